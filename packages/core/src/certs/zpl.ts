@@ -1,0 +1,49 @@
+/**
+ * The subset of ZPL (ZeroMQ RFC 4) that certificate files use: top-level sections
+ * ("metadata", "curve") holding `name = value` properties, `#` comments, values bare or quoted.
+ */
+export type ZplDocument = Map<string, Map<string, string>>
+
+const PROPERTY = /^([^=\s]+)\s*=\s*(.*)$/
+
+function unquote(raw: string): string {
+  const value = raw.trim()
+  const quote = value[0]
+  if (quote === '"' || quote === "'") {
+    const end = value.indexOf(quote, 1)
+    return end === -1 ? value.slice(1) : value.slice(1, end)
+  }
+  const comment = value.indexOf("#")
+  return (comment === -1 ? value : value.slice(0, comment)).trim()
+}
+
+/** Parses ZPL text into sections of properties. Lines it does not understand are skipped. */
+export function parseZpl(text: string): ZplDocument {
+  const document: ZplDocument = new Map()
+  let section: Map<string, string> | undefined
+  for (const line of text.split(/\r?\n/)) {
+    const content = line.trim()
+    if (content === "" || content.startsWith("#")) continue
+    const indented = /^\s/.test(line)
+    const property = PROPERTY.exec(content)
+    if (!indented) {
+      const name = property === null ? content.split(/\s/)[0]! : property[1]!
+      section = document.get(name) ?? new Map<string, string>()
+      document.set(name, section)
+    } else if (property !== null && section !== undefined) {
+      section.set(property[1]!, unquote(property[2]!))
+    }
+  }
+  return document
+}
+
+/** Characters ZPL allows in a name. */
+export const ZPL_NAME = /^[A-Za-z0-9$\-_@.&+/]+$/
+
+/** Quotes a ZPL value, or returns `undefined` when it cannot be written (newline, both quotes). */
+export function quoteZplValue(value: string): string | undefined {
+  if (/[\r\n]/.test(value)) return undefined
+  if (!value.includes('"')) return `"${value}"`
+  if (!value.includes("'")) return `'${value}'`
+  return undefined
+}

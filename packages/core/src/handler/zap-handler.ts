@@ -1,0 +1,221 @@
+import { EventEmitter } from "eventemitter3"
+import { Router, type Context } from "zeromq"
+import { ZAP_ENDPOINT } from "../constants.js"
+import { AuthenticatorError, ZapProtocolError } from "../errors.js"
+import type { Authenticator } from "../policy/authenticator.js"
+import { messageOf } from "../policy/timeout.js"
+import { encodeZapReply, type ZapReply } from "../zap/reply.js"
+import { parseZapRequest, type ZapRequest } from "../zap/request.js"
+import { deferred, type Deferred } from "./deferred.js"
+import { ReplyWriter } from "./reply-writer.js"
+
+/** Options of {@link ZapHandler}. */
+export interface ZapHandlerOptions {
+  /** The ZeroMQ context whose sockets this handler serves. Default: zeromq's global context. */
+  context?: Context
+  /** The endpoint to bind. Default {@link ZAP_ENDPOINT} (`inproc://zeromq.zap.01`). */
+  endpoint?: string
+  /** Requests decided at once; further requests wait in libzmq's queue. Default 1024. */
+  concurrency?: number
+}
+
+/** Events of {@link ZapHandler}. */
+export interface ZapHandlerEvents {
+  /** A malformed request: answered 400 when it had a request id, dropped otherwise. */
+  "protocol:error": (error: ZapProtocolError) => void
+  /** The engine threw or rejected (it should not): the request was answered 500. */
+  "authenticate:error": (error: Error, request: ZapRequest) => void
+  /** A reply could not be handed to libzmq (the peer's session is gone). */
+  "reply:error": (error: Error) => void
+}
+
+const EMPTY = Buffer.alloc(0)
+const DEFAULT_CONCURRENCY = 1024
+const CLOSE_LINGER_MS = 1000
+
+/**
+ * Serves an {@link Authenticator} on the current event loop: a ROUTER bound at the ZAP
+ * endpoint receives requests, decides up to `concurrency` of them at once, and replies as each
+ * decision completes (possibly out of order).
+ */
+export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
+  readonly #authenticator: Pick<Authenticator, "authenticate">
+  readonly #context: Context | undefined
+  readonly #endpoint: string
+  readonly #concurrency: number
+  #socket: Router | undefined
+  #writer: ReplyWriter | undefined
+  #loop: Promise<void> | undefined
+  #stopping: Promise<void> | undefined
+  #inFlight = 0
+  #draining = false
+  #loopDone = false
+  #changed: Deferred<void> | undefined
+
+  /** Throws `TypeError` naming an invalid option. */
+  constructor(authenticator: Pick<Authenticator, "authenticate">, options: ZapHandlerOptions = {}) {
+    super()
+    if (typeof authenticator?.authenticate !== "function") throw new TypeError("authenticator must have an authenticate(request) method")
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`)
+    }
+    const endpoint = options.endpoint ?? ZAP_ENDPOINT
+    if (typeof endpoint !== "string" || endpoint === "") throw new TypeError("endpoint must be a non-empty string")
+    this.#authenticator = authenticator
+    this.#context = options.context
+    this.#endpoint = endpoint
+    this.#concurrency = concurrency
+  }
+
+  /** Whether the handler is bound and answering requests. */
+  get running(): boolean {
+    return this.#socket !== undefined && this.#stopping === undefined
+  }
+
+  /** The endpoint this handler binds. */
+  get endpoint(): string {
+    return this.#endpoint
+  }
+
+  /**
+   * Binds the ZAP endpoint; handshakes that start after this resolves are decided by this
+   * handler. Rejects with {@link AuthenticatorError} when already started or when another
+   * handler holds the endpoint.
+   */
+  async start(): Promise<void> {
+    if (this.#socket !== undefined) throw new AuthenticatorError(`ZAP handler for ${this.#endpoint} is already started`)
+    const socket = new Router(this.#context === undefined ? { linger: CLOSE_LINGER_MS } : { context: this.#context, linger: CLOSE_LINGER_MS })
+    this.#socket = socket
+    try {
+      await socket.bind(this.#endpoint)
+    } catch (error) {
+      socket.close()
+      this.#socket = undefined
+      const code = (error as { code?: string }).code
+      throw new AuthenticatorError(
+        code === "EADDRINUSE"
+          ? `${this.#endpoint} already has a ZAP handler in this context`
+          : `cannot bind ZAP handler at ${this.#endpoint}: ${messageOf(error)}`,
+        { cause: error },
+      )
+    }
+    this.#writer = new ReplyWriter(socket, (error) => this.#emitSafely("reply:error", asError(error)))
+    this.#loop = this.#receiveLoop(socket)
+  }
+
+  /**
+   * Stops receiving, answers every request already received, then closes the socket, which
+   * frees the endpoint. Idempotent; resolves at once when not started.
+   */
+  async stop(): Promise<void> {
+    if (this.#socket === undefined) return
+    this.#stopping ??= this.#shutdown(this.#socket)
+    await this.#stopping
+  }
+
+  /** Same as {@link ZapHandler.stop}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop()
+  }
+
+  async #shutdown(socket: Router): Promise<void> {
+    // Requests libzmq already queued for us are in flight too: the loop drains what is
+    // readable (at most `concurrency` more), then every decision is answered before closing.
+    this.#draining = true
+    this.#signalChange()
+    while (this.#inFlight > 0 || (!this.#loopDone && socket.readable)) await this.#nextChange()
+    await this.#writer?.flushed()
+    socket.close()
+    await this.#loop
+    this.#socket = undefined
+    this.#writer = undefined
+    this.#loop = undefined
+    this.#stopping = undefined
+    this.#draining = false
+    this.#loopDone = false
+  }
+
+  async #receiveLoop(socket: Router): Promise<void> {
+    let drainBudget = this.#concurrency
+    try {
+      for (;;) {
+        while (this.#inFlight >= this.#concurrency) await this.#nextChange()
+        if (this.#draining && (!socket.readable || drainBudget-- <= 0)) return
+        let frames: Buffer[]
+        try {
+          frames = await socket.receive()
+        } catch {
+          if (socket.closed) return
+          continue
+        }
+        this.#inFlight++
+        this.#signalChange()
+        void this.#handle(frames)
+      }
+    } finally {
+      this.#loopDone = true
+      this.#signalChange()
+    }
+  }
+
+  async #handle(frames: Buffer[]): Promise<void> {
+    const routingId = frames[0]!
+    try {
+      // ROUTER envelope: routing id, empty delimiter, then the ZAP frames.
+      const body = frames[1]?.length === 0 ? frames.slice(2) : frames.slice(1)
+      let request: ZapRequest
+      try {
+        request = parseZapRequest(body)
+      } catch (error) {
+        const protocolError = error as ZapProtocolError
+        if (protocolError.requestId !== undefined) {
+          this.#send(routingId, { requestId: protocolError.requestId, statusCode: 400, statusText: protocolError.statusText, userId: "" })
+        }
+        this.#emitSafely("protocol:error", protocolError)
+        return
+      }
+      let reply: ZapReply
+      try {
+        reply = await this.#authenticator.authenticate(request)
+        if (reply?.statusCode === 200 && !reply.requestId?.equals(request.requestId)) {
+          throw new AuthenticatorError("authenticate() allowed with a reply for another request id")
+        }
+        this.#send(routingId, reply)
+      } catch (error) {
+        this.#emitSafely("authenticate:error", asError(error), request)
+        this.#send(routingId, { requestId: request.requestId, statusCode: 500, statusText: "Internal error", userId: "" })
+      }
+    } finally {
+      this.#inFlight--
+      this.#signalChange()
+    }
+  }
+
+  #send(routingId: Buffer, reply: ZapReply): void {
+    this.#writer?.write([routingId, EMPTY, ...encodeZapReply(reply)])
+  }
+
+  #emitSafely<E extends keyof ZapHandlerEvents>(event: E, ...args: Parameters<ZapHandlerEvents[E]>): void {
+    try {
+      ;(this.emit as (event: E, ...rest: Parameters<ZapHandlerEvents[E]>) => boolean)(event, ...args)
+    } catch (listenerError) {
+      process.emitWarning(`a zmq-auth ${event} listener threw: ${messageOf(listenerError)}`)
+    }
+  }
+
+  #nextChange(): Promise<void> {
+    this.#changed ??= deferred()
+    return this.#changed.promise
+  }
+
+  #signalChange(): void {
+    const changed = this.#changed
+    this.#changed = undefined
+    changed?.resolve()
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(messageOf(error))
+}

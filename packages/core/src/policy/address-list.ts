@@ -1,0 +1,52 @@
+import { BlockList, isIP } from "node:net"
+import { AuthenticatorError } from "../errors.js"
+
+const SUBNET = /^(.+)\/(\d{1,3})$/
+
+/**
+ * An immutable set of peer addresses: exact strings as libzmq reports them ("127.0.0.1",
+ * "::1"), plus optional CIDR subnets ("10.0.0.0/8", "fd00::/8").
+ */
+export class AddressList {
+  readonly #exact: ReadonlySet<string>
+  readonly #subnets: BlockList | undefined
+  /** The entries as given, for display. */
+  readonly entries: readonly string[]
+
+  /** Throws {@link AuthenticatorError} on an entry that is not a non-empty string or a bad subnet. */
+  constructor(entries: readonly string[]) {
+    const exact = new Set<string>()
+    let subnets: BlockList | undefined
+    for (const entry of entries) {
+      if (typeof entry !== "string" || entry === "") {
+        throw new AuthenticatorError(`an address must be a non-empty string, got ${JSON.stringify(entry)}`)
+      }
+      const match = SUBNET.exec(entry)
+      const family = match === null ? 0 : isIP(match[1]!)
+      if (match !== null && family !== 0) {
+        const prefix = Number(match[2])
+        if (prefix > (family === 4 ? 32 : 128)) throw new AuthenticatorError(`subnet ${entry} has a prefix longer than the address`)
+        subnets ??= new BlockList()
+        subnets.addSubnet(match[1]!, prefix, family === 4 ? "ipv4" : "ipv6")
+      } else {
+        exact.add(entry)
+      }
+    }
+    this.#exact = exact
+    this.#subnets = subnets
+    this.entries = Object.freeze([...entries])
+  }
+
+  /** Returns a new list with `more` added. */
+  with(more: readonly string[]): AddressList {
+    return new AddressList([...this.entries, ...more])
+  }
+
+  /** Whether `address` is listed, exactly or inside a subnet. */
+  has(address: string): boolean {
+    if (this.#exact.has(address)) return true
+    if (this.#subnets === undefined) return false
+    const family = isIP(address)
+    return family !== 0 && this.#subnets.check(address, family === 4 ? "ipv4" : "ipv6")
+  }
+}

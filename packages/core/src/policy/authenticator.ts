@@ -1,0 +1,294 @@
+import { EventEmitter } from "eventemitter3"
+import { CURVE_ALLOW_ANY } from "../constants.js"
+import type { StatusCode } from "../constants.js"
+import { readCertificateDirectory } from "../certs/load.js"
+import { AuthenticatorError, type CertificateError } from "../errors.js"
+import { findRequestFault, type ZapRequest } from "../zap/request.js"
+import type { ZapReply } from "../zap/reply.js"
+import { z85 } from "../zap/z85.js"
+import { AddressList } from "./address-list.js"
+import { normalizeCurveKey } from "./curve-key.js"
+import type { CurveKeyCallback, CurvePolicy } from "./curve-policy.js"
+import { FALLBACK_DOMAIN, lookupDomain } from "./domain-table.js"
+import { PasswordTable } from "./plain.js"
+import { redactRequest } from "./redact.js"
+import { callWithTimeout, messageOf } from "./timeout.js"
+
+/** Options of {@link Authenticator}. */
+export interface AuthenticatorOptions {
+  /**
+   * Maps an accepted CURVE client key (Z85) to the user id of the connection.
+   * Default: the key itself. Overriding {@link Authenticator.curveUserId} in a subclass works too.
+   */
+  curveUserId?(publicKey: string, request: ZapRequest): string | Promise<string>
+  /**
+   * Milliseconds a CURVE key callback or user-id mapper may take before the request is denied
+   * with 500 "Internal error". Default 5000.
+   */
+  callbackTimeoutMs?: number
+}
+
+/** A decision made by {@link Authenticator.authenticate}. */
+export interface DecisionEvent {
+  /** The request, with a PLAIN password replaced by `[redacted]`. */
+  request: ZapRequest
+  /** The reply sent back to libzmq. */
+  reply: ZapReply
+  /** Milliseconds the decision took. */
+  elapsedMs: number
+  /** Why a request was denied with 500: the callback or mapper failure (no secrets). */
+  error?: Error
+}
+
+/** Events of {@link Authenticator}. */
+export interface AuthenticatorEvents {
+  /** Every request decided, allowed or denied. */
+  decision: (event: DecisionEvent) => void
+  /** A certificate file of a `configureCurve` directory could not be loaded; the others were. */
+  "certificate:error": (error: CertificateError) => void
+}
+
+const DEFAULT_TIMEOUT_MS = 5000
+
+interface Verdict {
+  statusCode: StatusCode
+  statusText: string
+  userId?: string
+  error?: Error
+}
+
+const deny = (statusText: string): Verdict => ({ statusCode: 400, statusText })
+const ALLOW_NULL: Verdict = { statusCode: 200, statusText: "OK", userId: "anonymous" }
+
+/**
+ * The policy engine: decides ZAP requests the way pyzmq's `zmq.auth.Authenticator` does, per
+ * ZAP domain with `"*"` as the fallback entry. It does no I/O on the request path; serve it
+ * with {@link ZapHandler} (or the thread and rx adapters).
+ *
+ * Every configuration call replaces one domain's entry at once: a request in progress sees
+ * either the old or the new policy, never a mix.
+ */
+export class Authenticator extends EventEmitter<AuthenticatorEvents> {
+  #allowList: AddressList | undefined
+  #denyList: AddressList | undefined
+  readonly #plain = new Map<string, PasswordTable>()
+  readonly #curve = new Map<string, CurvePolicy>()
+  readonly #gssapi = new Set<string>()
+  readonly #timeoutMs: number
+  readonly #userIdOption: AuthenticatorOptions["curveUserId"]
+
+  /** Throws `TypeError` naming the option that is invalid. */
+  constructor(options: AuthenticatorOptions = {}) {
+    super()
+    const timeoutMs = options.callbackTimeoutMs ?? DEFAULT_TIMEOUT_MS
+    if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new TypeError(`callbackTimeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`)
+    }
+    if (options.curveUserId !== undefined && typeof options.curveUserId !== "function") {
+      throw new TypeError("curveUserId must be a function")
+    }
+    this.#timeoutMs = timeoutMs
+    this.#userIdOption = options.curveUserId
+  }
+
+  /**
+   * Adds addresses (exact, as libzmq reports them, or CIDR subnets) to the allow list: other
+   * addresses are denied with 400 "Address not allowed". Allowed addresses still have to pass
+   * PLAIN or CURVE. Throws {@link AuthenticatorError} when a deny list exists.
+   */
+  allow(...addresses: string[]): this {
+    if (this.#denyList !== undefined) throw new AuthenticatorError("allow() after deny(): use an allow list or a deny list, not both")
+    if (addresses.length > 0) this.#allowList = (this.#allowList ?? new AddressList([])).with(addresses)
+    return this
+  }
+
+  /**
+   * Adds addresses (exact or CIDR) to the deny list: they are denied with 400 "Address denied".
+   * Throws {@link AuthenticatorError} when an allow list exists.
+   */
+  deny(...addresses: string[]): this {
+    if (this.#allowList !== undefined) throw new AuthenticatorError("deny() after allow(): use an allow list or a deny list, not both")
+    if (addresses.length > 0) this.#denyList = (this.#denyList ?? new AddressList([])).with(addresses)
+    return this
+  }
+
+  /**
+   * Sets the PLAIN users of `domain` (`"*"`: every domain without its own entry), replacing
+   * any earlier table. Passwords are kept as digests and compared in constant time.
+   */
+  configurePlain(domain: string, passwords: Record<string, string> | Map<string, string>): this {
+    checkDomain(domain)
+    this.#plain.set(domain, new PasswordTable(passwords))
+    return this
+  }
+
+  /**
+   * Sets the CURVE keys of `domain` from a directory of `*.key` certificate files (pyzmq and
+   * CZMQ format), or accepts any key with {@link CURVE_ALLOW_ANY}. Bad files are reported as
+   * `certificate:error` events and skipped; an unreadable directory rejects with
+   * `CertificateError` and leaves the old policy in place.
+   */
+  async configureCurve(domain: string, location: string | typeof CURVE_ALLOW_ANY): Promise<this> {
+    checkDomain(domain)
+    if (location === CURVE_ALLOW_ANY) {
+      this.#curve.set(domain, { kind: "any" })
+      return this
+    }
+    if (typeof location !== "string" || location === "") {
+      throw new AuthenticatorError("configureCurve needs a certificate directory or CURVE_ALLOW_ANY")
+    }
+    const { certificates, errors } = await readCertificateDirectory(location)
+    this.#curve.set(domain, { kind: "keys", keys: certificates })
+    for (const error of errors) this.emit("certificate:error", error)
+    return this
+  }
+
+  /**
+   * Sets the accepted CURVE client keys of `domain`: Z85 strings or 32-byte keys. Throws
+   * {@link AuthenticatorError} naming the first malformed key's position (nothing is applied).
+   */
+  configureCurveKeys(domain: string, keys: Iterable<string | Uint8Array>): this {
+    checkDomain(domain)
+    if (keys === null || typeof (keys as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
+      throw new AuthenticatorError("configureCurveKeys needs an iterable of keys")
+    }
+    const accepted = new Map<string, Readonly<Record<string, string>>>()
+    let index = 0
+    for (const key of keys) accepted.set(normalizeCurveKey(key, `CURVE key #${index++}`), {})
+    this.#curve.set(domain, { kind: "keys", keys: accepted })
+    return this
+  }
+
+  /**
+   * Decides the CURVE keys of `domain` with `callback(domain, publicKeyZ85)`, which may be
+   * async. A callback that throws, returns a non-boolean or exceeds `callbackTimeoutMs` denies
+   * with 500 "Internal error".
+   */
+  configureCurveCallback(domain: string, callback: CurveKeyCallback): this {
+    checkDomain(domain)
+    if (typeof callback !== "function") throw new AuthenticatorError("configureCurveCallback needs a function")
+    this.#curve.set(domain, { kind: "callback", callback })
+    return this
+  }
+
+  /** Allows GSSAPI clients of `domain` (default `"*"`), with their principal as user id. */
+  configureGssapi(domain: string = FALLBACK_DOMAIN): this {
+    checkDomain(domain)
+    this.#gssapi.add(domain)
+    return this
+  }
+
+  /**
+   * The user id of an accepted CURVE client: the `curveUserId` option if given, else the key
+   * (Z85) itself. Override in a subclass to map keys to user names.
+   */
+  curveUserId(publicKey: string, request: ZapRequest): string | Promise<string> {
+    return this.#userIdOption === undefined ? publicKey : this.#userIdOption(publicKey, request)
+  }
+
+  /**
+   * Decides one request. Never rejects: malformed requests are answered 400, failing
+   * callbacks 500. Emits a `decision` event (PLAIN password redacted).
+   */
+  async authenticate(request: ZapRequest): Promise<ZapReply> {
+    const started = performance.now()
+    let verdict: Verdict
+    try {
+      const decided = this.#decide(request)
+      verdict = "then" in decided ? await decided : decided
+    } catch (error) {
+      verdict = internalError(error)
+    }
+    const reply: ZapReply = {
+      requestId: Buffer.isBuffer(request?.requestId) ? request.requestId : Buffer.alloc(0),
+      statusCode: verdict.statusCode,
+      statusText: verdict.statusText,
+      userId: verdict.statusCode === 200 ? verdict.userId ?? "" : "",
+    }
+    if (this.listenerCount("decision") > 0) this.#emitDecision(request, reply, performance.now() - started, verdict.error)
+    return reply
+  }
+
+  #emitDecision(request: ZapRequest, reply: ZapReply, elapsedMs: number, error: Error | undefined): void {
+    const event: DecisionEvent = { request: redactRequest(request), reply, elapsedMs }
+    if (error !== undefined) event.error = error
+    try {
+      this.emit("decision", event)
+    } catch (listenerError) {
+      process.emitWarning(`a zmq-auth decision listener threw: ${messageOf(listenerError)}`)
+    }
+  }
+
+  #decide(request: ZapRequest): Verdict | Promise<Verdict> {
+    const fault = findRequestFault(request)
+    if (fault !== undefined) return deny(fault)
+    if (this.#allowList !== undefined && !this.#allowList.has(request.address)) return deny("Address not allowed")
+    if (this.#denyList?.has(request.address) === true) return deny("Address denied")
+    switch (request.mechanism) {
+      case "NULL":
+        return ALLOW_NULL
+      case "PLAIN":
+        return this.#decidePlain(request)
+      case "CURVE":
+        return this.#decideCurve(request)
+      case "GSSAPI":
+        return this.#gssapi.has(request.domain) || this.#gssapi.has(FALLBACK_DOMAIN)
+          ? { statusCode: 200, statusText: "OK", userId: request.credentials[0]!.toString("utf8") }
+          : deny("Unknown domain")
+      default:
+        return deny("Unknown mechanism")
+    }
+  }
+
+  #decidePlain(request: ZapRequest): Verdict {
+    const table = lookupDomain(this.#plain, request.domain)
+    if (table === undefined) return deny("No passwords defined")
+    const username = request.credentials[0]!.toString("utf8")
+    const result = table.check(username, request.credentials[1]!)
+    return result === "OK" ? { statusCode: 200, statusText: "OK", userId: username } : deny(result)
+  }
+
+  #decideCurve(request: ZapRequest): Verdict | Promise<Verdict> {
+    const policy = lookupDomain(this.#curve, request.domain)
+    if (policy === undefined) return deny("Unknown domain")
+    const publicKey = z85.encode(request.credentials[0]!)
+    switch (policy.kind) {
+      case "any":
+        return this.#acceptCurve(publicKey, request)
+      case "keys":
+        return policy.keys.has(publicKey) ? this.#acceptCurve(publicKey, request) : deny("Unknown key")
+      case "callback":
+        return this.#askCurveCallback(policy.callback, publicKey, request)
+    }
+  }
+
+  async #askCurveCallback(callback: CurveKeyCallback, publicKey: string, request: ZapRequest): Promise<Verdict> {
+    const what = `CURVE key callback of domain ${JSON.stringify(request.domain)}`
+    const accepted = await callWithTimeout(what, this.#timeoutMs, () => callback(request.domain, publicKey))
+    if (typeof accepted !== "boolean") {
+      throw new AuthenticatorError(`${what} returned ${typeof accepted}, not a boolean`)
+    }
+    return accepted ? this.#acceptCurve(publicKey, request) : deny("Unknown key")
+  }
+
+  #acceptCurve(publicKey: string, request: ZapRequest): Verdict | Promise<Verdict> {
+    const what = "curveUserId"
+    const userId = callWithTimeout(what, this.#timeoutMs, () => this.curveUserId(publicKey, request))
+    return typeof userId === "string" ? { statusCode: 200, statusText: "OK", userId } : settleUserId(userId, what)
+  }
+}
+
+async function settleUserId(pending: unknown, what: string): Promise<Verdict> {
+  const userId = await pending
+  if (typeof userId !== "string") throw new AuthenticatorError(`${what} returned ${typeof userId}, not a string`)
+  return { statusCode: 200, statusText: "OK", userId }
+}
+
+function internalError(error: unknown): Verdict {
+  const cause = error instanceof Error ? error : new AuthenticatorError(messageOf(error))
+  return { statusCode: 500, statusText: "Internal error", error: cause }
+}
+
+function checkDomain(domain: unknown): asserts domain is string {
+  if (typeof domain !== "string") throw new AuthenticatorError(`a ZAP domain must be a string, got ${typeof domain}`)
+}

@@ -1,0 +1,43 @@
+import type { StatusCode } from "../constants.js"
+import { ZapProtocolError } from "../errors.js"
+import { encodeMetadata } from "./metadata.js"
+
+/** A ZAP reply (RFC 27). */
+export interface ZapReply {
+  /** The request id being answered. */
+  requestId: Buffer
+  /** 200 allow, 300 temporary failure, 400 deny, 500 internal error. */
+  statusCode: StatusCode
+  /** Human-readable reason, e.g. "OK", "Unknown key". */
+  statusText: string
+  /** The authenticated user id, `""` when denied. libzmq exposes it as the "User-Id" property. */
+  userId: string
+  /** ZMTP metadata properties returned to libzmq; readable on the server's messages. */
+  metadata?: Record<string, string | Buffer>
+}
+
+const VERSION = Buffer.from("1.0")
+const EMPTY = Buffer.alloc(0)
+const STATUS_FRAMES: Readonly<Record<number, Buffer>> = {
+  200: Buffer.from("200"),
+  300: Buffer.from("300"),
+  400: Buffer.from("400"),
+  500: Buffer.from("500"),
+}
+
+/**
+ * Encodes a reply as its 6 frames: "1.0", request id, status code, status text, user id and
+ * metadata. Throws {@link ZapProtocolError} on a status code other than 200, 300, 400 or 500.
+ */
+export function encodeZapReply(reply: ZapReply): Buffer[] {
+  const status = STATUS_FRAMES[reply.statusCode]
+  if (status === undefined) throw new ZapProtocolError(`ZAP status code must be 200, 300, 400 or 500, got ${String(reply.statusCode)}`)
+  return [
+    VERSION,
+    reply.requestId,
+    status,
+    Buffer.from(reply.statusText, "utf8"),
+    reply.statusCode === 200 ? Buffer.from(reply.userId, "utf8") : EMPTY,
+    reply.metadata === undefined ? EMPTY : encodeMetadata(reply.metadata),
+  ]
+}

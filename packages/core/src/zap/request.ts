@@ -1,0 +1,72 @@
+import { ZapProtocolError } from "../errors.js"
+
+/** A ZAP request (RFC 27) as libzmq sends it to the handler, after the routing envelope. */
+export interface ZapRequest {
+  /** Protocol version, `"1.0"` for every valid request. */
+  version: string
+  /** Opaque id the reply must echo. */
+  requestId: Buffer
+  /** The server socket's `zapDomain` (may be empty). */
+  domain: string
+  /** The peer's IP address as libzmq reports it (empty for inproc). */
+  address: string
+  /** The routing id the peer announced (may be empty). */
+  identity: Buffer
+  /** One of {@link Mechanism} for valid requests. */
+  mechanism: string
+  /** PLAIN: [username, password]; CURVE: [32-byte public key]; GSSAPI: [principal]; NULL: []. */
+  credentials: Buffer[]
+}
+
+/** How many credential frames each mechanism carries (RFC 27). */
+export const CREDENTIAL_COUNTS: Readonly<Record<string, number>> = { NULL: 0, PLAIN: 2, CURVE: 1, GSSAPI: 1 }
+
+/** Size of a CURVE public key in bytes. */
+export const CURVE_KEY_BYTES = 32
+
+/**
+ * Returns the status text of a 400 reply when `request` breaks RFC 27 (version, credential
+ * count or CURVE key size), or `undefined` when it is well formed. Unknown mechanisms are
+ * well formed here: the policy denies them.
+ */
+export function findRequestFault(request: ZapRequest): string | undefined {
+  if (request.version !== "1.0") return "Invalid version"
+  const expected = CREDENTIAL_COUNTS[request.mechanism]
+  if (expected === undefined) return undefined
+  if (!Array.isArray(request.credentials) || request.credentials.length !== expected) return "Invalid credentials"
+  if (request.mechanism === "CURVE" && request.credentials[0]!.length !== CURVE_KEY_BYTES) return "Invalid credentials"
+  return undefined
+}
+
+/**
+ * Parses the frames of a ZAP request (without the routing envelope): version, request id,
+ * domain, address, identity, mechanism, then the credentials.
+ *
+ * Throws {@link ZapProtocolError} with the request id (when at least two frames arrived) and
+ * the status text to answer: "Not enough frames", "Invalid version" or "Invalid credentials".
+ */
+export function parseZapRequest(frames: readonly Buffer[]): ZapRequest {
+  if (frames.length < 6) {
+    throw new ZapProtocolError(`ZAP request has ${frames.length} frames, at least 6 are needed`, {
+      statusText: "Not enough frames",
+      requestId: frames.length >= 2 ? Buffer.from(frames[1]!) : undefined,
+    })
+  }
+  const request: ZapRequest = {
+    version: frames[0]!.toString("latin1"),
+    requestId: frames[1]!,
+    domain: frames[2]!.toString("utf8"),
+    address: frames[3]!.toString("utf8"),
+    identity: frames[4]!,
+    mechanism: frames[5]!.toString("latin1"),
+    credentials: frames.slice(6),
+  }
+  const fault = findRequestFault(request)
+  if (fault !== undefined) {
+    const detail = fault === "Invalid version"
+      ? `ZAP version ${JSON.stringify(request.version.slice(0, 16))} is not "1.0"`
+      : `${request.mechanism} request has ${request.credentials.length} credential frames of the wrong count or size`
+    throw new ZapProtocolError(detail, { statusText: fault, requestId: request.requestId })
+  }
+  return request
+}

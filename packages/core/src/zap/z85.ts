@@ -1,0 +1,50 @@
+const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
+
+const DECODER = new Int8Array(128).fill(-1)
+for (let index = 0; index < ALPHABET.length; index++) DECODER[ALPHABET.charCodeAt(index)] = index
+
+function encode(data: Uint8Array): string {
+  if (data.length % 4 !== 0) {
+    throw new RangeError(`z85.encode needs a multiple of 4 bytes, got ${data.length}`)
+  }
+  let text = ""
+  for (let offset = 0; offset < data.length; offset += 4) {
+    let value = ((data[offset]! << 24) >>> 0) + (data[offset + 1]! << 16) + (data[offset + 2]! << 8) + data[offset + 3]!
+    const d4 = value % 85; value = (value - d4) / 85
+    const d3 = value % 85; value = (value - d3) / 85
+    const d2 = value % 85; value = (value - d2) / 85
+    const d1 = value % 85; value = (value - d1) / 85
+    text += ALPHABET[value]! + ALPHABET[d1]! + ALPHABET[d2]! + ALPHABET[d3]! + ALPHABET[d4]!
+  }
+  return text
+}
+
+function decode(text: string): Buffer {
+  if (typeof text !== "string" || text.length % 5 !== 0) {
+    throw new RangeError(`z85.decode needs a multiple of 5 characters, got ${typeof text === "string" ? text.length : typeof text}`)
+  }
+  const data = Buffer.allocUnsafe((text.length / 5) * 4)
+  for (let offset = 0, out = 0; offset < text.length; offset += 5, out += 4) {
+    let value = 0
+    for (let index = offset; index < offset + 5; index++) {
+      const code = text.charCodeAt(index)
+      const digit = code < 128 ? DECODER[code]! : -1
+      if (digit < 0) throw new RangeError(`z85.decode: invalid character at position ${index}`)
+      value = value * 85 + digit
+    }
+    if (value > 0xffffffff) throw new RangeError(`z85.decode: group at position ${offset} exceeds 32 bits`)
+    data.writeUInt32BE(value, out)
+  }
+  return data
+}
+
+/**
+ * Z85 encoding (ZeroMQ RFC 32), the text form of CURVE keys: 4 bytes become 5 characters.
+ * Both directions throw `RangeError` on a bad length or character.
+ */
+export const z85: {
+  /** Encodes bytes whose length is a multiple of 4. */
+  encode(data: Uint8Array): string
+  /** Decodes text whose length is a multiple of 5. */
+  decode(text: string): Buffer
+} = { encode, decode }
