@@ -1,0 +1,63 @@
+import type { DecisionEvent, ZapRequest } from "@zmq-auth/core"
+
+/**
+ * What the shared decision table configures. `Authenticator` (sync, returns this) and
+ * `ThreadAuthenticator` (async) both fit: the table awaits every call.
+ */
+export interface EngineConfig {
+  allow(...addresses: string[]): unknown
+  deny(...addresses: string[]): unknown
+  configurePlain(domain: string, passwords: Record<string, string>): unknown
+  configureCurve(domain: string, location: string | symbol): unknown
+  configureCurveKeys(domain: string, keys: Iterable<string | Uint8Array>): unknown
+  configureCurveCallback(domain: string, callback: (domain: string, publicKey: string) => boolean | Promise<boolean>): unknown
+  configureGssapi(domain?: string): unknown
+}
+
+/** Options every adapter must honour when serving a fresh engine. */
+export interface ServeOptions {
+  /** Maps accepted CURVE keys to user ids (the engine's `curveUserId` option). */
+  curveUserId?: (publicKey: string, request: ZapRequest) => string | Promise<string>
+  /** The engine's `callbackTimeoutMs`. */
+  callbackTimeoutMs?: number
+}
+
+/** A fresh engine, served on the ZAP endpoint of zeromq's global context by one adapter. */
+export interface ServedEngine {
+  /** Configure the policy through this (await each call). */
+  engine: EngineConfig
+  /** Every `decision` event seen so far, in order. */
+  decisions: DecisionEvent[]
+  /** Resolves with the next decision event (one not yet returned by an earlier call). */
+  nextDecision(): Promise<DecisionEvent>
+  /** Stops serving and frees the ZAP endpoint. */
+  stop(): Promise<void>
+}
+
+/** One way of serving the engine: the promise loop, the worker thread, the rx stream. */
+export interface AdapterUnderTest {
+  name: string
+  serve(options?: ServeOptions): Promise<ServedEngine>
+}
+
+/** Collects decision events of any `decision` event source into a {@link ServedEngine}'s fields. */
+export function collectDecisions(source: { on(event: "decision", listener: (event: DecisionEvent) => void): unknown }): Pick<ServedEngine, "decisions" | "nextDecision"> {
+  const decisions: DecisionEvent[] = []
+  const waiting: Array<(event: DecisionEvent) => void> = []
+  let delivered = 0
+  source.on("decision", (event) => {
+    decisions.push(event)
+    const waiter = waiting.shift()
+    if (waiter !== undefined) {
+      delivered++
+      waiter(event)
+    }
+  })
+  return {
+    decisions,
+    nextDecision() {
+      if (delivered < decisions.length) return Promise.resolve(decisions[delivered++]!)
+      return new Promise((resolve) => waiting.push(resolve))
+    },
+  }
+}

@@ -1,0 +1,13 @@
+import { Authenticator, ZapHandler } from "@zmq-auth/core"
+import { collectDecisions, type AdapterUnderTest } from "./adapter.js"
+
+/** The promise-loop adapter: `Authenticator` served by `ZapHandler` on this event loop. */
+export const loopAdapter: AdapterUnderTest = {
+  name: "loop",
+  async serve(options = {}) {
+    const engine = new Authenticator(options)
+    const handler = new ZapHandler(engine)
+    await handler.start()
+    return { engine, ...collectDecisions(engine), stop: () => handler.stop() }
+  },
+}
