@@ -1,0 +1,2 @@
+/** Placeholder until the rx adapter lands. */
+export {}

@@ -1,0 +1,2 @@
+/** Placeholder until the thread adapter lands. */
+export {}
