@@ -32,6 +32,7 @@ export interface ZapHandlerEvents {
 const EMPTY = Buffer.alloc(0)
 const DEFAULT_CONCURRENCY = 1024
 const CLOSE_LINGER_MS = 1000
+const SEND_TIMEOUT_MS = 1000
 
 /**
  * Serves an {@link Authenticator} on the current event loop: a ROUTER bound at the ZAP
@@ -85,7 +86,8 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
    */
   async start(): Promise<void> {
     if (this.#socket !== undefined) throw new AuthenticatorError(`ZAP handler for ${this.#endpoint} is already started`)
-    const socket = new Router(this.#context === undefined ? { linger: CLOSE_LINGER_MS } : { context: this.#context, linger: CLOSE_LINGER_MS })
+    const socketOptions = { linger: CLOSE_LINGER_MS, sendTimeout: SEND_TIMEOUT_MS }
+    const socket = new Router(this.#context === undefined ? socketOptions : { ...socketOptions, context: this.#context })
     this.#socket = socket
     try {
       await socket.bind(this.#endpoint)
@@ -126,6 +128,10 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
     this.#signalChange()
     while (this.#inFlight > 0 || (!this.#loopDone && socket.readable)) await this.#nextChange()
     await this.#writer?.flushed()
+    // Closing alone frees the inproc name only later, on libzmq's reaper thread: unbind first so
+    // that the next start() can bind at once. (Unbinding before the replies are written would
+    // stall them.)
+    await socket.unbind(this.#endpoint).catch(() => undefined)
     socket.close()
     await this.#loop
     this.#socket = undefined

@@ -1,0 +1,131 @@
+import { curveKeyPair, Dealer, Router, type Socket } from "zeromq"
+import { requireZap, ZAP_ENDPOINT } from "@zmq-auth/core"
+
+/** How a client's handshake ended, as its socket reported it. */
+export type HandshakeOutcome = "handshake" | "handshake:error:auth" | "handshake:error:protocol" | "handshake:error:other"
+
+const OUTCOMES = new Set<string>(["handshake", "handshake:error:auth", "handshake:error:protocol", "handshake:error:other"])
+
+/** A server socket's security set-up. */
+export type ServerSpec =
+  | { mechanism: "NULL"; domain?: string }
+  | { mechanism: "PLAIN"; domain?: string }
+  | { mechanism: "CURVE"; domain?: string }
+
+/** A client's credentials. */
+export type ClientSpec =
+  | { mechanism: "NULL" }
+  | { mechanism: "PLAIN"; username: string; password: string }
+  | { mechanism: "CURVE"; publicKey: string; secretKey: string; serverKey?: string }
+
+/** A bound server socket. */
+export interface TestServer {
+  socket: Router
+  endpoint: string
+  /** The server's CURVE public key (CURVE servers only). */
+  publicKey?: string
+  close(): void
+}
+
+/**
+ * Binds a ROUTER server on tcp 127.0.0.1 (ephemeral port). With a `domain` it is hardened with
+ * `requireZap` (fails closed when no handler is bound); without one its ZAP domain is empty.
+ */
+export async function startServer(spec: ServerSpec): Promise<TestServer> {
+  const socket = new Router({ linger: 0 })
+  let publicKey: string | undefined
+  if (spec.mechanism === "PLAIN") socket.plainServer = true
+  if (spec.mechanism === "CURVE") {
+    const keys = curveKeyPair()
+    socket.curveServer = true
+    socket.curveSecretKey = keys.secretKey
+    publicKey = keys.publicKey
+  }
+  if (spec.domain !== undefined) requireZap(socket, spec.domain)
+  await socket.bind("tcp://127.0.0.1:*")
+  const server: TestServer = { socket, endpoint: socket.lastEndpoint!, close: () => socket.close() }
+  if (publicKey !== undefined) server.publicKey = publicKey
+  return server
+}
+
+/** Resolves with the first handshake outcome `socket` reports; rejects after `guardMs`. */
+export function awaitHandshake(socket: Socket, guardMs = 10_000): Promise<HandshakeOutcome> {
+  return new Promise((resolve, reject) => {
+    const guard = setTimeout(() => reject(new Error(`no handshake outcome within ${guardMs} ms`)), guardMs)
+    void (async () => {
+      for await (const event of socket.events) {
+        if (OUTCOMES.has(event.type)) {
+          clearTimeout(guard)
+          resolve(event.type as HandshakeOutcome)
+          return
+        }
+      }
+    })().catch(reject)
+  })
+}
+
+/** Creates a client socket with the credentials of `spec` (not yet connected). */
+export function createClient(spec: ClientSpec, server: Pick<TestServer, "publicKey">): Dealer {
+  const client = new Dealer({ linger: 0 })
+  if (spec.mechanism === "PLAIN") {
+    client.plainUsername = spec.username
+    client.plainPassword = spec.password
+  } else if (spec.mechanism === "CURVE") {
+    client.curveServerKey = spec.serverKey ?? server.publicKey ?? null
+    client.curvePublicKey = spec.publicKey
+    client.curveSecretKey = spec.secretKey
+  }
+  return client
+}
+
+/** Connects a client with `spec` to `server` and resolves with how its first handshake ended. */
+export async function attemptHandshake(server: TestServer, spec: ClientSpec): Promise<HandshakeOutcome> {
+  const client = createClient(spec, server)
+  try {
+    const outcome = awaitHandshake(client)
+    client.connect(server.endpoint)
+    return await outcome
+  } finally {
+    client.close()
+  }
+}
+
+/**
+ * Sends raw ZAP frames to the handler bound at `endpoint` (default the ZAP endpoint of the global
+ * context) from a DEALER, and resolves with the reply frames.
+ */
+export async function sendZapFrames(frames: Buffer[], endpoint = ZAP_ENDPOINT): Promise<Buffer[]> {
+  const dealer = new Dealer({ linger: 0, receiveTimeout: 10_000 })
+  try {
+    dealer.connect(endpoint)
+    await dealer.send([Buffer.alloc(0), ...frames])
+    const [, ...reply] = await dealer.receive()
+    return reply
+  } finally {
+    dealer.close()
+  }
+}
+
+/** The frames of a ZAP request (RFC 27), strings encoded as UTF-8. */
+export function zapFrames(fields: {
+  version?: string
+  requestId?: string
+  domain?: string
+  address?: string
+  identity?: string
+  mechanism: string
+  credentials?: Array<string | Buffer>
+}): Buffer[] {
+  return [
+    fields.version ?? "1.0",
+    fields.requestId ?? "1",
+    fields.domain ?? "",
+    fields.address ?? "127.0.0.1",
+    fields.identity ?? "",
+    fields.mechanism,
+    ...(fields.credentials ?? []),
+  ].map((value) => (typeof value === "string" ? Buffer.from(value) : value))
+}
+
+/** A fresh CURVE client key pair. */
+export const newClientKeys = curveKeyPair
