@@ -24,7 +24,33 @@ export interface TestServer {
   endpoint: string
   /** The server's CURVE public key (CURVE servers only). */
   publicKey?: string
+  /** Every handshake outcome the server reported, in order. */
+  outcomes: HandshakeOutcome[]
+  /** Resolves with the server's outcome number `index` (0-based) once it is reported. */
+  outcome(index: number): Promise<HandshakeOutcome>
   close(): void
+}
+
+function watchOutcomes(socket: Socket): Pick<TestServer, "outcomes" | "outcome"> {
+  const outcomes: HandshakeOutcome[] = []
+  const waiters = new Map<number, Array<(outcome: HandshakeOutcome) => void>>()
+  void (async () => {
+    for await (const event of socket.events) {
+      if (!OUTCOMES.has(event.type)) continue
+      outcomes.push(event.type as HandshakeOutcome)
+      const index = outcomes.length - 1
+      for (const waiter of waiters.get(index) ?? []) waiter(outcomes[index]!)
+      waiters.delete(index)
+    }
+  })().catch(() => undefined)
+  return {
+    outcomes,
+    outcome(index) {
+      const known = outcomes[index]
+      if (known !== undefined) return Promise.resolve(known)
+      return new Promise((resolve) => waiters.set(index, [...(waiters.get(index) ?? []), resolve]))
+    },
+  }
 }
 
 /**
@@ -43,7 +69,7 @@ export async function startServer(spec: ServerSpec): Promise<TestServer> {
   }
   if (spec.domain !== undefined) requireZap(socket, spec.domain)
   await socket.bind("tcp://127.0.0.1:*")
-  const server: TestServer = { socket, endpoint: socket.lastEndpoint!, close: () => socket.close() }
+  const server: TestServer = { socket, endpoint: socket.lastEndpoint!, ...watchOutcomes(socket), close: () => socket.close() }
   if (publicKey !== undefined) server.publicKey = publicKey
   return server
 }
@@ -60,6 +86,8 @@ export function awaitHandshake(socket: Socket, guardMs = 10_000): Promise<Handsh
           return
         }
       }
+      clearTimeout(guard)
+      reject(new Error("socket closed before reporting a handshake outcome"))
     })().catch(reject)
   })
 }
@@ -78,11 +106,15 @@ export function createClient(spec: ClientSpec, server: Pick<TestServer, "publicK
   return client
 }
 
-/** Connects a client with `spec` to `server` and resolves with how its first handshake ended. */
+/**
+ * Connects a client with `spec` to `server` and resolves with how its first handshake ended, as
+ * the client or the server reports it first (a server that fails closed may close the connection
+ * without the client seeing any handshake event). One attempt per server at a time.
+ */
 export async function attemptHandshake(server: TestServer, spec: ClientSpec): Promise<HandshakeOutcome> {
   const client = createClient(spec, server)
   try {
-    const outcome = awaitHandshake(client)
+    const outcome = Promise.race([awaitHandshake(client), server.outcome(server.outcomes.length)])
     client.connect(server.endpoint)
     return await outcome
   } finally {

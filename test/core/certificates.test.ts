@@ -1,0 +1,126 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { Authenticator, CertificateError, createCertificates, loadCertificate, loadCertificates, readCertificateDirectory, z85 } from "@zmq-auth/core"
+
+describe("certificate files", () => {
+  let dir = ""
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "zmq-auth-certs-"))
+  })
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it("creates <name>.key and <name>.key_secret that load back with metadata", async () => {
+    const { publicFile, secretFile } = await createCertificates(dir, "server", { name: "Server One", email: "ops@example.com" })
+    expect(publicFile).toBe(join(dir, "server.key"))
+    expect(secretFile).toBe(join(dir, "server.key_secret"))
+    const publicCert = await loadCertificate(publicFile)
+    const secretCert = await loadCertificate(secretFile)
+    expect(publicCert.secretKey).toBeNull()
+    expect(publicCert.publicKey).toHaveLength(40)
+    expect(secretCert.publicKey).toBe(publicCert.publicKey)
+    expect(secretCert.secretKey).toHaveLength(40)
+    expect(publicCert.metadata).toEqual({ name: "Server One", email: "ops@example.com" })
+    expect(await readFile(publicFile, "utf8")).not.toContain("secret-key")
+  })
+
+  it("writes the secret file with mode 0600", async () => {
+    const { secretFile } = await createCertificates(dir, "client")
+    expect((await stat(secretFile)).mode & 0o777).toBe(0o600)
+  })
+
+  it("reads the ZPL layouts pyzmq and CZMQ write, quoted and bare", async () => {
+    const file = join(dir, "czmq.key")
+    await writeFile(file, [
+      "#   ****  Generated on 2016-01-01 by CZMQ  ****",
+      "metadata",
+      "    name = 'single quoted'",
+      "    bare = value # with a comment",
+      "curve",
+      '    public-key = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"',
+      "",
+    ].join("\n"))
+    expect(await loadCertificate(file)).toEqual({
+      publicKey: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7",
+      secretKey: null,
+      metadata: { name: "single quoted", bare: "value" },
+    })
+  })
+
+  it("names the file when it cannot be read", async () => {
+    const file = join(dir, "missing.key")
+    await expect(loadCertificate(file)).rejects.toSatisfy((error: unknown) => error instanceof CertificateError && error.file === file && error.message.includes(file))
+  })
+
+  it("names the file when it has no public key", async () => {
+    const file = join(dir, "empty.key")
+    await writeFile(file, "metadata\ncurve\n")
+    await expect(loadCertificate(file)).rejects.toMatchObject({ code: "ERR_CERTIFICATE", file, message: expect.stringContaining("no curve public-key") })
+  })
+
+  it("names the file when a key is malformed, without printing a secret", async () => {
+    const file = join(dir, "bad.key_secret")
+    const badSecret = "x".repeat(39)
+    await writeFile(file, `curve\n    public-key = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"\n    secret-key = "${badSecret}"\n`)
+    await expect(loadCertificate(file)).rejects.toMatchObject({ file, message: expect.stringContaining("malformed secret-key") })
+    await expect(loadCertificate(file)).rejects.toSatisfy((error: Error) => !error.message.includes(badSecret))
+    await writeFile(join(dir, "short.key"), 'curve\n    public-key = "abc"\n')
+    await expect(loadCertificate(join(dir, "short.key"))).rejects.toThrow(/malformed public-key/)
+  })
+
+  it("refuses metadata that cannot be written as ZPL", async () => {
+    await expect(createCertificates(dir, "x", { "bad name": "v" })).rejects.toBeInstanceOf(CertificateError)
+    await expect(createCertificates(dir, "x", { name: "line\nbreak" })).rejects.toThrow(/cannot be written/)
+  })
+
+  describe("directories", () => {
+    it("loads every *.key public key with its metadata, skipping secrets and other files", async () => {
+      const first = await createCertificates(dir, "first", { role: "a" })
+      const second = await createCertificates(dir, "second")
+      await writeFile(join(dir, "README"), "not a certificate")
+      const certificates = await loadCertificates(dir)
+      expect([...certificates.keys()].sort()).toEqual(
+        [(await loadCertificate(first.publicFile)).publicKey, (await loadCertificate(second.publicFile)).publicKey].sort(),
+      )
+      expect(certificates.get((await loadCertificate(first.publicFile)).publicKey)).toEqual({ role: "a" })
+    })
+
+    it("throws the first bad file unless onError is given, then loads the good ones", async () => {
+      await createCertificates(dir, "good")
+      await writeFile(join(dir, "empty.key"), "")
+      await writeFile(join(dir, "garbage.key"), "curve\n    public-key = \"not-z85\"\n")
+      await mkdir(join(dir, "folder.key"))
+      await expect(loadCertificates(dir)).rejects.toMatchObject({ file: join(dir, "empty.key") })
+      const errors: CertificateError[] = []
+      const certificates = await loadCertificates(dir, { onError: (error) => errors.push(error) })
+      expect(certificates.size).toBe(1)
+      expect(errors.map((error) => error.file).sort()).toEqual([join(dir, "empty.key"), join(dir, "garbage.key")])
+    })
+
+    it("names a directory that cannot be listed", async () => {
+      const missing = join(dir, "nope")
+      await expect(readCertificateDirectory(missing)).rejects.toMatchObject({ code: "ERR_CERTIFICATE", file: missing })
+    })
+
+    it("configureCurve reports bad files as events and keeps the old policy when the directory is unreadable", async () => {
+      const { secretFile } = await createCertificates(dir, "good")
+      await writeFile(join(dir, "bad.key"), "nonsense")
+      const engine = new Authenticator()
+      const reported: string[] = []
+      engine.on("certificate:error", (error) => reported.push(error.file))
+      await engine.configureCurve("*", dir)
+      expect(reported).toEqual([join(dir, "bad.key")])
+      const { publicKey } = await loadCertificate(secretFile)
+      const curveRequest = {
+        version: "1.0", requestId: Buffer.from("1"), domain: "d", address: "127.0.0.1", identity: Buffer.alloc(0),
+        mechanism: "CURVE", credentials: [z85.decode(publicKey)],
+      }
+      expect((await engine.authenticate(curveRequest)).statusCode).toBe(200)
+      await expect(engine.configureCurve("*", join(dir, "missing"))).rejects.toBeInstanceOf(CertificateError)
+      expect((await engine.authenticate(curveRequest)).statusCode).toBe(200)
+    })
+  })
+})
