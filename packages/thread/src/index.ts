@@ -1,2 +1,2 @@
-/** Placeholder until the thread adapter lands. */
-export {}
+export { ThreadAuthenticator } from "./thread-authenticator.js"
+export type { ThreadAuthenticatorEvents, ThreadAuthenticatorOptions } from "./thread-authenticator.js"

@@ -1,0 +1,254 @@
+/**
+ * The message protocol between a {@link ThreadAuthenticator} and its worker thread: every value
+ * that crosses `postMessage`, with the functions that validate it on receipt. Buffers arrive as
+ * `Uint8Array` (structured clone); functions never cross, callbacks are named by id.
+ *
+ * @module
+ */
+
+/** An error as it crosses threads; {@link reviveError} rebuilds the core error class from `code`. */
+export interface TransferredError {
+  name: string
+  message: string
+  code?: string
+  /** `CertificateError.file`. */
+  file?: string
+  /** `ZapProtocolError.statusText`. */
+  statusText?: string
+  /** `ZapProtocolError.requestId`. */
+  requestId?: Uint8Array
+  stack?: string
+  cause?: TransferredError
+}
+
+/** A ZAP request after structured clone: byte fields are `Uint8Array`. */
+export interface TransferredRequest {
+  version: string
+  requestId: Uint8Array
+  domain: string
+  address: string
+  identity: Uint8Array
+  mechanism: string
+  credentials: Uint8Array[]
+}
+
+/** A ZAP reply after structured clone. */
+export interface TransferredReply {
+  requestId: Uint8Array
+  statusCode: 200 | 300 | 400 | 500
+  statusText: string
+  userId: string
+  metadata?: Record<string, string | Uint8Array>
+}
+
+/** A `decision` event after structured clone. */
+export interface TransferredDecision {
+  request: TransferredRequest
+  reply: TransferredReply
+  elapsedMs: number
+  error?: TransferredError
+}
+
+/** One configuration call of the engine, in a form that survives structured clone. */
+export type ConfigurationCall =
+  | { method: "allow"; addresses: string[] }
+  | { method: "deny"; addresses: string[] }
+  | { method: "configurePlain"; domain: string; passwords: Record<string, string> | Map<string, string> }
+  /** `location: null` stands for `CURVE_ALLOW_ANY` (a symbol does not survive structured clone). */
+  | { method: "configureCurve"; domain: string; location: string | null }
+  | { method: "configureCurveKeys"; domain: string; keys: Array<string | Uint8Array> }
+  /** The callback stays on the main thread; the worker calls it by `callbackId`. */
+  | { method: "configureCurveCallback"; domain: string; callbackId: number }
+  | { method: "configureGssapi"; domain: string }
+
+/** What the worker receives as `workerData`. */
+export interface WorkerSettings {
+  endpoint: string
+  /** URL (href) of the ES module exporting `createAuthenticator(options)`. */
+  module?: string
+  concurrency?: number
+  callbackTimeoutMs?: number
+  /** Whether `curveUserId` is a main-thread callback the worker has to call. */
+  remoteCurveUserId: boolean
+  /** The configuration to apply, in order, before binding the ZAP endpoint. */
+  policy: ConfigurationCall[]
+}
+
+/** Events of the worker's engine and handler that the main thread re-emits with an error. */
+export type ReportedEvent = "certificate:error" | "protocol:error" | "authenticate:error" | "reply:error" | "message:error" | "worker:error"
+
+/** A main-thread callback the worker asks for. */
+export type CallbackRequest =
+  | { callback: "curveKey"; callbackId: number; domain: string; publicKey: string }
+  | { callback: "curveUserId"; publicKey: string; request: TransferredRequest }
+
+/** Messages from the main thread to the worker. */
+export type MainMessage =
+  | { type: "configure"; id: number; call: ConfigurationCall }
+  | { type: "callback:result"; id: number; value: unknown }
+  | { type: "callback:failed"; id: number; error: TransferredError }
+  | { type: "stop" }
+
+/** Messages from the worker to the main thread. */
+export type WorkerMessage =
+  | { type: "ready" }
+  | { type: "start:failed"; error: TransferredError }
+  | { type: "configured"; id: number }
+  | { type: "configure:failed"; id: number; error: TransferredError }
+  | { type: "decision"; event: TransferredDecision }
+  | { type: "callback:call"; id: number; request: CallbackRequest }
+  | { type: "report"; event: ReportedEvent; error: TransferredError }
+  | { type: "stopped" }
+
+/** Thrown by the readers below: the message is ignored and reported as `message:error`. */
+export class InvalidMessageError extends Error {
+  /** @param message what was wrong with the message */
+  constructor(message: string) {
+    super(message)
+    this.name = "InvalidMessageError"
+  }
+}
+
+type Fields = Record<string, unknown>
+
+function isRecord(value: unknown): value is Fields {
+  return typeof value === "object" && value !== null
+}
+
+function expect(condition: boolean, what: string): asserts condition {
+  if (!condition) throw new InvalidMessageError(`invalid message between threads: ${what}`)
+}
+
+const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0
+const isBytes = (value: unknown): value is Uint8Array => value instanceof Uint8Array
+const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === "string")
+
+function checkError(value: unknown, what: string): asserts value is TransferredError {
+  expect(isRecord(value) && typeof value.name === "string" && typeof value.message === "string", `${what} is not an error`)
+}
+
+function checkRequest(value: unknown): asserts value is TransferredRequest {
+  expect(isRecord(value), "request is not an object")
+  expect(typeof value.version === "string" && typeof value.domain === "string" && typeof value.address === "string" && typeof value.mechanism === "string", "request has a non-string field")
+  expect(isBytes(value.requestId) && isBytes(value.identity), "request id or identity is not bytes")
+  expect(Array.isArray(value.credentials) && value.credentials.every(isBytes), "request credentials are not bytes")
+}
+
+function checkDecision(value: unknown): asserts value is TransferredDecision {
+  expect(isRecord(value) && typeof value.elapsedMs === "number", "decision has no elapsedMs")
+  checkRequest(value.request)
+  const reply = value.reply
+  expect(isRecord(reply) && isBytes(reply.requestId), "decision reply has no request id")
+  expect([200, 300, 400, 500].includes(reply.statusCode as number), "decision reply has an invalid status code")
+  expect(typeof reply.statusText === "string" && typeof reply.userId === "string", "decision reply has a non-string field")
+  expect(reply.metadata === undefined || isRecord(reply.metadata), "decision reply metadata is not an object")
+  if (value.error !== undefined) checkError(value.error, "decision error")
+}
+
+function checkConfigurationCall(call: unknown): asserts call is ConfigurationCall {
+  expect(isRecord(call), "configuration call is not an object")
+  const method = call.method
+  if (method === "allow" || method === "deny") {
+    expect(isStrings(call.addresses), `${method} addresses are not strings`)
+    return
+  }
+  expect(typeof call.domain === "string", "configuration call has no domain")
+  switch (method) {
+    case "configurePlain":
+      expect(isRecord(call.passwords), "configurePlain passwords are not an object")
+      return
+    case "configureCurve":
+      expect(call.location === null || typeof call.location === "string", "configureCurve location is not a string")
+      return
+    case "configureCurveKeys":
+      expect(Array.isArray(call.keys), "configureCurveKeys keys are not an array")
+      return
+    case "configureCurveCallback":
+      expect(isId(call.callbackId), "configureCurveCallback has no callback id")
+      return
+    case "configureGssapi":
+      return
+    default:
+      expect(false, `unknown configuration method ${JSON.stringify(String(method)).slice(0, 40)}`)
+  }
+}
+
+const REPORTED_EVENTS = new Set<string>(["certificate:error", "protocol:error", "authenticate:error", "reply:error", "message:error", "worker:error"])
+
+function checkCallbackRequest(value: unknown): asserts value is CallbackRequest {
+  expect(isRecord(value) && typeof value.publicKey === "string", "callback request has no public key")
+  if (value.callback === "curveKey") {
+    expect(isId(value.callbackId) && typeof value.domain === "string", "curveKey request has no callback id or domain")
+  } else {
+    expect(value.callback === "curveUserId", "unknown callback kind")
+    checkRequest(value.request)
+  }
+}
+
+/** Validates a message received by the worker. Throws {@link InvalidMessageError}. */
+export function readMainMessage(data: unknown): MainMessage {
+  expect(isRecord(data), "message is not an object")
+  switch (data.type) {
+    case "configure":
+      expect(isId(data.id), "configure has no id")
+      checkConfigurationCall(data.call)
+      break
+    case "callback:result":
+      expect(isId(data.id), "callback result has no id")
+      break
+    case "callback:failed":
+      expect(isId(data.id), "callback failure has no id")
+      checkError(data.error, "callback failure")
+      break
+    case "stop":
+      break
+    default:
+      expect(false, `unknown message type ${JSON.stringify(String(data.type)).slice(0, 40)}`)
+  }
+  return data as MainMessage
+}
+
+/** Validates a message received by the main thread. Throws {@link InvalidMessageError}. */
+export function readWorkerMessage(data: unknown): WorkerMessage {
+  expect(isRecord(data), "message is not an object")
+  switch (data.type) {
+    case "ready":
+    case "stopped":
+      break
+    case "start:failed":
+      checkError(data.error, "start failure")
+      break
+    case "configured":
+      expect(isId(data.id), "configured has no id")
+      break
+    case "configure:failed":
+      expect(isId(data.id), "configure failure has no id")
+      checkError(data.error, "configure failure")
+      break
+    case "decision":
+      checkDecision(data.event)
+      break
+    case "callback:call":
+      expect(isId(data.id), "callback call has no id")
+      checkCallbackRequest(data.request)
+      break
+    case "report":
+      expect(typeof data.event === "string" && REPORTED_EVENTS.has(data.event), "report names an unknown event")
+      checkError(data.error, "report")
+      break
+    default:
+      expect(false, `unknown message type ${JSON.stringify(String(data.type)).slice(0, 40)}`)
+  }
+  return data as WorkerMessage
+}
+
+/** Validates the worker's `workerData`. Throws {@link InvalidMessageError}. */
+export function readWorkerSettings(data: unknown): WorkerSettings {
+  expect(isRecord(data), "worker settings are not an object")
+  expect(typeof data.endpoint === "string", "worker settings have no endpoint")
+  expect(data.module === undefined || typeof data.module === "string", "worker settings module is not a string")
+  expect(typeof data.remoteCurveUserId === "boolean", "worker settings have no remoteCurveUserId flag")
+  expect(Array.isArray(data.policy), "worker settings have no policy")
+  for (const call of data.policy) checkConfigurationCall(call)
+  return data as unknown as WorkerSettings
+}

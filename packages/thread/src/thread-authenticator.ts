@@ -1,0 +1,299 @@
+import { isAbsolute, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
+import { EventEmitter } from "eventemitter3"
+import {
+  AuthenticatorError,
+  CURVE_ALLOW_ANY,
+  ZAP_ENDPOINT,
+  type CertificateError,
+  type CurveKeyCallback,
+  type DecisionEvent,
+  type ZapProtocolError,
+  type ZapRequest,
+} from "@zmq-auth/core"
+import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
+import { PolicyRecord } from "./policy-record.js"
+import { reviveDecision, reviveRequest } from "./transfer.js"
+import { WorkerSession } from "./worker-session.js"
+
+/** Options of {@link ThreadAuthenticator}. */
+export interface ThreadAuthenticatorOptions {
+  /**
+   * Not supported: a worker thread cannot share a context object. The worker serves zeromq's
+   * global context, which every thread of the process shares.
+   */
+  context?: never
+  /** The ZAP endpoint the worker binds. Default `ZAP_ENDPOINT` (`inproc://zeromq.zap.01`). */
+  endpoint?: string
+  /**
+   * An ES module loaded inside the worker: a file path (relative paths resolve against the
+   * current working directory) or a URL. Its exported `createAuthenticator(options)` returns the
+   * `Authenticator` (or subclass) to serve; `options` carries `callbackTimeoutMs` and, when
+   * given here, a `curveUserId` that calls back to the main thread. Default: a plain
+   * `Authenticator`.
+   */
+  module?: string | URL
+  /**
+   * Maps an accepted CURVE client key (Z85) to the user id, run on the main thread and called
+   * by the worker. A throw, a non-string or an answer slower than `callbackTimeoutMs` denies
+   * with 500. Default: the key itself. For mapping without a round trip, use `module`.
+   */
+  curveUserId?: (publicKey: string, request: ZapRequest) => string | Promise<string>
+  /** Milliseconds a CURVE key callback or user-id mapper may take before a 500 deny. Default 5000. */
+  callbackTimeoutMs?: number
+  /** Requests the worker decides at once (the handler's `concurrency`). Default 1024. */
+  concurrency?: number
+}
+
+/** Events of {@link ThreadAuthenticator}. Listeners that throw are reported as process warnings. */
+export interface ThreadAuthenticatorEvents {
+  /** Every request the worker decided, shaped as the core engine's event (Buffers included). */
+  decision: (event: DecisionEvent) => void
+  /**
+   * The worker ended while running (crash, or `process.exit` in a custom module): the ZAP
+   * endpoint is unbound, pending configuration calls rejected, `running` is false. Servers
+   * hardened with `requireZap` now reject handshakes; call `start()` to recover the full policy.
+   */
+  "worker:exit": (error: AuthenticatorError) => void
+  /** A certificate file of a `configureCurve` directory could not be loaded; the others were. */
+  "certificate:error": (error: CertificateError) => void
+  /** A malformed ZAP request reached the worker's handler: answered 400 or dropped. */
+  "protocol:error": (error: ZapProtocolError) => void
+  /** The engine threw while deciding (it should not): the request was answered 500. */
+  "authenticate:error": (error: Error) => void
+  /** A reply could not be handed to libzmq. */
+  "reply:error": (error: Error) => void
+  /** A message between the threads failed validation and was ignored. */
+  "message:error": (error: Error) => void
+}
+
+const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
+
+/**
+ * Runs the zmq-auth policy engine and its ZAP handler on a `worker_thread`, so ZeroMQ
+ * handshakes are decided even while the main thread is busy. Configure it like the core
+ * `Authenticator`; every configuration method returns a promise that resolves once the worker
+ * applied the call and rejects with the engine's typed error.
+ *
+ * The main thread keeps the whole policy: calls made before `start()` are validated here and
+ * applied by the worker before it binds, and `start()` after a crash re-applies everything.
+ */
+export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents> {
+  readonly #settings: Omit<WorkerSettings, "policy">
+  readonly #curveUserId: ThreadAuthenticatorOptions["curveUserId"]
+  readonly #record = new PolicyRecord()
+  readonly #accepting = new Set<Promise<void>>()
+  #session: WorkerSession | undefined
+  #starting = false
+  #stopping: Promise<void> | undefined
+
+  /** Throws `TypeError` naming the option that is invalid. */
+  constructor(options: ThreadAuthenticatorOptions = {}) {
+    super()
+    if (options === null || typeof options !== "object") throw new TypeError("options must be an object")
+    if (options.context !== undefined) {
+      throw new TypeError("context cannot be passed to a worker thread: ThreadAuthenticator serves zeromq's global context")
+    }
+    const endpoint = options.endpoint ?? ZAP_ENDPOINT
+    if (typeof endpoint !== "string" || endpoint === "") throw new TypeError("endpoint must be a non-empty string")
+    const { callbackTimeoutMs, concurrency, curveUserId } = options
+    if (callbackTimeoutMs !== undefined && (typeof callbackTimeoutMs !== "number" || !Number.isFinite(callbackTimeoutMs) || callbackTimeoutMs <= 0)) {
+      throw new TypeError(`callbackTimeoutMs must be a positive number of milliseconds, got ${String(callbackTimeoutMs)}`)
+    }
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+      throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`)
+    }
+    if (curveUserId !== undefined && typeof curveUserId !== "function") throw new TypeError("curveUserId must be a function")
+    this.#curveUserId = curveUserId
+    this.#settings = { endpoint, remoteCurveUserId: curveUserId !== undefined }
+    if (options.module !== undefined) this.#settings.module = moduleHref(options.module)
+    if (callbackTimeoutMs !== undefined) this.#settings.callbackTimeoutMs = callbackTimeoutMs
+    if (concurrency !== undefined) this.#settings.concurrency = concurrency
+  }
+
+  /** Whether the worker is up, the ZAP endpoint bound, and no stop is under way. */
+  get running(): boolean {
+    return this.#session?.running === true && this.#stopping === undefined
+  }
+
+  /** The ZAP endpoint the worker binds. */
+  get endpoint(): string {
+    return this.#settings.endpoint
+  }
+
+  /** The worker's thread id while one exists, for diagnostics. */
+  get threadId(): number | undefined {
+    return this.#session?.threadId
+  }
+
+  /**
+   * Starts the worker, applies the policy configured so far, and binds the ZAP endpoint;
+   * resolves once handshakes are decided by it. Rejects with `AuthenticatorError` when already
+   * started or when the endpoint already has a handler, and with the worker's typed error when
+   * the module or the policy cannot be loaded (nothing is left running then).
+   */
+  async start(): Promise<void> {
+    if (this.#session !== undefined || this.#starting) {
+      throw new AuthenticatorError(`ThreadAuthenticator for ${this.endpoint} is already started`)
+    }
+    this.#starting = true
+    try {
+      await this.#stopping
+      while (this.#accepting.size > 0) await Promise.allSettled([...this.#accepting])
+      const session = new WorkerSession({ ...this.#settings, policy: this.#record.calls }, {
+        decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
+        report: (event, error) => this.#emitSafely(event, error),
+        callback: (request) => this.#runCallback(request),
+        exit: (error) => {
+          if (this.#session === session) this.#session = undefined
+          this.#emitSafely("worker:exit", error)
+        },
+      })
+      this.#session = session
+      try {
+        await session.ready
+      } catch (error) {
+        if (this.#session === session) this.#session = undefined
+        throw error
+      }
+    } finally {
+      this.#starting = false
+    }
+  }
+
+  /**
+   * Answers the requests in flight, unbinds the ZAP endpoint and ends the worker; nothing is
+   * left that keeps the process alive. The policy is kept for a later `start()`. Idempotent.
+   */
+  async stop(): Promise<void> {
+    const session = this.#session
+    if (session === undefined) {
+      await this.#stopping
+      return
+    }
+    this.#stopping ??= session.stop().finally(() => {
+      if (this.#session === session) this.#session = undefined
+      this.#stopping = undefined
+    })
+    await this.#stopping
+  }
+
+  /** Same as {@link ThreadAuthenticator.stop}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop()
+  }
+
+  /**
+   * Adds addresses (exact or CIDR) to the allow list: other addresses are denied with 400
+   * "Address not allowed". Rejects with `AuthenticatorError` when a deny list exists.
+   */
+  allow(...addresses: string[]): Promise<void> {
+    return this.#configure({ method: "allow", addresses })
+  }
+
+  /**
+   * Adds addresses (exact or CIDR) to the deny list: they are denied with 400 "Address denied".
+   * Rejects with `AuthenticatorError` when an allow list exists.
+   */
+  deny(...addresses: string[]): Promise<void> {
+    return this.#configure({ method: "deny", addresses })
+  }
+
+  /** Sets the PLAIN users of `domain` (`"*"`: every domain without its own entry). */
+  configurePlain(domain: string, passwords: Record<string, string> | Map<string, string>): Promise<void> {
+    return this.#configure({ method: "configurePlain", domain, passwords })
+  }
+
+  /**
+   * Sets the CURVE keys of `domain` from a directory of `*.key` certificate files, read by the
+   * worker, or accepts any key with `CURVE_ALLOW_ANY`. Rejects with `CertificateError` when the
+   * directory cannot be read; bad files are reported as `certificate:error` events.
+   */
+  configureCurve(domain: string, location: string | typeof CURVE_ALLOW_ANY): Promise<void> {
+    if (location === CURVE_ALLOW_ANY) return this.#configure({ method: "configureCurve", domain, location: null })
+    if (typeof location !== "string" || location === "") {
+      return Promise.reject(new AuthenticatorError("configureCurve needs a certificate directory or CURVE_ALLOW_ANY"))
+    }
+    return this.#configure({ method: "configureCurve", domain, location })
+  }
+
+  /**
+   * Sets the accepted CURVE client keys of `domain` (Z85 strings or 32-byte keys). Rejects with
+   * `AuthenticatorError` naming the first malformed key's position; nothing is applied then.
+   */
+  configureCurveKeys(domain: string, keys: Iterable<string | Uint8Array>): Promise<void> {
+    if (keys === null || typeof (keys as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
+      return Promise.reject(new AuthenticatorError("configureCurveKeys needs an iterable of keys"))
+    }
+    return this.#configure({ method: "configureCurveKeys", domain, keys: [...keys] })
+  }
+
+  /**
+   * Decides the CURVE keys of `domain` with `callback(domain, publicKeyZ85)`, which runs on the
+   * main thread. A throw, a non-boolean, or no answer within `callbackTimeoutMs` (a busy main
+   * thread included) denies with 500.
+   */
+  async configureCurveCallback(domain: string, callback: CurveKeyCallback): Promise<void> {
+    if (typeof callback !== "function") throw new AuthenticatorError("configureCurveCallback needs a function")
+    const callbackId = this.#record.registerCallback(callback)
+    try {
+      await this.#configure({ method: "configureCurveCallback", domain, callbackId })
+    } catch (error) {
+      this.#record.unregisterCallback(callbackId)
+      throw error
+    }
+  }
+
+  /** Allows GSSAPI clients of `domain` (default `"*"`), with their principal as user id. */
+  configureGssapi(domain = "*"): Promise<void> {
+    return this.#configure({ method: "configureGssapi", domain })
+  }
+
+  async #configure(call: ConfigurationCall): Promise<void> {
+    if (this.#stopping !== undefined) await this.#stopping.catch(() => undefined)
+    const session = this.#session
+    if (session !== undefined) {
+      await session.configure(call)
+      this.#record.recordApplied(call)
+      return
+    }
+    const accepting = this.#record.accept(call)
+    this.#accepting.add(accepting)
+    try {
+      await accepting
+    } finally {
+      this.#accepting.delete(accepting)
+    }
+  }
+
+  #runCallback(request: CallbackRequest): unknown {
+    if (request.callback === "curveKey") {
+      const callback = this.#record.callback(request.callbackId)
+      if (callback === undefined) throw new AuthenticatorError(`the CURVE key callback of domain ${JSON.stringify(request.domain)} was replaced`)
+      return callback(request.domain, request.publicKey)
+    }
+    if (this.#curveUserId === undefined) throw new AuthenticatorError("no curveUserId callback was given")
+    return this.#curveUserId(request.publicKey, reviveRequest(request.request))
+  }
+
+  #emitSafely(event: keyof ThreadAuthenticatorEvents, payload: unknown): void {
+    try {
+      ;(this.emit as (event: string, payload: unknown) => boolean)(event, payload)
+    } catch (listenerError) {
+      process.emitWarning(`a zmq-auth ${event} listener threw: ${listenerError instanceof Error ? listenerError.message : String(listenerError)}`)
+    }
+  }
+}
+
+function moduleHref(module: string | URL): string {
+  if (module instanceof URL) return module.href
+  if (typeof module !== "string" || module === "") throw new TypeError("module must be a file path or a URL")
+  if (URL_SCHEME.test(module) && !isAbsolute(module)) {
+    try {
+      return new URL(module).href
+    } catch {
+      throw new TypeError("module must be a file path or a URL")
+    }
+  }
+  return pathToFileURL(resolve(module)).href
+}

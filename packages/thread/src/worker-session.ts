@@ -1,0 +1,196 @@
+import { Worker } from "node:worker_threads"
+import { AuthenticatorError } from "@zmq-auth/core"
+import { DEFAULT_CALLBACK_TIMEOUT_MS, STOP_GRACE_MS } from "./defaults.js"
+import {
+  readWorkerMessage,
+  type CallbackRequest,
+  type ConfigurationCall,
+  type MainMessage,
+  type ReportedEvent,
+  type TransferredDecision,
+  type WorkerMessage,
+  type WorkerSettings,
+} from "./messages.js"
+import { PendingReplies } from "./pending-replies.js"
+import { reviveError, transferError } from "./transfer.js"
+
+/** How a {@link WorkerSession} hands what the worker says to its owner. */
+export interface WorkerSessionHooks {
+  decision(event: TransferredDecision): void
+  report(event: Exclude<ReportedEvent, "worker:error">, error: Error): void
+  /** Runs a main-thread callback for the worker; its result (or failure) is sent back. */
+  callback(request: CallbackRequest): unknown
+  /** The worker ended on its own after it was ready (a crash or an exit nobody asked for). */
+  exit(error: Error): void
+}
+
+type State = "starting" | "running" | "stopping" | "exited"
+
+/**
+ * One worker thread's life, from spawn to exit: start-up, configuration calls awaiting the
+ * worker's answer, main-thread callbacks the worker asks for, and an orderly stop.
+ */
+export class WorkerSession {
+  readonly #worker: Worker
+  readonly #hooks: WorkerSessionHooks
+  readonly #configurations = new PendingReplies<void>()
+  readonly #stopGraceMs: number
+  #state: State = "starting"
+  #startFailure: Error | undefined
+  #crash: Error | undefined
+  #markReady!: () => void
+  #markExited!: () => void
+  #stopping: Promise<void> | undefined
+  /** Settles once the worker has bound the ZAP endpoint; rejects with why it could not. */
+  readonly ready: Promise<void>
+  /** Resolves once the worker thread is gone. */
+  readonly exited: Promise<void>
+
+  /** Spawns the worker (`worker.js` next to this module). Throws when `settings` cannot be cloned. */
+  constructor(settings: WorkerSettings, hooks: WorkerSessionHooks) {
+    this.#hooks = hooks
+    this.#stopGraceMs = (settings.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS) + STOP_GRACE_MS
+    let failStart!: (error: Error) => void
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#markReady = resolve
+      failStart = reject
+    })
+    this.ready.catch(() => undefined)
+    this.exited = new Promise<void>((resolve) => { this.#markExited = resolve })
+    this.#worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: settings })
+    this.#worker.on("message", (data: unknown) => this.#receive(data))
+    this.#worker.on("messageerror", (error) => hooks.report("message:error", error))
+    this.#worker.on("error", (error) => { this.#crash ??= error })
+    this.#worker.on("exit", (exitCode) => this.#onExit(exitCode, failStart))
+  }
+
+  /** Whether the worker is up, bound and not stopping. */
+  get running(): boolean {
+    return this.#state === "running"
+  }
+
+  /** The worker's thread id, for diagnostics. */
+  get threadId(): number {
+    return this.#worker.threadId
+  }
+
+  /** Sends a configuration call; settles once the worker applied it or failed to. */
+  configure(call: ConfigurationCall): Promise<void> {
+    if (this.#state !== "starting" && this.#state !== "running") {
+      return Promise.reject(new AuthenticatorError(`cannot configure: the worker thread is ${this.#state}`))
+    }
+    const { id, reply } = this.#configurations.open()
+    try {
+      this.#post({ type: "configure", id, call })
+    } catch (error) {
+      this.#configurations.reject(id, new AuthenticatorError(`${call.method} arguments cannot be sent to the worker thread`, { cause: error }))
+    }
+    return reply
+  }
+
+  /**
+   * Asks the worker to answer what is in flight, unbind and end; resolves once the thread is
+   * gone. A worker that does not end within the callback timeout plus a grace period is
+   * terminated. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop()
+    return this.#stopping
+  }
+
+  async #stop(): Promise<void> {
+    await this.ready.catch(() => undefined)
+    if (this.#state === "exited") return
+    this.#state = "stopping"
+    this.#post({ type: "stop" })
+    let guard: NodeJS.Timeout | undefined
+    const overdue = new Promise<boolean>((resolve) => { guard = setTimeout(() => resolve(true), this.#stopGraceMs) })
+    const late = await Promise.race([this.exited.then(() => false), overdue])
+    clearTimeout(guard)
+    if (late) {
+      await this.#worker.terminate()
+      await this.exited
+    }
+  }
+
+  #post(message: MainMessage): void {
+    this.#worker.postMessage(message)
+  }
+
+  #receive(data: unknown): void {
+    let message: WorkerMessage
+    try {
+      message = readWorkerMessage(data)
+    } catch (error) {
+      this.#hooks.report("message:error", error as Error)
+      return
+    }
+    switch (message.type) {
+      case "ready":
+        if (this.#state === "starting") this.#state = "running"
+        this.#markReady()
+        return
+      case "start:failed":
+        this.#startFailure = reviveError(message.error)
+        return
+      case "configured":
+        this.#configurations.resolve(message.id, undefined)
+        return
+      case "configure:failed":
+        this.#configurations.reject(message.id, reviveError(message.error))
+        return
+      case "decision":
+        this.#hooks.decision(message.event)
+        return
+      case "callback:call":
+        void this.#answer(message.id, message.request)
+        return
+      case "report":
+        if (message.event === "worker:error") this.#crash ??= reviveError(message.error)
+        else this.#hooks.report(message.event, reviveError(message.error))
+        return
+      case "stopped":
+        return
+    }
+  }
+
+  async #answer(id: number, request: CallbackRequest): Promise<void> {
+    let value: unknown
+    try {
+      value = await this.#hooks.callback(request)
+    } catch (error) {
+      this.#postQuietly({ type: "callback:failed", id, error: transferError(error) })
+      return
+    }
+    try {
+      this.#post({ type: "callback:result", id, value })
+    } catch (error) {
+      const failure = new AuthenticatorError(`${request.callback} returned a value that cannot be sent to the worker thread`, { cause: error })
+      this.#postQuietly({ type: "callback:failed", id, error: transferError(failure) })
+    }
+  }
+
+  #postQuietly(message: MainMessage): void {
+    try {
+      this.#post(message)
+    } catch {
+      // The worker is gone; its engine already denied the request when it ended.
+    }
+  }
+
+  #onExit(exitCode: number, failStart: (error: Error) => void): void {
+    const previous = this.#state
+    this.#state = "exited"
+    const reason = new AuthenticatorError(
+      `the worker thread ended (exit code ${exitCode})${this.#crash === undefined ? "" : `: ${this.#crash.message}`}`,
+      this.#crash === undefined ? {} : { cause: this.#crash },
+    )
+    this.#configurations.rejectAll(() => new AuthenticatorError("the worker thread exited before applying the configuration", { cause: reason }))
+    if (previous === "starting") {
+      failStart(this.#startFailure ?? reason)
+    } else if (previous === "running") {
+      this.#hooks.exit(reason)
+    }
+    this.#markExited()
+  }
+}

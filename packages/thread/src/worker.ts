@@ -1,0 +1,152 @@
+import { parentPort, workerData, type MessagePort } from "node:worker_threads"
+import { Authenticator, AuthenticatorError, ZapHandler, type AuthenticatorOptions, type CurveKeyCallback } from "@zmq-auth/core"
+import { applyConfiguration, type ConfigurableEngine } from "./apply-configuration.js"
+import { DEFAULT_CALLBACK_TIMEOUT_MS } from "./defaults.js"
+import { readMainMessage, readWorkerSettings, type CallbackRequest, type MainMessage, type ReportedEvent, type WorkerMessage } from "./messages.js"
+import { PendingReplies } from "./pending-replies.js"
+import { reviveError, transferDecision, transferError, transferRequest } from "./transfer.js"
+
+/** What the worker needs of the engine it serves. */
+type Engine = ConfigurableEngine & Pick<Authenticator, "authenticate" | "on">
+
+/** Extra time the worker waits for a main-thread answer after the engine has already given up. */
+const LATE_ANSWER_MS = 1000
+
+const ENGINE_METHODS = ["authenticate", "on", "allow", "deny", "configurePlain", "configureCurve", "configureCurveKeys", "configureCurveCallback", "configureGssapi"] as const
+
+/**
+ * The worker thread of a `ThreadAuthenticator`: builds the engine, applies the recorded policy,
+ * binds the ZAP endpoint with the core `ZapHandler`, then applies configuration calls in the
+ * order they arrive and forwards decisions. It always closes its ZAP socket before it ends
+ * (a zeromq socket still receiving when a worker is torn down aborts the whole process).
+ */
+function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSettings>): void {
+  const timeoutMs = settings.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS
+  const mainThreadCalls = new PendingReplies<unknown>()
+  let handler: ZapHandler | undefined
+  let ending: Promise<void> | undefined
+
+  const post = (message: WorkerMessage): void => port.postMessage(message)
+  const report = (event: ReportedEvent, error: unknown): void => post({ type: "report", event, error: transferError(error) })
+
+  function callMainThread(request: CallbackRequest, what: string): Promise<unknown> {
+    const { id, reply } = mainThreadCalls.open({
+      ms: timeoutMs + LATE_ANSWER_MS,
+      error: () => new AuthenticatorError(`${what} on the main thread did not answer within ${timeoutMs} ms`),
+    })
+    post({ type: "callback:call", id, request })
+    return reply
+  }
+
+  const keyCallback = (callbackId: number): CurveKeyCallback => (domain, publicKey) =>
+    callMainThread({ callback: "curveKey", callbackId, domain, publicKey }, "CURVE key callback") as Promise<boolean>
+
+  async function createEngine(): Promise<Engine> {
+    const options: AuthenticatorOptions = {}
+    if (settings.callbackTimeoutMs !== undefined) options.callbackTimeoutMs = settings.callbackTimeoutMs
+    if (settings.remoteCurveUserId) {
+      options.curveUserId = (publicKey, request) =>
+        callMainThread({ callback: "curveUserId", publicKey, request: transferRequest(request) }, "curveUserId") as Promise<string>
+    }
+    if (settings.module === undefined) return new Authenticator(options)
+    const loaded = (await import(settings.module)) as { createAuthenticator?: unknown }
+    if (typeof loaded.createAuthenticator !== "function") {
+      throw new AuthenticatorError(`module ${settings.module} does not export a createAuthenticator(options) function`)
+    }
+    const engine = (await (loaded.createAuthenticator as (options: AuthenticatorOptions) => unknown)(options)) as Partial<Engine> | null
+    const missing = ENGINE_METHODS.filter((method) => typeof engine?.[method] !== "function")
+    if (missing.length > 0) {
+      throw new AuthenticatorError(`createAuthenticator() of ${settings.module} returned an object without ${missing.join(", ")}`)
+    }
+    return engine as Engine
+  }
+
+  async function start(): Promise<Engine | undefined> {
+    try {
+      const engine = await createEngine()
+      engine.on("decision", (event) => post({ type: "decision", event: transferDecision(event) }))
+      engine.on("certificate:error", (error) => report("certificate:error", error))
+      for (const call of settings.policy) await applyConfiguration(engine, call, keyCallback)
+      const zap = new ZapHandler(engine, {
+        endpoint: settings.endpoint,
+        ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
+      })
+      zap.on("protocol:error", (error) => report("protocol:error", error))
+      zap.on("authenticate:error", (error) => report("authenticate:error", error))
+      zap.on("reply:error", (error) => report("reply:error", error))
+      await zap.start()
+      handler = zap
+      post({ type: "ready" })
+      return engine
+    } catch (error) {
+      post({ type: "start:failed", error: transferError(error) })
+      void end(1)
+      return undefined
+    }
+  }
+
+  /** Answers what is in flight, closes the ZAP socket, then ends the thread. */
+  function end(exitCode: number): Promise<void> {
+    ending ??= (async () => {
+      try {
+        await handler?.stop()
+      } catch (error) {
+        report("worker:error", error)
+      }
+      post({ type: "stopped" })
+      process.exit(exitCode)
+    })()
+    return ending
+  }
+
+  const started = start()
+  let configuring: Promise<unknown> = started
+
+  function dispatch(message: MainMessage): void {
+    switch (message.type) {
+      case "configure":
+        configuring = configuring.then(async () => {
+          const engine = await started
+          if (engine === undefined) return
+          try {
+            await applyConfiguration(engine, message.call, keyCallback)
+            post({ type: "configured", id: message.id })
+          } catch (error) {
+            post({ type: "configure:failed", id: message.id, error: transferError(error) })
+          }
+        })
+        return
+      case "callback:result":
+        mainThreadCalls.resolve(message.id, message.value)
+        return
+      case "callback:failed":
+        mainThreadCalls.reject(message.id, reviveError(message.error))
+        return
+      case "stop":
+        void started.then(() => end(0))
+        return
+    }
+  }
+
+  port.on("message", (data: unknown) => {
+    let message: MainMessage
+    try {
+      message = readMainMessage(data)
+    } catch (error) {
+      report("message:error", error)
+      return
+    }
+    dispatch(message)
+  })
+  port.on("messageerror", (error) => report("message:error", error))
+
+  process.on("uncaughtException", (error) => {
+    report("worker:error", error)
+    void end(1)
+  })
+}
+
+if (parentPort === null) {
+  throw new Error("worker.js is the worker thread of ThreadAuthenticator and cannot run on its own")
+}
+runWorker(parentPort, readWorkerSettings(workerData))
