@@ -1,2 +1,11 @@
-/** Placeholder until the rx adapter lands. */
-export {}
+export { zapRequests } from "./zap-requests.js"
+export type { ZapRequestsOptions } from "./zap-requests.js"
+export { zapEndpointReleased } from "./endpoint-releases.js"
+export type { ZapExchange, ZapDecision } from "./zap-exchange.js"
+export { authenticate } from "./authenticate.js"
+export type { AuthenticateOptions } from "./authenticate.js"
+export { decisions } from "./decisions.js"
+export type { DecisionSource } from "./decisions.js"
+export { guardPlainFailures } from "./guard-plain-failures.js"
+export type { GuardPlainFailuresOptions } from "./guard-plain-failures.js"
+export { redactRequest } from "./redact.js"

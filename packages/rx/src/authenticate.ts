@@ -1,0 +1,74 @@
+import { AuthenticatorError, type Authenticator, type ZapReply } from "@zmq-auth/core"
+import { defer, filter, mergeMap, type OperatorFunction } from "rxjs"
+import { redactRequest } from "./redact.js"
+import type { ZapDecision, ZapExchange } from "./zap-exchange.js"
+
+/** Options of {@link authenticate}. */
+export interface AuthenticateOptions {
+  /** Exchanges decided at once; further ones wait in the operator. Default 1024. */
+  concurrency?: number
+}
+
+const DEFAULT_CONCURRENCY = 1024
+const INTERNAL_ERROR = { statusCode: 500, statusText: "Internal error", userId: "" } as const
+
+/**
+ * Decides each exchange with `engine` (up to `concurrency` at once), replies, and emits the
+ * {@link ZapDecision} that went out, PLAIN password redacted. An engine that throws or rejects
+ * (it should not), or whose reply cannot be sent, gets the request denied with 500 "Internal
+ * error" and the cause in `error`. Exchanges answered elsewhere in the meantime (for instance
+ * by the teardown of `zapRequests`) are skipped.
+ *
+ * Throws `TypeError` naming an invalid argument.
+ */
+export function authenticate(
+  engine: Pick<Authenticator, "authenticate">,
+  options: AuthenticateOptions = {},
+): OperatorFunction<ZapExchange, ZapDecision> {
+  if (typeof engine?.authenticate !== "function") throw new TypeError("engine must have an authenticate(request) method")
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
+  if (concurrency !== Infinity && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`)
+  }
+  return (source) => source.pipe(
+    mergeMap((exchange) => defer(() => decide(engine, exchange)), concurrency),
+    filter((decision): decision is ZapDecision => decision !== undefined),
+  )
+}
+
+async function decide(engine: Pick<Authenticator, "authenticate">, exchange: ZapExchange): Promise<ZapDecision | undefined> {
+  const { request } = exchange
+  let reply: Omit<ZapReply, "requestId">
+  let error: Error | undefined
+  try {
+    const decided: ZapReply = await engine.authenticate(request)
+    if (decided?.statusCode === 200 && !decided.requestId?.equals(request.requestId)) {
+      throw new AuthenticatorError("authenticate() allowed with a reply for another request id")
+    }
+    reply = decided
+  } catch (cause) {
+    error = asError(cause)
+    reply = INTERNAL_ERROR
+  }
+  if (exchange.answered) return undefined
+  try {
+    exchange.reply(withoutRequestId(reply))
+  } catch (cause) {
+    if (exchange.answered) return undefined
+    error = asError(cause)
+    reply = INTERNAL_ERROR
+    exchange.reply(reply)
+  }
+  const decision: ZapDecision = { request: redactRequest(request), reply: { ...withoutRequestId(reply), requestId: request.requestId } }
+  if (error !== undefined) decision.error = error
+  return decision
+}
+
+function withoutRequestId(reply: Omit<ZapReply, "requestId"> & { requestId?: Buffer }): Omit<ZapReply, "requestId"> {
+  const { requestId: _requestId, ...rest } = reply
+  return rest
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new AuthenticatorError(String(error))
+}
