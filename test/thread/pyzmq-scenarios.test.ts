@@ -1,0 +1,4 @@
+import { runPyzmqScenarios } from "../helpers/pyzmq-scenarios.js"
+import { threadAdapter } from "../helpers/thread-adapter.js"
+
+runPyzmqScenarios(threadAdapter)
