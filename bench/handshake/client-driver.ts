@@ -1,0 +1,90 @@
+import { Dealer } from "zeromq"
+import type { KeyPair, MechanismName } from "./credentials.js"
+
+/** What the client side of a handshake run does; plain data, so it can cross to a child process. */
+export interface ClientWorkload {
+  /** The server's tcp endpoint on 127.0.0.1. */
+  endpoint: string
+  mechanism: MechanismName
+  /** Handshakes to complete. */
+  count: number
+  /** Clients connecting at once. */
+  concurrency: number
+  /** PLAIN credentials, used round robin. */
+  plainUsers: Array<[username: string, password: string]>
+  /** CURVE client keys, used round robin. */
+  clientKeys: KeyPair[]
+  /** The server's CURVE public key. */
+  serverPublicKey: string
+  /** A handshake not done after this many milliseconds counts as failed. */
+  timeoutMs: number
+}
+
+/** The outcome of a handshake run. */
+export interface HandshakeRun {
+  /** Wall time from the first connect to the last handshake. */
+  elapsedMs: number
+  /** Time from connect to the `handshake` event, per successful client. */
+  latenciesMs: number[]
+  /** Handshakes that failed or timed out. */
+  failures: number
+}
+
+/** Successful handshakes per second of a run. */
+export function handshakeRate(run: HandshakeRun): number {
+  return (run.latenciesMs.length * 1000) / run.elapsedMs
+}
+
+function createClient(workload: ClientWorkload, index: number): Dealer {
+  const client = new Dealer({ linger: 0 })
+  if (workload.mechanism === "PLAIN") {
+    const [username, password] = workload.plainUsers[index % workload.plainUsers.length]!
+    client.plainUsername = username
+    client.plainPassword = password
+  } else if (workload.mechanism === "CURVE") {
+    const keys = workload.clientKeys[index % workload.clientKeys.length]!
+    client.curveServerKey = workload.serverPublicKey
+    client.curvePublicKey = keys.publicKey
+    client.curveSecretKey = keys.secretKey
+  }
+  return client
+}
+
+/** Connects one client and resolves with the milliseconds until its handshake succeeded, or undefined. */
+function handshakeOnce(workload: ClientWorkload, index: number): Promise<number | undefined> {
+  const client = createClient(workload, index)
+  return new Promise((resolve) => {
+    const started = performance.now()
+    const finish = (latencyMs: number | undefined): void => {
+      clearTimeout(guard)
+      client.close()
+      resolve(latencyMs)
+    }
+    const guard = setTimeout(() => finish(undefined), workload.timeoutMs)
+    client.events.on("handshake", () => finish(performance.now() - started))
+    client.events.on("handshake:error:auth", () => finish(undefined))
+    client.events.on("handshake:error:protocol", () => finish(undefined))
+    client.events.on("handshake:error:other", () => finish(undefined))
+    client.connect(workload.endpoint)
+  })
+}
+
+/**
+ * Runs `count` handshakes against the server, at most `concurrency` at once: each client
+ * connects over tcp, waits for its socket's `handshake` event and closes.
+ */
+export async function runHandshakes(workload: ClientWorkload): Promise<HandshakeRun> {
+  const latenciesMs: number[] = []
+  let failures = 0
+  let next = 0
+  const started = performance.now()
+  async function lane(): Promise<void> {
+    while (next < workload.count) {
+      const latencyMs = await handshakeOnce(workload, next++)
+      if (latencyMs === undefined) failures++
+      else latenciesMs.push(latencyMs)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(workload.concurrency, workload.count) }, lane))
+  return { elapsedMs: performance.now() - started, latenciesMs, failures }
+}
