@@ -1,8 +1,9 @@
 import { EventEmitter } from "eventemitter3"
 import { CURVE_ALLOW_ANY } from "../constants.js"
 import type { StatusCode } from "../constants.js"
+import { CertificateDirectoryWatcher, type CertificateReloadEvent, type WatchOptions } from "../certs/directory-watcher.js"
 import { readCertificateDirectory } from "../certs/load.js"
-import { AuthenticatorError, type CertificateError } from "../errors.js"
+import { AuthenticatorError, CertificateError } from "../errors.js"
 import { findRequestFault, type ZapRequest } from "../zap/request.js"
 import type { ZapReply } from "../zap/reply.js"
 import { z85 } from "../zap/z85.js"
@@ -46,6 +47,17 @@ export interface AuthenticatorEvents {
   decision: (event: DecisionEvent) => void
   /** A certificate file of a `configureCurve` directory could not be loaded; the others were. */
   "certificate:error": (error: CertificateError) => void
+  /** A watched certificate directory was reloaded (or failed to, keeping the last good keys). */
+  "certificates:reload": (event: CertificateReloadEvent) => void
+}
+
+/** Options of {@link Authenticator.configureCurve}. */
+export interface ConfigureCurveOptions extends WatchOptions {
+  /**
+   * Reload the directory when files are added, changed or removed (debounced by `debounceMs`),
+   * so revoking a client is deleting its file. Default false.
+   */
+  watch?: boolean
 }
 
 const DEFAULT_TIMEOUT_MS = 5000
@@ -74,6 +86,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   readonly #plain = new Map<string, PasswordTable>()
   readonly #curve = new Map<string, CurvePolicy>()
   readonly #gssapi = new Set<string>()
+  readonly #watchers = new Map<string, CertificateDirectoryWatcher>()
   readonly #timeoutMs: number
   readonly #userIdOption: AuthenticatorOptions["curveUserId"]
 
@@ -126,21 +139,78 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * Sets the CURVE keys of `domain` from a directory of `*.key` certificate files (pyzmq and
    * CZMQ format), or accepts any key with {@link CURVE_ALLOW_ANY}. Bad files are reported as
    * `certificate:error` events and skipped; an unreadable directory rejects with
-   * `CertificateError` and leaves the old policy in place.
+   * `CertificateError` and leaves the old policy in place. With `{ watch: true }` the directory
+   * is reloaded on every change (`certificates:reload` events); a reload that cannot read the
+   * directory keeps the last good keys.
    */
-  async configureCurve(domain: string, location: string | typeof CURVE_ALLOW_ANY): Promise<this> {
+  async configureCurve(domain: string, location: string | typeof CURVE_ALLOW_ANY, options: ConfigureCurveOptions = {}): Promise<this> {
     checkDomain(domain)
     if (location === CURVE_ALLOW_ANY) {
-      this.#curve.set(domain, { kind: "any" })
+      this.#setCurve(domain, { kind: "any" })
       return this
     }
     if (typeof location !== "string" || location === "") {
       throw new AuthenticatorError("configureCurve needs a certificate directory or CURVE_ALLOW_ANY")
     }
     const { certificates, errors } = await readCertificateDirectory(location)
-    this.#curve.set(domain, { kind: "keys", keys: certificates })
+    const watcher = options.watch === true ? this.#watchDirectory(domain, location, options) : undefined
+    this.#setCurve(domain, { kind: "keys", keys: certificates }, watcher)
     for (const error of errors) this.emit("certificate:error", error)
     return this
+  }
+
+  /** Stops watching every certificate directory (see `configureCurve`'s `watch` option). */
+  close(): void {
+    for (const watcher of this.#watchers.values()) watcher.close()
+    this.#watchers.clear()
+  }
+
+  #setCurve(domain: string, policy: CurvePolicy, watcher?: CertificateDirectoryWatcher): void {
+    this.#watchers.get(domain)?.close()
+    this.#watchers.delete(domain)
+    if (watcher !== undefined) this.#watchers.set(domain, watcher)
+    this.#curve.set(domain, policy)
+  }
+
+  #watchDirectory(domain: string, directory: string, options: WatchOptions): CertificateDirectoryWatcher {
+    const watcher: CertificateDirectoryWatcher = new CertificateDirectoryWatcher(
+      directory,
+      options,
+      ({ certificates, errors }) => {
+        const previous = this.#curve.get(domain)
+        const before = previous?.kind === "keys" ? previous.keys : new Map<string, unknown>()
+        let added = 0
+        for (const key of certificates.keys()) if (!before.has(key)) added++
+        if (certificates.size === 0 && errors.length > 0 && before.size > 0) {
+          const failure = new CertificateError(directory, `none of ${errors.length} certificate files could be loaded; keeping the last ${before.size} good keys`)
+          this.#emitSafely("certificates:reload", { domain, directory, added: 0, removed: 0, total: before.size, errors, failure })
+          return
+        }
+        let removed = 0
+        for (const key of before.keys()) if (!certificates.has(key)) removed++
+        this.#curve.set(domain, { kind: "keys", keys: certificates })
+        this.#emitSafely("certificates:reload", { domain, directory, added, removed, total: certificates.size, errors })
+      },
+      (failure) => {
+        const current = this.#curve.get(domain)
+        const total = current?.kind === "keys" ? current.keys.size : 0
+        this.#emitSafely("certificates:reload", { domain, directory, added: 0, removed: 0, total, errors: [], failure })
+      },
+    )
+    try {
+      watcher.start()
+    } catch (error) {
+      throw new AuthenticatorError(`cannot watch certificate directory ${directory}: ${messageOf(error)}`, { cause: error })
+    }
+    return watcher
+  }
+
+  #emitSafely(event: "certificates:reload", payload: CertificateReloadEvent): void {
+    try {
+      this.emit(event, payload)
+    } catch (listenerError) {
+      process.emitWarning(`a zmq-auth ${event} listener threw: ${messageOf(listenerError)}`)
+    }
   }
 
   /**
@@ -155,7 +225,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     const accepted = new Map<string, Readonly<Record<string, string>>>()
     let index = 0
     for (const key of keys) accepted.set(normalizeCurveKey(key, `CURVE key #${index++}`), {})
-    this.#curve.set(domain, { kind: "keys", keys: accepted })
+    this.#setCurve(domain, { kind: "keys", keys: accepted })
     return this
   }
 
@@ -167,7 +237,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   configureCurveCallback(domain: string, callback: CurveKeyCallback): this {
     checkDomain(domain)
     if (typeof callback !== "function") throw new AuthenticatorError("configureCurveCallback needs a function")
-    this.#curve.set(domain, { kind: "callback", callback })
+    this.#setCurve(domain, { kind: "callback", callback })
     return this
   }
 
