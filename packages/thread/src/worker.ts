@@ -134,6 +134,10 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       message = readMainMessage(data)
     } catch (error) {
       report("message:error", error)
+      const id = (data as { type?: unknown; id?: unknown } | null)?.id
+      if ((data as { type?: unknown } | null)?.type === "configure" && Number.isSafeInteger(id) && (id as number) > 0) {
+        post({ type: "configure:failed", id: id as number, error: transferError(new AuthenticatorError("the configuration call could not be read by the worker thread", { cause: error })) })
+      }
       return
     }
     dispatch(message)

@@ -1,0 +1,146 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { AuthenticatorError, CertificateError, createCertificates, CURVE_ALLOW_ANY, loadCertificate, type CertificateError as CertificateErrorType } from "@zmq-auth/core"
+import { ThreadAuthenticator } from "@zmq-auth/thread"
+import { collectDecisions } from "../helpers/adapter.js"
+import { attemptHandshake, newClientKeys, startServer, type TestServer } from "../helpers/sockets.js"
+
+describe("ThreadAuthenticator configuration", () => {
+  let authenticator: ThreadAuthenticator | undefined
+  const servers: TestServer[] = []
+  let directory = ""
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), "zmq-auth-thread-config-"))
+  })
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true })
+  })
+  afterEach(async () => {
+    for (const server of servers.splice(0)) server.close()
+    await authenticator?.stop()
+    authenticator = undefined
+  })
+
+  function create(options?: ConstructorParameters<typeof ThreadAuthenticator>[0]): ThreadAuthenticator {
+    authenticator = new ThreadAuthenticator(options)
+    return authenticator
+  }
+
+  async function server(spec: Parameters<typeof startServer>[0]): Promise<TestServer> {
+    const started = await startServer(spec)
+    servers.push(started)
+    return started
+  }
+
+  for (const phase of ["before start", "while running"] as const) {
+    describe(phase, () => {
+      async function prepared(): Promise<ThreadAuthenticator> {
+        const created = create()
+        if (phase === "while running") await created.start()
+        return created
+      }
+
+      it("rejects allow() after deny() with AuthenticatorError ERR_AUTHENTICATOR", async () => {
+        const engine = await prepared()
+        await engine.deny("192.0.2.1")
+        const failure = engine.allow("127.0.0.1")
+        await expect(failure).rejects.toBeInstanceOf(AuthenticatorError)
+        await expect(failure).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringMatching(/allow\(\) after deny\(\)/) })
+      })
+
+      it("rejects a malformed CURVE key with ERR_AUTHENTICATOR naming its position, not its value", async () => {
+        const engine = await prepared()
+        const failure = engine.configureCurveKeys("*", [newClientKeys().publicKey, "not-a-key"])
+        await expect(failure).rejects.toBeInstanceOf(AuthenticatorError)
+        await expect(failure).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringContaining("CURVE key #1") })
+        await expect(failure).rejects.not.toMatchObject({ message: expect.stringContaining("not-a-key") })
+      })
+
+      it("rejects configureCurve on a missing directory with CertificateError ERR_CERTIFICATE naming it", async () => {
+        const engine = await prepared()
+        const missing = join(directory, "missing")
+        const failure = engine.configureCurve("*", missing)
+        await expect(failure).rejects.toBeInstanceOf(CertificateError)
+        await expect(failure).rejects.toMatchObject({ code: "ERR_CERTIFICATE", file: missing })
+      })
+
+      it("rejects a callback that is not a function and a non-string domain with ERR_AUTHENTICATOR", async () => {
+        const engine = await prepared()
+        await expect(engine.configureCurveCallback("*", "yes" as unknown as () => boolean)).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR" })
+        await expect(engine.configurePlain(7 as unknown as string, { admin: "secret" })).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR" })
+      })
+
+      it("rejects arguments that cannot cross to the worker with ERR_AUTHENTICATOR", async () => {
+        const engine = await prepared()
+        const passwords = { admin: "secret", hook: () => "x" } as unknown as Record<string, string>
+        await expect(engine.configurePlain("*", passwords)).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR" })
+      })
+    })
+  }
+
+  it("applies configuration given before start() when the worker starts", async () => {
+    const engine = create()
+    const known = newClientKeys()
+    await engine.configurePlain("*", { admin: "secret" })
+    await engine.configureCurveKeys("*", [known.publicKey])
+    await engine.allow("127.0.0.0/8")
+    await engine.start()
+    expect(await attemptHandshake(await server({ mechanism: "PLAIN", domain: "global" }), { mechanism: "PLAIN", username: "admin", password: "secret" })).toBe("handshake")
+    const curve = await server({ mechanism: "CURVE", domain: "global" })
+    expect(await attemptHandshake(curve, { mechanism: "CURVE", ...known })).toBe("handshake")
+    expect(await attemptHandshake(curve, { mechanism: "CURVE", ...newClientKeys() })).toBe("handshake:error:auth")
+  })
+
+  it("does not wait for start() to settle configuration promises made before it", async () => {
+    const engine = create()
+    await expect(engine.configurePlain("*", { admin: "secret" })).resolves.toBeUndefined()
+    expect(engine.running).toBe(false)
+  })
+
+  it("reads certificate directories in the worker and forwards certificate:error for bad files", async () => {
+    const engine = create()
+    const certificates = await mkdtemp(join(directory, "certs-"))
+    const { secretFile } = await createCertificates(certificates, "client")
+    await writeFile(join(certificates, "broken.key"), "curve\n    public-key = \"short\"\n")
+    const certificate = await loadCertificate(secretFile)
+    const reported: CertificateErrorType[] = []
+    engine.on("certificate:error", (error) => reported.push(error))
+    await engine.start()
+    await engine.configureCurve("certs", certificates)
+    expect(reported).toHaveLength(1)
+    expect(reported[0]).toBeInstanceOf(CertificateError)
+    expect(reported[0]!.file).toBe(join(certificates, "broken.key"))
+    const target = await server({ mechanism: "CURVE", domain: "certs" })
+    expect(await attemptHandshake(target, { mechanism: "CURVE", publicKey: certificate.publicKey, secretKey: certificate.secretKey! })).toBe("handshake")
+  })
+
+  it("forwards decisions with Buffers, redacted passwords and the engine's shape", async () => {
+    const engine = create()
+    const { nextDecision } = collectDecisions(engine)
+    await engine.configurePlain("*", { admin: "secret" })
+    await engine.configureCurve("*", CURVE_ALLOW_ANY)
+    await engine.start()
+    await attemptHandshake(await server({ mechanism: "PLAIN", domain: "global" }), { mechanism: "PLAIN", username: "admin", password: "secret" })
+    const decision = await nextDecision()
+    expect(Buffer.isBuffer(decision.request.requestId)).toBe(true)
+    expect(Buffer.isBuffer(decision.reply.requestId)).toBe(true)
+    expect(decision.request.credentials.every((credential) => Buffer.isBuffer(credential))).toBe(true)
+    expect(decision.request.credentials.map(String)).toEqual(["admin", "[redacted]"])
+    expect(decision.request).toMatchObject({ version: "1.0", domain: "global", address: "127.0.0.1", mechanism: "PLAIN" })
+    expect(decision.reply).toMatchObject({ statusCode: 200, statusText: "OK", userId: "admin" })
+    expect(decision.reply.requestId.equals(decision.request.requestId)).toBe(true)
+    expect(typeof decision.elapsedMs).toBe("number")
+    expect(JSON.stringify(decision)).not.toContain("secret")
+  })
+
+  it("validates constructor options with TypeError naming the option", () => {
+    expect(() => new ThreadAuthenticator({ callbackTimeoutMs: -1 })).toThrow(/callbackTimeoutMs/)
+    expect(() => new ThreadAuthenticator({ concurrency: 0 })).toThrow(/concurrency/)
+    expect(() => new ThreadAuthenticator({ endpoint: "" })).toThrow(/endpoint/)
+    expect(() => new ThreadAuthenticator({ curveUserId: "x" as unknown as () => string })).toThrow(/curveUserId/)
+    expect(() => new ThreadAuthenticator({ context: {} as never })).toThrow(TypeError)
+  })
+})
