@@ -76,7 +76,7 @@ describe("README quick starts", () => {
     const run = await runNode(`build/examples/${name}.js`, [])
     expect(run.stderr).toBe("")
     expect(run.exitCode).toBe(0)
-    expect(run.stdout).toMatch(/(PLAIN|CURVE) from 127\.0\.0\.1: 200 OK/)
+    expect(run.stdout).toMatch(/^(PLAIN|CURVE) 127\.0\.0\.1 200 OK$/m)
     expect(run.stdout).toContain('client received "welcome"')
   })
 })
