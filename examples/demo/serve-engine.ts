@@ -11,7 +11,7 @@ export interface ServedEngine {
   stop(): Promise<void>
 }
 
-/** The adapter's package does not export its API yet: the demo exits with code 2. */
+/** The adapter's package cannot be loaded (not built): the demo exits with code 2. */
 export class AdapterUnavailableError extends Error {
   override readonly name = "AdapterUnavailableError"
 }
@@ -55,18 +55,8 @@ async function serveByLoop(domain: string, directory: string): Promise<ServedEng
   }
 }
 
-/** The part of `@zmq-auth/thread` the demo uses. */
-interface ThreadModule {
-  ThreadAuthenticator: new () => {
-    start(): Promise<void>
-    stop(): Promise<void>
-    configureCurve(domain: string, location: string): Promise<void>
-    on(event: "decision", listener: (event: DecisionEvent) => void): unknown
-  }
-}
-
 async function serveByThread(domain: string, directory: string): Promise<ServedEngine> {
-  const { ThreadAuthenticator } = await importAdapter<ThreadModule>("thread", "@zmq-auth/thread", ["ThreadAuthenticator"])
+  const { ThreadAuthenticator } = await importAdapter("thread", () => import("@zmq-auth/thread"))
   const authenticator = new ThreadAuthenticator()
   await authenticator.start()
   try {
@@ -77,39 +67,39 @@ async function serveByThread(domain: string, directory: string): Promise<ServedE
   }
   return {
     onDecision: (listener) => authenticator.on("decision", listener),
-    onProblem: () => {},
+    onProblem(listener) {
+      authenticator.on("worker:exit", (error) => listener(`worker ended: ${error.message}`))
+      authenticator.on("certificate:error", (error) => listener(`bad certificate file: ${error.message}`))
+    },
     stop: () => authenticator.stop(),
   }
 }
 
-/** The part of `@zmq-auth/rx` the demo uses (RxJS types kept structural). */
-interface StreamModule {
-  zapRequests(): { pipe(operator: unknown): { subscribe(observer: { error(error: unknown): void }): { unsubscribe(): void } } }
-  authenticate(engine: Pick<Authenticator, "authenticate">): unknown
-}
-
 async function serveByStream(domain: string, directory: string): Promise<ServedEngine> {
-  const { zapRequests, authenticate } = await importAdapter<StreamModule>("rx", "@zmq-auth/rx", ["zapRequests", "authenticate"])
+  const { zapRequests, authenticate, zapEndpointReleased } = await importAdapter("rx", () => import("@zmq-auth/rx"))
   const engine = await configuredEngine(domain, directory)
   const problemListeners: Array<(message: string) => void> = []
-  const subscription = zapRequests()
+  const report = (message: string) => problemListeners.forEach((listener) => listener(message))
+  const subscription = zapRequests({
+    onProtocolError: (error) => report(`malformed ZAP request: ${error.message}`),
+    onReplyError: (error) => report(`reply not delivered: ${error.message}`),
+  })
     .pipe(authenticate(engine))
-    .subscribe({ error: (error) => problemListeners.forEach((listener) => listener(`ZAP stream failed: ${String(error)}`)) })
+    .subscribe({ error: (error: unknown) => report(`ZAP stream failed: ${error instanceof Error ? error.message : String(error)}`) })
   return {
     onDecision: (listener) => engine.on("decision", listener),
     onProblem: (listener) => problemListeners.push(listener),
-    stop: async () => subscription.unsubscribe(),
+    async stop() {
+      subscription.unsubscribe()
+      await zapEndpointReleased()
+    },
   }
 }
 
-async function importAdapter<T>(adapter: AdapterName, specifier: string, names: readonly string[]): Promise<T> {
-  let module: Record<string, unknown>
+async function importAdapter<T>(adapter: AdapterName, load: () => Promise<T>): Promise<T> {
   try {
-    module = (await import(specifier)) as Record<string, unknown>
+    return await load()
   } catch (error) {
-    throw new AdapterUnavailableError(`--adapter ${adapter} is not available yet: ${specifier} cannot be loaded (${(error as Error).message})`)
+    throw new AdapterUnavailableError(`--adapter ${adapter} is not available: its package cannot be loaded (${(error as Error).message})`)
   }
-  const missing = names.filter((name) => typeof module[name] !== "function")
-  if (missing.length > 0) throw new AdapterUnavailableError(`--adapter ${adapter} is not available yet: ${specifier} does not export ${missing.join(", ")}`)
-  return module as T
 }
