@@ -35,19 +35,18 @@ export async function runScenario(options: DemoOptions, workspace: string, print
   try {
     const clientNames = new Map([...certificates.clients].map(([name, keys]) => [keys.publicKey, name]))
     const decisions = new Map<string, DecisionEvent>()
+    const expectedDecisions = good.length + unknown.length
+    let allDecided: () => void = () => {}
+    const decided = new Promise<void>((resolve) => (allDecided = resolve))
     engine.onDecision((event) => {
       const key = curveKeyOf(event)
       if (key !== undefined) decisions.set(key, event)
+      if (decisions.size >= expectedDecisions) allDecided()
       print(formatDecision(event, key === undefined ? undefined : clientNames.get(key)))
     })
     engine.onProblem((message) => print(`!! ${message}`))
 
-    const serverEvents = new Map<string, number>()
-    const countServerEvent = (name: string) => serverEvents.set(name, (serverEvents.get(name) ?? 0) + 1)
-    publisher.events.on("handshake", () => countServerEvent("handshakes"))
-    publisher.events.on("handshake:error:auth", (event) => countServerEvent(`auth failures (${event.error.status})`))
-    publisher.events.on("handshake:error:protocol", (event) => countServerEvent(`protocol errors (${event.error.code})`))
-    publisher.events.on("handshake:error:other", (event) => countServerEvent(`handshake errors (${event.error.code})`))
+    const serverEvents = countHandshakeEvents(publisher)
     requireZap(publisher, DEMO_DOMAIN)
     await publisher.bind("tcp://127.0.0.1:*")
     const endpoint = publisher.lastEndpoint!
@@ -80,6 +79,8 @@ export async function runScenario(options: DemoOptions, workspace: string, print
       "delivery of every message",
     )
 
+    // The thread adapter forwards decisions from its worker: they may trail the handshakes.
+    await withDeadline(decided, DELIVERY_DEADLINE_MS, `${expectedDecisions} ZAP decisions`).catch(() => undefined)
     const results: SubscriberResult[] = subscribers.map((subscriber, index) => ({
       subscriber,
       outcome: outcomes[index]!,
@@ -93,6 +94,17 @@ export async function runScenario(options: DemoOptions, workspace: string, print
     publisher.close()
     await engine.stop()
   }
+}
+
+/** Counts the handshake events of the server socket, by kind and error. */
+function countHandshakeEvents(publisher: Publisher): Map<string, number> {
+  const counts = new Map<string, number>()
+  const count = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1)
+  publisher.events.on("handshake", () => count("handshakes"))
+  publisher.events.on("handshake:error:auth", (event) => count(`auth failures (${event.error.status})`))
+  publisher.events.on("handshake:error:protocol", (event) => count(`protocol errors (${event.error.code})`))
+  publisher.events.on("handshake:error:other", (event) => count(`handshake errors (${event.error.code})`))
+  return counts
 }
 
 function unexpectedOutcomes(results: readonly SubscriberResult[], counted: number, print: (text: string) => void): number {

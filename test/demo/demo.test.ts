@@ -59,6 +59,14 @@ describe("npm run demo", () => {
     expect(defaults.stdout).toContain("5 connected; 2 denied by ZAP (400 Unknown key); 2 failed before ZAP")
   })
 
+  it.each(["thread", "rx"])("runs with --adapter %s", async (adapter) => {
+    const run = await runNode(DEMO, ["--adapter", adapter, "--clients", "2", "--bad-clients", "1", "--unknown-clients", "1", "--messages", "3"])
+    expect(run.stderr).toBe("")
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain(`served by the ${adapter} adapter`)
+    expect(run.stdout).toContain("2 connected; 1 denied by ZAP (400 Unknown key); 1 failed before ZAP")
+  })
+
   it.each([
     ["an unknown adapter", ["--adapter", "carrier-pigeon"], "--adapter must be one of loop, thread, rx"],
     ["a count that is not a number", ["--clients", "many"], "--clients must be a whole number"],
