@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { AuthenticatorError, CertificateError, createCertificates, CURVE_ALLOW_ANY, loadCertificate, type CertificateError as CertificateErrorType } from "@zmq-auth/core"
+import { AuthenticatorError, CertificateError, createCertificates, CURVE_ALLOW_ANY, loadCertificate, type CertificateError as CertificateErrorType, type CertificateReloadEvent } from "@zmq-auth/core"
 import { ThreadAuthenticator } from "@zmq-auth/thread"
 import { collectDecisions } from "../helpers/adapter.js"
 import { attemptHandshake, newClientKeys, startServer, type TestServer } from "../helpers/sockets.js"
@@ -114,6 +114,21 @@ describe("ThreadAuthenticator configuration", () => {
     expect(reported[0]).toBeInstanceOf(CertificateError)
     expect(reported[0]!.file).toBe(join(certificates, "broken.key"))
     const target = await server({ mechanism: "CURVE", domain: "certs" })
+    expect(await attemptHandshake(target, { mechanism: "CURVE", publicKey: certificate.publicKey, secretKey: certificate.secretKey! })).toBe("handshake")
+  })
+
+  it("watches a certificate directory in the worker and forwards certificates:reload", async () => {
+    const engine = create()
+    const certificates = await mkdtemp(join(directory, "watched-"))
+    await engine.configureCurve("watched", certificates, { watch: true, debounceMs: 20 })
+    await engine.start()
+    const target = await server({ mechanism: "CURVE", domain: "watched" })
+    const reloaded = new Promise<CertificateReloadEvent>((resolve) => engine.once("certificates:reload", resolve))
+    const { secretFile } = await createCertificates(certificates, "late-client")
+    const event = await reloaded
+    expect(event).toMatchObject({ domain: "watched", directory: certificates, total: 1 })
+    expect(event.errors).toEqual([])
+    const certificate = await loadCertificate(secretFile)
     expect(await attemptHandshake(target, { mechanism: "CURVE", publicKey: certificate.publicKey, secretKey: certificate.secretKey! })).toBe("handshake")
   })
 

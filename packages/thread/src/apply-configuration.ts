@@ -28,7 +28,7 @@ export async function applyConfiguration(
       await engine.configurePlain(call.domain, call.passwords)
       return
     case "configureCurve":
-      await engine.configureCurve(call.domain, call.location ?? CURVE_ALLOW_ANY)
+      await engine.configureCurve(call.domain, call.location ?? CURVE_ALLOW_ANY, call.options)
       return
     case "configureCurveKeys":
       await engine.configureCurveKeys(call.domain, call.keys)

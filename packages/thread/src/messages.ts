@@ -41,6 +41,17 @@ export interface TransferredReply {
   metadata?: Record<string, string | Uint8Array>
 }
 
+/** A `certificates:reload` event after structured clone. */
+export interface TransferredReload {
+  domain: string
+  directory: string
+  added: number
+  removed: number
+  total: number
+  errors: TransferredError[]
+  failure?: TransferredError
+}
+
 /** A `decision` event after structured clone. */
 export interface TransferredDecision {
   request: TransferredRequest
@@ -55,7 +66,7 @@ export type ConfigurationCall =
   | { method: "deny"; addresses: string[] }
   | { method: "configurePlain"; domain: string; passwords: Record<string, string> | Map<string, string> }
   /** `location: null` stands for `CURVE_ALLOW_ANY` (a symbol does not survive structured clone). */
-  | { method: "configureCurve"; domain: string; location: string | null }
+  | { method: "configureCurve"; domain: string; location: string | null; options?: { watch?: boolean; debounceMs?: number } }
   | { method: "configureCurveKeys"; domain: string; keys: Array<string | Uint8Array> }
   /** The callback stays on the main thread; the worker calls it by `callbackId`. */
   | { method: "configureCurveCallback"; domain: string; callbackId: number }
@@ -96,6 +107,7 @@ export type WorkerMessage =
   | { type: "configured"; id: number }
   | { type: "configure:failed"; id: number; error: TransferredError }
   | { type: "decision"; event: TransferredDecision }
+  | { type: "certificates:reload"; event: TransferredReload }
   | { type: "callback:call"; id: number; request: CallbackRequest }
   | { type: "report"; event: ReportedEvent; error: TransferredError }
   | { type: "stopped" }
@@ -144,6 +156,14 @@ function checkDecision(value: unknown): asserts value is TransferredDecision {
   if (value.error !== undefined) checkError(value.error, "decision error")
 }
 
+function checkReload(value: unknown): asserts value is TransferredReload {
+  expect(isRecord(value) && typeof value.domain === "string" && typeof value.directory === "string", "reload has no domain or directory")
+  expect([value.added, value.removed, value.total].every((count) => typeof count === "number"), "reload has a non-numeric count")
+  expect(Array.isArray(value.errors), "reload errors are not an array")
+  for (const error of value.errors) checkError(error, "reload error")
+  if (value.failure !== undefined) checkError(value.failure, "reload failure")
+}
+
 function checkConfigurationCall(call: unknown): asserts call is ConfigurationCall {
   expect(isRecord(call), "configuration call is not an object")
   const method = call.method
@@ -160,6 +180,7 @@ function checkConfigurationCall(call: unknown): asserts call is ConfigurationCal
       return
     case "configureCurve":
       expect(call.location === null || typeof call.location === "string", "configureCurve location is not a string")
+      expect(call.options === undefined || isRecord(call.options), "configureCurve options are not an object")
       return
     case "configureCurveKeys":
       expect(Array.isArray(call.keys), "configureCurveKeys keys are not an array")
@@ -228,6 +249,9 @@ export function readWorkerMessage(data: unknown): WorkerMessage {
       break
     case "decision":
       checkDecision(data.event)
+      break
+    case "certificates:reload":
+      checkReload(data.event)
       break
     case "callback:call":
       expect(isId(data.id), "callback call has no id")

@@ -42,7 +42,9 @@ export class PolicyRecord {
    * after deny, a malformed key, an unreadable certificate directory) and records it.
    */
   async accept(call: ConfigurationCall): Promise<void> {
-    await applyConfiguration(this.#validator, call, (id) => this.#callbacks.get(id) ?? rejectAll)
+    // The validator reads a certificate directory once; only the worker watches it.
+    const checked = call.method === "configureCurve" ? { ...call, options: {} } : call
+    await applyConfiguration(this.#validator, checked, (id) => this.#callbacks.get(id) ?? rejectAll)
     this.#store(call)
   }
 

@@ -6,6 +6,8 @@ import {
   CURVE_ALLOW_ANY,
   ZAP_ENDPOINT,
   type CertificateError,
+  type CertificateReloadEvent,
+  type ConfigureCurveOptions,
   type CurveKeyCallback,
   type DecisionEvent,
   type ZapProtocolError,
@@ -13,7 +15,7 @@ import {
 } from "@zmq-auth/core"
 import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
 import { PolicyRecord } from "./policy-record.js"
-import { reviveDecision, reviveRequest } from "./transfer.js"
+import { reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
 import { WorkerSession } from "./worker-session.js"
 
 /** Options of {@link ThreadAuthenticator}. */
@@ -57,6 +59,11 @@ export interface ThreadAuthenticatorEvents {
   "worker:exit": (error: AuthenticatorError) => void
   /** A certificate file of a `configureCurve` directory could not be loaded; the others were. */
   "certificate:error": (error: CertificateError) => void
+  /**
+   * A certificate directory configured with `{ watch: true }` was reloaded by the worker (or
+   * failed to, keeping the last good keys).
+   */
+  "certificates:reload": (event: CertificateReloadEvent) => void
   /** A malformed ZAP request reached the worker's handler: answered 400 or dropped. */
   "protocol:error": (error: ZapProtocolError) => void
   /** The engine threw while deciding (it should not): the request was answered 500. */
@@ -142,6 +149,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
       while (this.#accepting.size > 0) await Promise.allSettled([...this.#accepting])
       const session = new WorkerSession({ ...this.#settings, policy: this.#record.calls }, {
         decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
+        reload: (event) => this.#emitSafely("certificates:reload", reviveReload(event)),
         report: (event, error) => this.#emitSafely(event, error),
         callback: (request) => this.#runCallback(request),
         exit: (error) => {
@@ -207,14 +215,20 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
   /**
    * Sets the CURVE keys of `domain` from a directory of `*.key` certificate files, read by the
    * worker, or accepts any key with `CURVE_ALLOW_ANY`. Rejects with `CertificateError` when the
-   * directory cannot be read; bad files are reported as `certificate:error` events.
+   * directory cannot be read; bad files are reported as `certificate:error` events. With
+   * `{ watch: true }` the worker reloads the directory on every change (`debounceMs`, default
+   * 100) and `certificates:reload` events report each reload.
    */
-  configureCurve(domain: string, location: string | typeof CURVE_ALLOW_ANY): Promise<void> {
+  configureCurve(domain: string, location: string | typeof CURVE_ALLOW_ANY, options: ConfigureCurveOptions = {}): Promise<void> {
     if (location === CURVE_ALLOW_ANY) return this.#configure({ method: "configureCurve", domain, location: null })
     if (typeof location !== "string" || location === "") {
       return Promise.reject(new AuthenticatorError("configureCurve needs a certificate directory or CURVE_ALLOW_ANY"))
     }
-    return this.#configure({ method: "configureCurve", domain, location })
+    if (options === null || typeof options !== "object") return Promise.reject(new AuthenticatorError("configureCurve options must be an object"))
+    const watch: { watch?: boolean; debounceMs?: number } = {}
+    if (options.watch !== undefined) watch.watch = options.watch
+    if (options.debounceMs !== undefined) watch.debounceMs = options.debounceMs
+    return this.#configure({ method: "configureCurve", domain, location, options: watch })
   }
 
   /**

@@ -1,5 +1,5 @@
-import { AuthenticatorError, CertificateError, ZapProtocolError, type DecisionEvent, type ZapReply, type ZapRequest } from "@zmq-auth/core"
-import type { TransferredDecision, TransferredError, TransferredReply, TransferredRequest } from "./messages.js"
+import { AuthenticatorError, CertificateError, ZapProtocolError, type CertificateReloadEvent, type DecisionEvent, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import type { TransferredDecision, TransferredError, TransferredReload, TransferredReply, TransferredRequest } from "./messages.js"
 
 const MAX_CAUSE_DEPTH = 4
 
@@ -120,5 +120,33 @@ export function transferDecision(event: DecisionEvent): TransferredDecision {
 export function reviveDecision(transferred: TransferredDecision): DecisionEvent {
   const event: DecisionEvent = { request: reviveRequest(transferred.request), reply: reviveReply(transferred.reply), elapsedMs: transferred.elapsedMs }
   if (transferred.error !== undefined) event.error = reviveError(transferred.error)
+  return event
+}
+
+/** The cloneable form of a `certificates:reload` event. */
+export function transferReload(event: CertificateReloadEvent): TransferredReload {
+  const transferred: TransferredReload = {
+    domain: event.domain,
+    directory: event.directory,
+    added: event.added,
+    removed: event.removed,
+    total: event.total,
+    errors: event.errors.map((error) => transferError(error)),
+  }
+  if (event.failure !== undefined) transferred.failure = transferError(event.failure)
+  return transferred
+}
+
+/** A `certificates:reload` event received from the worker, with `CertificateError`s again. */
+export function reviveReload(transferred: TransferredReload): CertificateReloadEvent {
+  const event: CertificateReloadEvent = {
+    domain: transferred.domain,
+    directory: transferred.directory,
+    added: transferred.added,
+    removed: transferred.removed,
+    total: transferred.total,
+    errors: transferred.errors.map((error) => reviveError(error) as CertificateError),
+  }
+  if (transferred.failure !== undefined) event.failure = reviveError(transferred.failure) as CertificateError
   return event
 }

@@ -8,6 +8,7 @@ import {
   type MainMessage,
   type ReportedEvent,
   type TransferredDecision,
+  type TransferredReload,
   type WorkerMessage,
   type WorkerSettings,
 } from "./messages.js"
@@ -17,6 +18,7 @@ import { reviveError, transferError } from "./transfer.js"
 /** How a {@link WorkerSession} hands what the worker says to its owner. */
 export interface WorkerSessionHooks {
   decision(event: TransferredDecision): void
+  reload(event: TransferredReload): void
   report(event: Exclude<ReportedEvent, "worker:error">, error: Error): void
   /** Runs a main-thread callback for the worker; its result (or failure) is sent back. */
   callback(request: CallbackRequest): unknown
@@ -141,6 +143,9 @@ export class WorkerSession {
         return
       case "decision":
         this.#hooks.decision(message.event)
+        return
+      case "certificates:reload":
+        this.#hooks.reload(message.event)
         return
       case "callback:call":
         void this.#answer(message.id, message.request)

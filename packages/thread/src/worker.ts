@@ -4,10 +4,10 @@ import { applyConfiguration, type ConfigurableEngine } from "./apply-configurati
 import { DEFAULT_CALLBACK_TIMEOUT_MS } from "./defaults.js"
 import { readMainMessage, readWorkerSettings, type CallbackRequest, type MainMessage, type ReportedEvent, type WorkerMessage } from "./messages.js"
 import { PendingReplies } from "./pending-replies.js"
-import { reviveError, transferDecision, transferError, transferRequest } from "./transfer.js"
+import { reviveError, transferDecision, transferError, transferReload, transferRequest } from "./transfer.js"
 
 /** What the worker needs of the engine it serves. */
-type Engine = ConfigurableEngine & Pick<Authenticator, "authenticate" | "on">
+type Engine = ConfigurableEngine & Pick<Authenticator, "authenticate" | "on"> & { close?: () => void }
 
 /** Extra time the worker waits for a main-thread answer after the engine has already given up. */
 const LATE_ANSWER_MS = 1000
@@ -25,6 +25,7 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
   const mainThreadCalls = new PendingReplies<unknown>()
   let handler: ZapHandler | undefined
   let ending: Promise<void> | undefined
+  let closeEngine: () => void = () => undefined
 
   const post = (message: WorkerMessage): void => port.postMessage(message)
   const report = (event: ReportedEvent, error: unknown): void => post({ type: "report", event, error: transferError(error) })
@@ -66,6 +67,8 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       const engine = await createEngine()
       engine.on("decision", (event) => post({ type: "decision", event: transferDecision(event) }))
       engine.on("certificate:error", (error) => report("certificate:error", error))
+      engine.on("certificates:reload", (event) => post({ type: "certificates:reload", event: transferReload(event) }))
+      closeEngine = () => engine.close?.()
       for (const call of settings.policy) await applyConfiguration(engine, call, keyCallback)
       const zap = new ZapHandler(engine, {
         endpoint: settings.endpoint,
@@ -90,6 +93,11 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
     ending ??= (async () => {
       try {
         await handler?.stop()
+      } catch (error) {
+        report("worker:error", error)
+      }
+      try {
+        closeEngine()
       } catch (error) {
         report("worker:error", error)
       }
