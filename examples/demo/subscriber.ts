@@ -27,7 +27,8 @@ export class DemoSubscriber {
   /** Number of the last message received, if any. */
   lastNumber: number | undefined
   readonly #socket: Subscriber
-  readonly #waiters: Array<{ number: number; resolve: () => void }> = []
+  readonly #waiters: Array<{ number: number; resolve: () => void; reject: (error: Error) => void }> = []
+  #failure: Error | undefined
 
   constructor(name: string, kind: SubscriberKind, keys: KeyPair, serverKey: string) {
     this.name = name
@@ -50,10 +51,11 @@ export class DemoSubscriber {
     void this.#receive()
   }
 
-  /** Resolves once a message numbered `number` or higher arrived. */
+  /** Resolves once a message numbered `number` or higher arrived; rejects when receiving failed. */
   reached(number: number): Promise<void> {
     if ((this.lastNumber ?? 0) >= number) return Promise.resolve()
-    return new Promise((resolve) => this.#waiters.push({ number, resolve }))
+    if (this.#failure !== undefined) return Promise.reject(this.#failure)
+    return new Promise((resolve, reject) => this.#waiters.push({ number, resolve, reject }))
   }
 
   /** Closes the socket; its receive loop ends. */
@@ -74,7 +76,9 @@ export class DemoSubscriber {
         }
       }
     } catch (error) {
-      if (!this.#socket.closed) throw error
+      if (this.#socket.closed) return
+      this.#failure = new Error(`${this.name} stopped receiving: ${(error as Error).message}`)
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#failure)
     }
   }
 }

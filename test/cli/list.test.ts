@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -50,6 +50,19 @@ describe("zmq-auth list", () => {
     expect(result.stdout).toMatch(/^empty\.key\s+error: no curve public-key/m)
     expect(result.stdout).toMatch(/^short\.key\s+error: malformed public-key/m)
     expect(result.stdout).toContain("1 certificate, 2 bad files")
+  })
+
+  it("flags a *.key file that holds a secret key, without printing the secret", async () => {
+    const leaky = join(root, "leaky")
+    await mkdir(leaky)
+    const { secretFile } = await createCertificates(leaky, "shared")
+    const { secretKey: leaked } = await loadCertificate(secretFile)
+    await rm(join(leaky, "shared.key"))
+    await copyFile(secretFile, join(leaky, "shared.key"))
+    const result = await runCli(["list", leaky])
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toMatch(/^shared\.key .*\[holds a secret key\]$/m)
+    expect(result.stdout).not.toContain(leaked!)
   })
 
   it("prints JSON with --json", async () => {
