@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest"
 import { firstValueFrom, type Subscription } from "rxjs"
 import { Authenticator, type ZapReply } from "@zmq-auth/core"
 import { authenticate, decisions, zapEndpointReleased, zapRequests, type ZapDecision } from "@zmq-auth/rx"
-import { attemptHandshake, startServer, type TestServer } from "../helpers/sockets.js"
+import { startServer, type TestServer } from "../helpers/sockets.js"
+import { attemptHandshakeOnce as attemptHandshake } from "./single-attempt.js"
 
 const ADMIN = { mechanism: "PLAIN", username: "admin", password: "secret" } as const
 

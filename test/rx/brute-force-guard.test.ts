@@ -2,24 +2,12 @@ import { afterEach, describe, expect, it } from "vitest"
 import type { Subscription } from "rxjs"
 import { Authenticator, type DecisionEvent, type ZapRequest } from "@zmq-auth/core"
 import { authenticate, guardPlainFailures, zapEndpointReleased, zapRequests } from "@zmq-auth/rx"
-import { awaitHandshake, createClient, sendZapFrames, startServer, zapFrames, type ClientSpec, type HandshakeOutcome, type TestServer } from "../helpers/sockets.js"
+import { sendZapFrames, startServer, zapFrames, type TestServer } from "../helpers/sockets.js"
+import { attemptHandshakeOnce as attemptHandshake } from "./single-attempt.js"
 
 const ADMIN = { mechanism: "PLAIN", username: "admin", password: "secret" } as const
 const GUESS = { ...ADMIN, password: "guess" }
 const WINDOW_MS = 60_000
-
-/** One handshake, with reconnection off: a client retrying after a failure would count twice. */
-async function attemptHandshake(server: TestServer, spec: ClientSpec): Promise<HandshakeOutcome> {
-  const client = createClient(spec, server)
-  client.reconnectInterval = -1
-  try {
-    const outcome = awaitHandshake(client)
-    client.connect(server.endpoint)
-    return await outcome
-  } finally {
-    client.close()
-  }
-}
 
 describe("guardPlainFailures", () => {
   let subscription: Subscription | undefined

@@ -17,7 +17,10 @@ export interface DecisionSource<Decision extends ZapDecision = DecisionEvent> {
  * The `decision` events of `source` as a hot stream: each subscription adds a listener and its
  * teardown removes it. The stream never completes; the events carry no passwords.
  */
-export function decisions<Decision extends ZapDecision = DecisionEvent>(source: DecisionSource<Decision>): Observable<Decision> {
+export function decisions(source: DecisionSource<DecisionEvent>): Observable<DecisionEvent>
+/** The `decision` events of a source whose events have their own type (see the first overload). */
+export function decisions<Decision extends ZapDecision>(source: DecisionSource<Decision>): Observable<Decision>
+export function decisions<Decision extends ZapDecision>(source: DecisionSource<Decision>): Observable<Decision> {
   if (typeof source?.on !== "function" || typeof source.off !== "function") {
     throw new TypeError("source must have on(\"decision\", listener) and off(\"decision\", listener) methods")
   }

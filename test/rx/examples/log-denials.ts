@@ -1,0 +1,16 @@
+import { Authenticator } from "@zmq-auth/core"
+import { authenticate, decisions, zapRequests } from "@zmq-auth/rx"
+import { filter, type Subscription } from "rxjs"
+
+/** Serves `engine` on the ZAP endpoint and logs every denial (passwords are redacted). */
+export function serveLoggingDenials(engine: Authenticator, log: (line: string) => void = console.warn): Subscription {
+  const serving = zapRequests().pipe(authenticate(engine)).subscribe()
+  serving.add(
+    decisions(engine)
+      .pipe(filter(({ reply }) => reply.statusCode !== 200))
+      .subscribe(({ request, reply, elapsedMs }) => {
+        log(`${request.mechanism} from ${request.address || "inproc"} denied: ${reply.statusCode} ${reply.statusText} (${elapsedMs.toFixed(1)} ms)`)
+      }),
+  )
+  return serving
+}
