@@ -1,7 +1,7 @@
-import { benchmarkHandshakeOverhead } from "./handshake-overhead.js"
+import { benchmarkSlowCredentialStore } from "./slow-credential-store.js"
 import { renderMarkdown } from "./report/table.js"
 import { benchSettings } from "./settings.js"
 
 const settings = benchSettings()
-const report = await benchmarkHandshakeOverhead(settings)
-console.log(renderMarkdown([report]))
+const reports = [await benchmarkSlowCredentialStore(settings, true)]
+console.log(renderMarkdown(reports))

@@ -25,6 +25,7 @@ export async function startHandwrittenHandler(): Promise<() => Promise<void>> {
     }
   })()
   return async () => {
+    await socket.unbind(ZAP_ENDPOINT)
     socket.close()
     await loop
   }

@@ -4,10 +4,15 @@ import { BENCH_DOMAIN, type HandshakeCredentials } from "./credentials.js"
 export interface PolicyTarget {
   configurePlain(domain: string, passwords: Record<string, string>): unknown
   configureCurve(domain: string, location: string): unknown
+  configureCurveKeys(domain: string, keys: Iterable<string>): unknown
+  configureCurveCallback(domain: string, callback: (domain: string, publicKey: string) => boolean | Promise<boolean>): unknown
 }
 
+/** Configures an engine (or adapter) for a benchmark; the default is {@link configurePolicy}. */
+export type ConfigurePolicy = (target: PolicyTarget, credentials: HandshakeCredentials) => Promise<void>
+
 /**
- * Configures the benchmark policy: PLAIN users and the CURVE certificate directory of
+ * The standard benchmark policy: PLAIN users and the CURVE certificate directory of
  * `credentials` for {@link BENCH_DOMAIN}. NULL needs no configuration (the engine allows it).
  */
 export async function configurePolicy(target: PolicyTarget, credentials: HandshakeCredentials): Promise<void> {

@@ -1,10 +1,10 @@
 import { Authenticator, ZapHandler } from "@zmq-auth/core"
 import { MECHANISMS, type HandshakeCredentials, type MechanismName } from "./credentials.js"
 import { startHandwrittenHandler } from "./handwritten-handler.js"
-import { configurePolicy } from "./policy.js"
+import { configurePolicy, type ConfigurePolicy } from "./policy.js"
 import { retryWhileBound } from "./retry.js"
-import { loadRxVariant } from "./rx-variant.js"
-import { loadThreadVariant } from "./thread-variant.js"
+import { RX } from "./rx-variant.js"
+import { THREAD } from "./thread-variant.js"
 
 /** Stops a started variant and frees the ZAP endpoint. */
 export type StopVariant = () => Promise<void>
@@ -18,14 +18,11 @@ export interface ZapVariant {
   minimumRatio?: number
   /** The mechanisms the variant can serve. */
   mechanisms: readonly MechanismName[]
-  /** Binds the handler with the benchmark policy; resolves once handshakes are decided by it. */
-  start(credentials: HandshakeCredentials): Promise<StopVariant>
-}
-
-/** A variant whose module is not ready: the reason is printed under the table. */
-export interface MissingVariant {
-  name: string
-  reason: string
+  /**
+   * Binds the handler with the policy `configure` sets (default: {@link configurePolicy});
+   * resolves once handshakes are decided by it.
+   */
+  start(credentials: HandshakeCredentials, configure?: ConfigurePolicy): Promise<StopVariant>
 }
 
 /** No ZAP handler at all: libzmq accepts NULL and CURVE on its own (PLAIN needs a handler). */
@@ -50,22 +47,17 @@ export const PROMISE_LOOP: ZapVariant = {
   hardened: true,
   minimumRatio: 0.95,
   mechanisms: MECHANISMS,
-  async start(credentials) {
+  async start(credentials, configure = configurePolicy) {
     const authenticator = new Authenticator()
-    await configurePolicy(authenticator, credentials)
+    await configure(authenticator, credentials)
     const handler = new ZapHandler(authenticator)
     await retryWhileBound(() => handler.start())
     return () => handler.stop()
   },
 }
 
-/** The adapters that are ready (promise loop, thread, rx) and the ones that are not, with why. */
-export async function loadAdapterVariants(): Promise<{ ready: ZapVariant[]; missing: MissingVariant[] }> {
-  const ready: ZapVariant[] = [PROMISE_LOOP]
-  const missing: MissingVariant[] = []
-  for (const loaded of [await loadThreadVariant(), await loadRxVariant()]) {
-    if ("reason" in loaded) missing.push(loaded)
-    else ready.push(loaded)
-  }
-  return { ready, missing }
-}
+/**
+ * The adapters, each a row of the handshake tables. A new adapter is one more small variant
+ * file (see thread-variant.ts) added here.
+ */
+export const ADAPTERS: readonly ZapVariant[] = [PROMISE_LOOP, THREAD, RX]
