@@ -135,4 +135,17 @@ describe("ThreadAuthenticator lifecycle", () => {
     expect(await child.exited(5_000)).toBe(0)
     expect(child.stderr()).toBe("")
   })
+
+  it("lets process.exit() and an uncaught exception end the process normally without stop()", async () => {
+    const script = fileURLToPath(fixture("exit-without-stop.mjs"))
+    const exiting = spawnLines(process.execPath, [script])
+    expect(JSON.parse(await exiting.nextLine(15_000))).toEqual({ running: true })
+    expect(await exiting.exited(5_000)).toBe(0)
+    expect(exiting.stderr()).toBe("")
+    const throwing = spawnLines(process.execPath, [script, "throw"])
+    expect(JSON.parse(await throwing.nextLine(15_000))).toEqual({ running: true })
+    expect(await throwing.exited(5_000)).toBe(1)
+    expect(throwing.stderr()).toContain("main thread failed on purpose")
+    expect(throwing.stderr()).not.toMatch(/terminate called|Napi|Abort/)
+  })
 })

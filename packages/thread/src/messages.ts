@@ -83,6 +83,11 @@ export interface WorkerSettings {
   remoteCurveUserId: boolean
   /** The configuration to apply, in order, before binding the ZAP endpoint. */
   policy: ConfigurationCall[]
+  /**
+   * One `Int32` on shared memory the worker sets to 1 (and notifies) once its ZAP socket is
+   * closed, so a main thread inside `process.exit()` can wait for it synchronously.
+   */
+  closed: Int32Array
 }
 
 /** Events of the worker's engine and handler that the main thread re-emits with an error. */
@@ -274,6 +279,7 @@ export function readWorkerSettings(data: unknown): WorkerSettings {
   expect(data.module === undefined || typeof data.module === "string", "worker settings module is not a string")
   expect(typeof data.remoteCurveUserId === "boolean", "worker settings have no remoteCurveUserId flag")
   expect(Array.isArray(data.policy), "worker settings have no policy")
+  expect(data.closed instanceof Int32Array && data.closed.buffer instanceof SharedArrayBuffer, "worker settings have no shared closed flag")
   for (const call of data.policy) checkConfigurationCall(call)
   return data as unknown as WorkerSettings
 }

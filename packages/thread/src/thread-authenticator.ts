@@ -86,7 +86,7 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
  * applied by the worker before it binds, and `start()` after a crash re-applies everything.
  */
 export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents> {
-  readonly #settings: Omit<WorkerSettings, "policy">
+  readonly #settings: Omit<WorkerSettings, "policy" | "closed">
   readonly #curveUserId: ThreadAuthenticatorOptions["curveUserId"]
   readonly #record = new PolicyRecord()
   readonly #accepting = new Set<Promise<void>>()

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads"
 import { AuthenticatorError } from "@zmq-auth/core"
-import { DEFAULT_CALLBACK_TIMEOUT_MS, STOP_GRACE_MS } from "./defaults.js"
+import { DEFAULT_CALLBACK_TIMEOUT_MS, EXIT_WAIT_MS, STOP_GRACE_MS } from "./defaults.js"
 import {
   readWorkerMessage,
   type CallbackRequest,
@@ -49,7 +49,7 @@ export class WorkerSession {
   readonly exited: Promise<void>
 
   /** Spawns the worker (`worker.js` next to this module). Throws when `settings` cannot be cloned. */
-  constructor(settings: WorkerSettings, hooks: WorkerSessionHooks) {
+  constructor(settings: Omit<WorkerSettings, "closed">, hooks: WorkerSessionHooks) {
     this.#hooks = hooks
     this.#stopGraceMs = (settings.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS) + STOP_GRACE_MS
     let failStart!: (error: Error) => void
@@ -59,7 +59,11 @@ export class WorkerSession {
     })
     this.ready.catch(() => undefined)
     this.exited = new Promise<void>((resolve) => { this.#markExited = resolve })
-    this.#worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: settings })
+    const closed = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
+    this.#worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { ...settings, closed } })
+    const closeBeforeExit = (): void => this.#closeBeforeProcessExit(closed)
+    process.on("exit", closeBeforeExit)
+    this.exited.then(() => process.off("exit", closeBeforeExit), () => undefined)
     this.#worker.on("message", (data: unknown) => this.#receive(data))
     this.#worker.on("messageerror", (error) => hooks.report("message:error", error))
     this.#worker.on("error", (error) => { this.#crash ??= error })
@@ -113,6 +117,17 @@ export class WorkerSession {
       await this.#worker.terminate()
       await this.exited
     }
+  }
+
+  /**
+   * Runs inside `process.exit()`: asks the worker to close its ZAP socket and blocks until it
+   * has (at most {@link EXIT_WAIT_MS}), because Node then tears the worker down, and a zeromq
+   * socket still receiving at that moment aborts the whole process.
+   */
+  #closeBeforeProcessExit(closed: Int32Array): void {
+    if (this.#state === "exited" || Atomics.load(closed, 0) === 1) return
+    this.#postQuietly({ type: "stop" })
+    Atomics.wait(closed, 0, 0, EXIT_WAIT_MS)
   }
 
   #post(message: MainMessage): void {

@@ -101,6 +101,8 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       } catch (error) {
         report("worker:error", error)
       }
+      Atomics.store(settings.closed, 0, 1)
+      Atomics.notify(settings.closed, 0)
       post({ type: "stopped" })
       process.exit(exitCode)
     })()
