@@ -94,7 +94,8 @@ export function awaitHandshake(socket: Socket, guardMs = 10_000): Promise<Handsh
 
 /** Creates a client socket with the credentials of `spec` (not yet connected). */
 export function createClient(spec: ClientSpec, server: Pick<TestServer, "publicKey">): Dealer {
-  const client = new Dealer({ linger: 0 })
+  // One attempt per client: a denied client that reconnected would send a second ZAP request.
+  const client = new Dealer({ linger: 0, reconnectInterval: -1 })
   if (spec.mechanism === "PLAIN") {
     client.plainUsername = spec.username
     client.plainPassword = spec.password

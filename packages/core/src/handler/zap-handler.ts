@@ -1,5 +1,6 @@
 import { EventEmitter } from "eventemitter3"
-import { Router, type Context } from "zeromq"
+import { randomBytes } from "node:crypto"
+import { Dealer, Router, type Context } from "zeromq"
 import { ZAP_ENDPOINT } from "../constants.js"
 import { AuthenticatorError, ZapProtocolError } from "../errors.js"
 import type { Authenticator } from "../policy/authenticator.js"
@@ -51,6 +52,8 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
   #inFlight = 0
   #draining = false
   #loopDone = false
+  #receiving = false
+  readonly #wakeToken = randomBytes(16)
   #changed: Deferred<void> | undefined
 
   /** Throws `TypeError` naming an invalid option. */
@@ -123,15 +126,27 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
 
   async #shutdown(socket: Router): Promise<void> {
     // Requests libzmq already queued for us are in flight too: the loop drains what is
-    // readable (at most `concurrency` more), then every decision is answered before closing.
+    // readable (at most `concurrency` more) and every decision is answered before closing.
     this.#draining = true
     this.#signalChange()
-    while (this.#inFlight > 0 || (!this.#loopDone && socket.readable)) await this.#nextChange()
+    // zeromq.js unbinds on a worker thread, so no receive() may be pending then: a parked
+    // receive is woken by a token message from a DEALER of our own.
+    const waker = this.#receiving ? await this.#wakeReceiveLoop() : undefined
+    while (!this.#loopDone || this.#inFlight > 0) await this.#nextChange()
     await this.#writer?.flushed()
     // Closing alone frees the inproc name only later, on libzmq's reaper thread: unbind first so
-    // that the next start() can bind at once. (Unbinding before the replies are written would
-    // stall them.)
+    // that the next start() binds at once. Unbinding before the replies are written would stall them.
     await socket.unbind(this.#endpoint).catch(() => undefined)
+    // Sessions that connected before the unbind may have queued requests since: decide them too.
+    for (let budget = this.#concurrency; budget > 0 && socket.readable; budget--) {
+      const frames = await socket.receive()
+      if (this.#isWakeToken(frames)) continue
+      this.#inFlight++
+      void this.#handle(frames)
+    }
+    while (this.#inFlight > 0) await this.#nextChange()
+    await this.#writer?.flushed()
+    waker?.close()
     socket.close()
     await this.#loop
     this.#socket = undefined
@@ -142,6 +157,17 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
     this.#loopDone = false
   }
 
+  async #wakeReceiveLoop(): Promise<Dealer> {
+    const waker = new Dealer(this.#context === undefined ? { linger: 0 } : { context: this.#context, linger: 0 })
+    waker.connect(this.#endpoint)
+    await waker.send(this.#wakeToken)
+    return waker
+  }
+
+  #isWakeToken(frames: Buffer[]): boolean {
+    return frames.length === 2 && frames[1]!.equals(this.#wakeToken)
+  }
+
   async #receiveLoop(socket: Router): Promise<void> {
     let drainBudget = this.#concurrency
     try {
@@ -149,10 +175,17 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
         while (this.#inFlight >= this.#concurrency) await this.#nextChange()
         if (this.#draining && (!socket.readable || drainBudget-- <= 0)) return
         let frames: Buffer[]
+        this.#receiving = true
         try {
           frames = await socket.receive()
         } catch {
           if (socket.closed) return
+          continue
+        } finally {
+          this.#receiving = false
+        }
+        if (this.#isWakeToken(frames)) {
+          if (this.#draining) return
           continue
         }
         this.#inFlight++
