@@ -1,6 +1,5 @@
-import { AuthenticatorError, type Authenticator, type ZapReply } from "@zmq-auth/core"
+import { AuthenticatorError, redactRequest, type Authenticator, type ZapReply } from "@zmq-auth/core"
 import { defer, filter, mergeMap, type OperatorFunction } from "rxjs"
-import { redactRequest } from "./redact.js"
 import type { ZapDecision, ZapExchange } from "./zap-exchange.js"
 
 /** Options of {@link authenticate}. */

@@ -1,7 +1,6 @@
-import type { ZapReply, ZapRequest } from "@zmq-auth/core"
+import { redactRequest, type ZapReply, type ZapRequest } from "@zmq-auth/core"
 import { defer, filter, map, type MonoTypeOperatorFunction } from "rxjs"
 import { FailureWindow } from "./failure-window.js"
-import { redactRequest } from "./redact.js"
 import type { ZapExchange } from "./zap-exchange.js"
 
 /** Options of {@link guardPlainFailures}. */

@@ -5,7 +5,7 @@ import { Dealer, Router, type Context } from "zeromq"
 import { createExchange } from "./create-exchange.js"
 import { releaseInProgress, trackRelease } from "./endpoint-releases.js"
 import { replyFrames } from "./reply-frames.js"
-import { ReplySender } from "./reply-sender.js"
+import { ReplyWriter } from "@zmq-auth/core"
 import type { ZapExchange } from "./zap-exchange.js"
 
 /** What one subscription of {@link zapRequests} needs, validated. */
@@ -32,7 +32,7 @@ export class ZapEndpointSession {
   readonly #wakeId = `zmq-auth-rx-wake-${randomBytes(8).toString("hex")}`
   #opening: Promise<void> | undefined
   #socket: Router | undefined
-  #sender: ReplySender | undefined
+  #sender: ReplyWriter | undefined
   #loop: Promise<void> | undefined
   #receiving = false
   #closing = false
@@ -89,7 +89,7 @@ export class ZapEndpointSession {
       return
     }
     this.#socket = socket
-    this.#sender = new ReplySender(socket, (error) => this.#report(this.#settings.onReplyError, asError(error)))
+    this.#sender = new ReplyWriter(socket, (error) => this.#report(this.#settings.onReplyError, asError(error)))
     this.#loop = this.#receiveLoop(socket)
   }
 
@@ -148,7 +148,7 @@ export class ZapEndpointSession {
   }
 
   #send(routingId: Buffer, frames: Buffer[]): void {
-    this.#sender?.send([routingId, EMPTY, ...frames])
+    this.#sender?.write([routingId, EMPTY, ...frames])
   }
 
   async #release(): Promise<void> {
