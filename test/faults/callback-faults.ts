@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from "vitest"
+import { curveKeyPair, Dealer, Router } from "zeromq"
+import { CURVE_ALLOW_ANY, requireZap, type DecisionEvent } from "@zmq-auth/core"
+import type { AdapterUnderTest, ServedEngine, ServeOptions } from "../helpers/adapter.js"
+import { decisionAt, firstHandshake, guard, type HandshakeOutcome } from "../helpers/pyzmq-scenarios.js"
+
+const TIMEOUT_MS = 100
+
+/** Callbacks that misbehave, each of which must deny with 500 "Internal error". */
+const BAD_CALLBACKS: Array<[name: string, callback: (domain: string, publicKey: string) => unknown]> = [
+  ["throws an Error", () => {
+    throw new Error("database down")
+  }],
+  ["throws a string", () => {
+    throw "database down"
+  }],
+  ["rejects", () => Promise.reject(new Error("database down"))],
+  ["hangs forever", () => new Promise(() => undefined)],
+  ["answers true after callbackTimeoutMs", () => new Promise((resolve) => setTimeout(() => resolve(true), TIMEOUT_MS * 3))],
+  ["returns 1", () => 1],
+  ["returns \"true\"", () => "true"],
+  ["returns null", () => null],
+  ["returns undefined", () => undefined],
+  ["returns an object", () => ({ allowed: true })],
+  ["resolves to \"yes\"", () => Promise.resolve("yes")],
+  ["resolves to 1", () => Promise.resolve(1)],
+  ["returns a thenable of true that never settles", () => ({ then: () => undefined })],
+]
+
+/** User-id mappers that misbehave: CURVE_ALLOW_ANY would allow, the mapper must turn it into 500. */
+const BAD_MAPPERS: Array<[name: string, mapper: (publicKey: string) => unknown]> = [
+  ["throws", () => {
+    throw new Error("directory down")
+  }],
+  ["hangs forever", () => new Promise(() => undefined)],
+  ["returns a number", () => 42],
+  ["returns undefined", () => undefined],
+  ["resolves to null", () => Promise.resolve(null)],
+  ["rejects", () => Promise.reject(new Error("directory down"))],
+]
+
+/**
+ * Fault injection into the engine's callbacks, through one adapter: each misbehaving CURVE key
+ * callback or user-id mapper must deny the real handshake with 500 and a decision event that
+ * carries an `error`, and the adapter must keep serving.
+ */
+export function runCallbackFaults(adapter: AdapterUnderTest): void {
+  describe(`misbehaving callbacks (${adapter.name} adapter, callbackTimeoutMs ${TIMEOUT_MS})`, () => {
+    let served: ServedEngine | undefined
+    const sockets: Array<Router | Dealer> = []
+    const serverKeys = curveKeyPair()
+    const clientKeys = curveKeyPair()
+
+    afterEach(async () => {
+      for (const socket of sockets.splice(0)) socket.close()
+      await served?.stop()
+      served = undefined
+    })
+
+    async function serve(options: ServeOptions = {}): Promise<ServedEngine> {
+      served = await adapter.serve({ callbackTimeoutMs: TIMEOUT_MS, ...options })
+      return served
+    }
+
+    /** A CURVE handshake against a server hardened with requireZap("faults"): its outcome. */
+    async function handshake(): Promise<HandshakeOutcome> {
+      const server = new Router({ linger: 0, curveServer: true, curveSecretKey: serverKeys.secretKey })
+      requireZap(server, "faults")
+      const outcome = firstHandshake(server)
+      await server.bind("tcp://127.0.0.1:*")
+      const client = new Dealer({ linger: 0, curveServerKey: serverKeys.publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey })
+      sockets.push(server, client)
+      client.connect(server.lastEndpoint!)
+      return guard(outcome, 10_000, "no handshake outcome")
+    }
+
+    /** One handshake and the decision it caused. */
+    async function attempt(engine: ServedEngine): Promise<[HandshakeOutcome, DecisionEvent]> {
+      const mark = engine.decisions.length
+      const outcome = await handshake()
+      return [outcome, await decisionAt(engine, mark)]
+    }
+
+    function expectInternalError([outcome, decision]: [HandshakeOutcome, DecisionEvent]): void {
+      expect(outcome).toBe("handshake:error:auth")
+      expect(decision.reply).toMatchObject({ statusCode: 500, statusText: "Internal error", userId: "" })
+      expect(decision.error, "the decision event names the failure").toBeDefined()
+      expect(typeof decision.error?.message).toBe("string")
+    }
+
+    for (const [name, callback] of BAD_CALLBACKS) {
+      it(`a CURVE key callback that ${name}: 500 with an error`, async () => {
+        const engine = await serve()
+        await engine.engine.configureCurveCallback("*", callback as (domain: string, publicKey: string) => boolean)
+        expectInternalError(await attempt(engine))
+        // Still serving: a well-behaved callback decides the next handshake.
+        await engine.engine.configureCurveCallback("*", (_domain, key) => key === clientKeys.publicKey)
+        const [outcome, decision] = await attempt(engine)
+        expect(outcome).toBe("handshake")
+        expect(decision.reply).toMatchObject({ statusCode: 200, userId: clientKeys.publicKey })
+      })
+    }
+
+    for (const [name, mapper] of BAD_MAPPERS) {
+      it(`a curveUserId mapper that ${name}: 500 with an error, even under CURVE_ALLOW_ANY`, async () => {
+        const engine = await serve({ curveUserId: mapper as (publicKey: string) => string })
+        await engine.engine.configureCurve("*", CURVE_ALLOW_ANY)
+        expectInternalError(await attempt(engine))
+      })
+    }
+
+    it("timeouts are per request: a hanging callback does not hold up the others", async () => {
+      const engine = await serve()
+      let calls = 0
+      // Every other call hangs; the handler decides concurrently, so the fast ones are not delayed to the timeout.
+      await engine.engine.configureCurveCallback("*", () => (calls++ % 2 === 0 ? new Promise<boolean>(() => undefined) : false))
+      const mark = engine.decisions.length
+      const outcomes = await Promise.all([handshake(), handshake()])
+      expect(outcomes).toEqual(["handshake:error:auth", "handshake:error:auth"])
+      await decisionAt(engine, mark + 1)
+      // The fast denial was decided first, without waiting for the hanging callback's timeout.
+      expect(engine.decisions.slice(mark).map((decision) => decision.reply.statusText)).toEqual(["Unknown key", "Internal error"])
+    })
+  })
+}
