@@ -119,6 +119,7 @@ describe("ThreadAuthenticator lifecycle", () => {
     await authenticator.configurePlain("*", { admin: "secret" })
     await authenticator.start()
     await threeErrors
+    for (const error of errors) expect(error).toBeInstanceOf(AuthenticatorError)
     expect(errors.map((error) => error.message)).toEqual([
       expect.stringMatching(/invalid message between threads: decision/),
       expect.stringMatching(/invalid message between threads: message is not an object/),

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { AuthenticatorError } from "@zmq-auth/core"
+
 /** An error as it crosses threads; {@link reviveError} rebuilds the core error class from `code`. */
 export interface TransferredError {
   name: string
@@ -117,15 +119,6 @@ export type WorkerMessage =
   | { type: "report"; event: ReportedEvent; error: TransferredError }
   | { type: "stopped" }
 
-/** Thrown by the readers below: the message is ignored and reported as `message:error`. */
-export class InvalidMessageError extends Error {
-  /** @param message what was wrong with the message */
-  constructor(message: string) {
-    super(message)
-    this.name = "InvalidMessageError"
-  }
-}
-
 type Fields = Record<string, unknown>
 
 function isRecord(value: unknown): value is Fields {
@@ -133,7 +126,7 @@ function isRecord(value: unknown): value is Fields {
 }
 
 function expect(condition: boolean, what: string): asserts condition {
-  if (!condition) throw new InvalidMessageError(`invalid message between threads: ${what}`)
+  if (!condition) throw new AuthenticatorError(`invalid message between threads: ${what}`)
 }
 
 const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0
@@ -212,7 +205,7 @@ function checkCallbackRequest(value: unknown): asserts value is CallbackRequest 
   }
 }
 
-/** Validates a message received by the worker. Throws {@link InvalidMessageError}. */
+/** Validates a message received by the worker. Throws `AuthenticatorError`; the message is then ignored and reported as `message:error`. */
 export function readMainMessage(data: unknown): MainMessage {
   expect(isRecord(data), "message is not an object")
   switch (data.type) {
@@ -235,7 +228,7 @@ export function readMainMessage(data: unknown): MainMessage {
   return data as MainMessage
 }
 
-/** Validates a message received by the main thread. Throws {@link InvalidMessageError}. */
+/** Validates a message received by the main thread. Throws `AuthenticatorError`; the message is then ignored and reported as `message:error`. */
 export function readWorkerMessage(data: unknown): WorkerMessage {
   expect(isRecord(data), "message is not an object")
   switch (data.type) {
@@ -272,7 +265,7 @@ export function readWorkerMessage(data: unknown): WorkerMessage {
   return data as WorkerMessage
 }
 
-/** Validates the worker's `workerData`. Throws {@link InvalidMessageError}. */
+/** Validates the worker's `workerData`. Throws `AuthenticatorError`; the message is then ignored and reported as `message:error`. */
 export function readWorkerSettings(data: unknown): WorkerSettings {
   expect(isRecord(data), "worker settings are not an object")
   expect(typeof data.endpoint === "string", "worker settings have no endpoint")

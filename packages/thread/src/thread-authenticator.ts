@@ -71,7 +71,7 @@ export interface ThreadAuthenticatorEvents {
   /** A reply could not be handed to libzmq. */
   "reply:error": (error: Error) => void
   /** A message between the threads failed validation and was ignored. */
-  "message:error": (error: Error) => void
+  "message:error": (error: AuthenticatorError) => void
 }
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i

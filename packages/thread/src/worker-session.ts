@@ -65,7 +65,7 @@ export class WorkerSession {
     process.on("exit", closeBeforeExit)
     this.exited.then(() => process.off("exit", closeBeforeExit), () => undefined)
     this.#worker.on("message", (data: unknown) => this.#receive(data))
-    this.#worker.on("messageerror", (error) => hooks.report("message:error", error))
+    this.#worker.on("messageerror", (error) => hooks.report("message:error", new AuthenticatorError("a message from the worker thread could not be deserialized", { cause: error })))
     this.#worker.on("error", (error) => { this.#crash ??= error })
     this.#worker.on("exit", (exitCode) => this.#onExit(exitCode, failStart))
   }

@@ -152,7 +152,7 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
     }
     dispatch(message)
   })
-  port.on("messageerror", (error) => report("message:error", error))
+  port.on("messageerror", (error) => report("message:error", new AuthenticatorError("a message from the main thread could not be deserialized", { cause: error })))
 
   process.on("uncaughtException", (error) => {
     report("worker:error", error)
