@@ -45,6 +45,17 @@ describe("ThreadAuthenticator lifecycle", () => {
     expect(await attemptHandshake(target, admin)).toBe("handshake")
   })
 
+  it("waits for a stop under way before starting again", async () => {
+    const authenticator = create()
+    await authenticator.configurePlain("*", { admin: "secret" })
+    await authenticator.start()
+    const stopping = authenticator.stop()
+    await authenticator.start()
+    await stopping
+    expect(authenticator.running).toBe(true)
+    expect(await attemptHandshake(await server({ mechanism: "PLAIN", domain: "global" }), admin)).toBe("handshake")
+  })
+
   it("supports await using", async () => {
     const target = await server({ mechanism: "PLAIN", domain: "global" })
     {

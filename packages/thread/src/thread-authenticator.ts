@@ -140,12 +140,12 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
    * the module or the policy cannot be loaded (nothing is left running then).
    */
   async start(): Promise<void> {
+    if (this.#stopping !== undefined) await this.#stopping.catch(() => undefined)
     if (this.#session !== undefined || this.#starting) {
       throw new AuthenticatorError(`ThreadAuthenticator for ${this.endpoint} is already started`)
     }
     this.#starting = true
     try {
-      await this.#stopping
       while (this.#accepting.size > 0) await Promise.allSettled([...this.#accepting])
       const session = new WorkerSession({ ...this.#settings, policy: this.#record.calls }, {
         decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
@@ -239,7 +239,13 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     if (keys === null || typeof (keys as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
       return Promise.reject(new AuthenticatorError("configureCurveKeys needs an iterable of keys"))
     }
-    return this.#configure({ method: "configureCurveKeys", domain, keys: [...keys] })
+    let listed: Array<string | Uint8Array>
+    try {
+      listed = [...keys]
+    } catch (error) {
+      return Promise.reject(new AuthenticatorError("configureCurveKeys could not iterate the keys", { cause: error }))
+    }
+    return this.#configure({ method: "configureCurveKeys", domain, keys: listed })
   }
 
   /**

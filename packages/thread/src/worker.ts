@@ -77,8 +77,8 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       zap.on("protocol:error", (error) => report("protocol:error", error))
       zap.on("authenticate:error", (error) => report("authenticate:error", error))
       zap.on("reply:error", (error) => report("reply:error", error))
-      await zap.start()
       handler = zap
+      await zap.start()
       post({ type: "ready" })
       return engine
     } catch (error) {
