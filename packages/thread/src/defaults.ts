@@ -1,6 +1,3 @@
-/** The engine's default `callbackTimeoutMs` (milliseconds), as in `@zmq-auth/core`. */
-export const DEFAULT_CALLBACK_TIMEOUT_MS = 5000
-
 /**
  * Milliseconds `process.exit()` on the main thread is held up at most while the worker closes
  * its ZAP socket (a worker torn down with a socket still receiving aborts the process).

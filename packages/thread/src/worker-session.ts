@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads"
-import { AuthenticatorError } from "@zmq-auth/core"
-import { DEFAULT_CALLBACK_TIMEOUT_MS, EXIT_WAIT_MS, STOP_GRACE_MS } from "./defaults.js"
+import { AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS } from "@zmq-auth/core"
+import { EXIT_WAIT_MS, STOP_GRACE_MS } from "./defaults.js"
 import {
   readWorkerMessage,
   type CallbackRequest,

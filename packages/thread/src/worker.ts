@@ -1,7 +1,6 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads"
-import { Authenticator, AuthenticatorError, ZapHandler, type AuthenticatorOptions, type CurveKeyCallback } from "@zmq-auth/core"
+import { Authenticator, AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS, ZapHandler, type AuthenticatorOptions, type CurveKeyCallback } from "@zmq-auth/core"
 import { applyConfiguration, type ConfigurableEngine } from "./apply-configuration.js"
-import { DEFAULT_CALLBACK_TIMEOUT_MS } from "./defaults.js"
 import { readMainMessage, readWorkerSettings, type CallbackRequest, type MainMessage, type ReportedEvent, type WorkerMessage } from "./messages.js"
 import { PendingReplies } from "./pending-replies.js"
 import { reviveError, transferDecision, transferError, transferReload, transferRequest } from "./transfer.js"

@@ -60,7 +60,8 @@ export interface ConfigureCurveOptions extends WatchOptions {
   watch?: boolean
 }
 
-const DEFAULT_TIMEOUT_MS = 5000
+/** The default `callbackTimeoutMs` of {@link Authenticator}: 5000 milliseconds. */
+export const DEFAULT_CALLBACK_TIMEOUT_MS = 5000
 
 interface Verdict {
   statusCode: StatusCode
@@ -93,7 +94,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   /** Throws `TypeError` naming the option that is invalid. */
   constructor(options: AuthenticatorOptions = {}) {
     super()
-    const timeoutMs = options.callbackTimeoutMs ?? DEFAULT_TIMEOUT_MS
+    const timeoutMs = options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS
     if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       throw new TypeError(`callbackTimeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`)
     }
