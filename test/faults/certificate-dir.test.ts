@@ -1,0 +1,185 @@
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { basename, join } from "node:path"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { curveKeyPair, Dealer, Router } from "zeromq"
+import {
+  Authenticator,
+  CertificateError,
+  createCertificates,
+  loadCertificate,
+  loadCertificates,
+  readCertificateDirectory,
+  requireZap,
+  ZapHandler,
+} from "@zmq-auth/core"
+import type { AdapterUnderTest, ServedEngine } from "../helpers/adapter.js"
+import { loopAdapter } from "../helpers/loop-adapter.js"
+import { decisionAt, firstHandshake, guard, type HandshakeOutcome } from "../helpers/pyzmq-scenarios.js"
+import { rxAdapter } from "../helpers/rx-adapter.js"
+import { threadAdapter } from "../helpers/thread-adapter.js"
+
+// A certificate directory with good files and bad ones (unreadable, empty, malformed): the good
+// keys load, each bad file is reported by name, and a key from a bad file is never accepted.
+
+/** chmod 000 does not stop root from reading: then an unreadable entry is made another way. */
+const RUNNING_AS_ROOT = process.getuid?.() === 0
+
+let base = ""
+let dir = ""
+const good: Array<{ publicKey: string; secretKey: string }> = []
+/** A client whose public key sits in a file rejected for its malformed secret key. */
+const rejected = curveKeyPair()
+const expectedBad = new Set<string>()
+
+async function bad(name: string, content: string | Buffer): Promise<void> {
+  await writeFile(join(dir, name), content)
+  expectedBad.add(name)
+}
+
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), "zmq-auth-certdir-"))
+  dir = join(base, "certs")
+  const secrets = join(base, "secrets")
+  await Promise.all([mkdir(dir), mkdir(secrets)])
+  for (const name of ["alice", "bob"]) {
+    const files = await createCertificates(secrets, name, { name })
+    const certificate = await loadCertificate(files.secretFile)
+    await writeFile(join(dir, `${name}.key`), `curve\n    public-key = "${certificate.publicKey}"\n`)
+    good.push({ publicKey: certificate.publicKey, secretKey: certificate.secretKey! })
+  }
+  const sample = curveKeyPair().publicKey
+  await bad("empty.key", "")
+  await bad("comments-only.key", "#   ZeroMQ CURVE Public Certificate\n#   nothing else\n")
+  await bad("short-key.key", `curve\n    public-key = "${sample.slice(0, 39)}"\n`)
+  await bad("long-key.key", `curve\n    public-key = "${sample}0"\n`)
+  await bad("bad-alphabet.key", `curve\n    public-key = "${sample.slice(0, 39)}~"\n`)
+  await bad("wrong-section.key", `metadata\n    public-key = "${sample}"\n`)
+  await bad("unindented.key", `curve\npublic-key = "${sample}"\n`)
+  await bad("binary.key", Buffer.from([0, 255, 1, 254, 10, 0x22, 0x3d, 0x0a, 0x20]))
+  await bad("bad-secret.key", `curve\n    public-key = "${rejected.publicKey}"\n    secret-key = "${rejected.secretKey.slice(1)}"\n`)
+  // Unreadable entries: a dangling symlink and a symlink to a directory, whoever runs the tests;
+  // a chmod 000 file when not root (root reads it anyway).
+  await symlink(join(base, "nowhere.key"), join(dir, "dangling.key"))
+  expectedBad.add("dangling.key")
+  await mkdir(join(base, "a-directory"))
+  await symlink(join(base, "a-directory"), join(dir, "directory-link.key"))
+  expectedBad.add("directory-link.key")
+  if (!RUNNING_AS_ROOT) {
+    await bad("unreadable.key", `curve\n    public-key = "${sample}"\n`)
+    await chmod(join(dir, "unreadable.key"), 0o000)
+  }
+  // Ignored entries: other extensions and secret files.
+  await writeFile(join(dir, "README.txt"), "not a certificate")
+  await writeFile(join(dir, "alice.key_secret"), "ignored: only *.key files are read")
+})
+
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true })
+})
+
+function expectNamedErrors(errors: readonly CertificateError[]): void {
+  expect(new Set(errors.map((error) => basename(error.file)))).toEqual(expectedBad)
+  expect(errors).toHaveLength(expectedBad.size)
+  for (const error of errors) {
+    expect(error).toBeInstanceOf(CertificateError)
+    expect(error.code).toBe("ERR_CERTIFICATE")
+    expect(error.message).toContain(basename(error.file))
+  }
+}
+
+describe(`a certificate directory with ${RUNNING_AS_ROOT ? "symlinked" : "chmod 000, symlinked"}, empty and malformed files`, () => {
+  it("readCertificateDirectory: good keys in certificates, one named error per bad file", async () => {
+    const { certificates, errors } = await readCertificateDirectory(dir)
+    expect(new Set(certificates.keys())).toEqual(new Set(good.map((keys) => keys.publicKey)))
+    expectNamedErrors(errors)
+  })
+
+  it("loadCertificates: onError receives each bad file; without it the first error rejects", async () => {
+    const errors: CertificateError[] = []
+    const loaded = await loadCertificates(dir, { onError: (error) => errors.push(error) })
+    expect(new Set(loaded.keys())).toEqual(new Set(good.map((keys) => keys.publicKey)))
+    expectNamedErrors(errors)
+    const thrown = await loadCertificates(dir).then(() => undefined, (error: unknown) => error)
+    expect(thrown).toBeInstanceOf(CertificateError)
+    expect(expectedBad.has(basename((thrown as CertificateError).file))).toBe(true)
+  })
+
+  it("Authenticator.configureCurve: a certificate:error event per bad file, good keys applied", async () => {
+    const engine = new Authenticator()
+    const errors: CertificateError[] = []
+    engine.on("certificate:error", (error) => errors.push(error))
+    await engine.configureCurve("*", dir)
+    expectNamedErrors(errors)
+  })
+
+  it("configureCurve on a missing directory or a file rejects with CertificateError", async () => {
+    const engine = new Authenticator()
+    await expect(engine.configureCurve("*", join(base, "missing"))).rejects.toBeInstanceOf(CertificateError)
+    await expect(engine.configureCurve("*", join(dir, "README.txt"))).rejects.toMatchObject({ code: "ERR_CERTIFICATE", file: join(dir, "README.txt") })
+  })
+})
+
+function runDirectoryHandshakes(adapter: AdapterUnderTest): void {
+  describe(`handshakes against keys from that directory (${adapter.name} adapter)`, () => {
+    const serverKeys = curveKeyPair()
+    const sockets: Array<Router | Dealer> = []
+    let served: ServedEngine | undefined
+
+    afterEach(async () => {
+      for (const socket of sockets.splice(0)) socket.close()
+      await served?.stop()
+      served = undefined
+    })
+
+    async function attempt(engine: ServedEngine, client: { publicKey: string; secretKey: string }): Promise<[HandshakeOutcome, string]> {
+      const server = new Router({ linger: 0, curveServer: true, curveSecretKey: serverKeys.secretKey })
+      requireZap(server, "certs")
+      const outcome = firstHandshake(server)
+      await server.bind("tcp://127.0.0.1:*")
+      const socket = new Dealer({ linger: 0, curveServerKey: serverKeys.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey })
+      sockets.push(server, socket)
+      const mark = engine.decisions.length
+      socket.connect(server.lastEndpoint!)
+      const first = await guard(outcome, 10_000, "no handshake outcome")
+      return [first, (await decisionAt(engine, mark)).reply.statusText]
+    }
+
+    it("good keys pass; the key of a rejected file and unknown keys do not", async () => {
+      served = await adapter.serve()
+      await served.engine.configureCurve("*", dir)
+      for (const keys of good) expect(await attempt(served, keys)).toEqual(["handshake", "OK"])
+      expect(await attempt(served, rejected)).toEqual(["handshake:error:auth", "Unknown key"])
+      expect(await attempt(served, curveKeyPair())).toEqual(["handshake:error:auth", "Unknown key"])
+    })
+
+    it("a directory that cannot be listed leaves the previous keys in place", async () => {
+      served = await adapter.serve()
+      await served.engine.configureCurve("*", dir)
+      await expect(Promise.resolve().then(() => served!.engine.configureCurve("*", join(base, "missing")))).rejects.toMatchObject({
+        code: "ERR_CERTIFICATE",
+      })
+      expect(await attempt(served, good[0]!)).toEqual(["handshake", "OK"])
+      expect(await attempt(served, rejected)).toEqual(["handshake:error:auth", "Unknown key"])
+    })
+  })
+}
+
+for (const adapter of [loopAdapter, threadAdapter, rxAdapter]) runDirectoryHandshakes(adapter)
+
+describe("ZapHandler keeps serving after configureCurve reported bad files", () => {
+  it("answers a request right after the errors", async () => {
+    const engine = new Authenticator()
+    const handler = new ZapHandler(engine)
+    let errors = 0
+    engine.on("certificate:error", () => errors++)
+    await handler.start()
+    try {
+      await engine.configureCurve("*", dir)
+      expect(errors).toBe(expectedBad.size)
+      expect(handler.running).toBe(true)
+    } finally {
+      await handler.stop()
+    }
+  })
+})
