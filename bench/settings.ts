@@ -37,7 +37,7 @@ export function benchSettings(): BenchSettings {
     rounds: quick ? 1 : 3,
     handshakesPerRun: quick ? 64 : 600,
     handshakeConcurrency: 32,
-    decisionsPerRun: quick ? 20_000 : 200_000,
+    decisionsPerRun: quick ? 20_000 : 100_000,
     engineTableSize: quick ? 10_000 : 100_000,
     slowStoreHandshakes: quick ? 128 : 640,
     busyThreadHandshakes: quick ? 100 : 400,
