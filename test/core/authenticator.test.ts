@@ -142,3 +142,25 @@ describe("Authenticator without sockets", () => {
     expect((await engine.authenticate(request("NULL", [], "global", "::1"))).statusCode).toBe(200)
   })
 })
+
+describe("address canonical forms", () => {
+  const decide = async (engine: Authenticator, address: string): Promise<string> =>
+    (await engine.authenticate({ version: "1.0", requestId: Buffer.from("1"), domain: "d", address, identity: Buffer.alloc(0), mechanism: "NULL", credentials: [] })).statusText
+
+  it("matches IPv4-mapped IPv6 peers against IPv4 entries, dotted or hex", async () => {
+    const engine = new Authenticator().deny("127.0.0.1")
+    expect(await decide(engine, "::ffff:127.0.0.1")).toBe("Address denied")
+    expect(await decide(engine, "::FFFF:7f00:1")).toBe("Address denied")
+    expect(await decide(engine, "::ffff:127.0.0.2")).toBe("OK")
+  })
+  it("matches IPv6 spellings of one address", async () => {
+    const engine = new Authenticator().allow("0:0:0:0:0:0:0:1", "::ffff:10.1.2.3")
+    expect(await decide(engine, "::1")).toBe("OK")
+    expect(await decide(engine, "10.1.2.3")).toBe("OK")
+    expect(await decide(engine, "::2")).toBe("Address not allowed")
+  })
+  it("matches IPv4-mapped peers against IPv4 subnets", async () => {
+    const engine = new Authenticator().deny("10.0.0.0/8")
+    expect(await decide(engine, "::ffff:10.9.9.9")).toBe("Address denied")
+  })
+})

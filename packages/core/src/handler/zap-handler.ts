@@ -4,6 +4,7 @@ import { Dealer, Router, type Context } from "zeromq"
 import { ZAP_ENDPOINT } from "../constants.js"
 import { AuthenticatorError, ZapProtocolError } from "../errors.js"
 import type { Authenticator } from "../policy/authenticator.js"
+import { redactRequest } from "../policy/redact.js"
 import { messageOf } from "../policy/timeout.js"
 import { encodeZapReply, type ZapReply } from "../zap/reply.js"
 import { parseZapRequest, type ZapRequest } from "../zap/request.js"
@@ -24,7 +25,7 @@ export interface ZapHandlerOptions {
 export interface ZapHandlerEvents {
   /** A malformed request: answered 400 when it had a request id, dropped otherwise. */
   "protocol:error": (error: ZapProtocolError) => void
-  /** The engine threw or rejected (it should not): the request was answered 500. */
+  /** The engine threw or rejected (it should not): the request (PLAIN password redacted) was answered 500. */
   "authenticate:error": (error: Error, request: ZapRequest) => void
   /** A reply could not be handed to libzmq (the peer's session is gone). */
   "reply:error": (error: Error) => void
@@ -222,7 +223,7 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
         }
         this.#send(routingId, reply)
       } catch (error) {
-        this.#emitSafely("authenticate:error", asError(error), request)
+        this.#emitSafely("authenticate:error", asError(error), redactRequest(request))
         this.#send(routingId, { requestId: request.requestId, statusCode: 500, statusText: "Internal error", userId: "" })
       }
     } finally {

@@ -1,11 +1,13 @@
 import { BlockList, isIP } from "node:net"
 import { AuthenticatorError } from "../errors.js"
+import { canonicalAddress } from "./canonical-address.js"
 
 const SUBNET = /^(.+)\/(\d{1,3})$/
 
 /**
- * An immutable set of peer addresses: exact strings as libzmq reports them ("127.0.0.1",
- * "::1"), plus optional CIDR subnets ("10.0.0.0/8", "fd00::/8").
+ * An immutable set of peer addresses: exact addresses ("127.0.0.1", "::1"), plus optional CIDR
+ * subnets ("10.0.0.0/8", "fd00::/8"). Addresses are compared in canonical form, so
+ * "127.0.0.1" also matches a dual-stack socket's "::ffff:127.0.0.1".
  */
 export class AddressList {
   readonly #exact: ReadonlySet<string>
@@ -29,7 +31,7 @@ export class AddressList {
         subnets ??= new BlockList()
         subnets.addSubnet(match[1]!, prefix, family === 4 ? "ipv4" : "ipv6")
       } else {
-        exact.add(entry)
+        exact.add(canonicalAddress(entry))
       }
     }
     this.#exact = exact
@@ -44,9 +46,10 @@ export class AddressList {
 
   /** Whether `address` is listed, exactly or inside a subnet. */
   has(address: string): boolean {
-    if (this.#exact.has(address)) return true
+    const canonical = canonicalAddress(address)
+    if (this.#exact.has(canonical)) return true
     if (this.#subnets === undefined) return false
-    const family = isIP(address)
-    return family !== 0 && this.#subnets.check(address, family === 4 ? "ipv4" : "ipv6")
+    const family = isIP(canonical)
+    return family !== 0 && (this.#subnets.check(canonical, family === 4 ? "ipv4" : "ipv6") || (family === 4 && this.#subnets.check(`::ffff:${canonical}`, "ipv6")))
   }
 }
