@@ -13,7 +13,11 @@ import {
   ZapHandler,
   type ZapRequest,
 } from "@zmq-auth/core"
+import type { AdapterUnderTest } from "../helpers/adapter.js"
+import { loopAdapter } from "../helpers/loop-adapter.js"
 import { firstHandshake, guard } from "../helpers/pyzmq-scenarios.js"
+import { rxAdapter } from "../helpers/rx-adapter.js"
+import { threadAdapter } from "../helpers/thread-adapter.js"
 
 // Secrets (PLAIN passwords, tried or stored, and CURVE secret keys) must not appear in any
 // event of Authenticator or ZapHandler, in any console or stdout/stderr line, process warning,
@@ -206,6 +210,43 @@ describe("no secret in events, logs or error messages", () => {
     }
     expect(capture.leaks(needles())).toEqual([])
   })
+
+  const adapterSession = (adapter: AdapterUnderTest) => async () => {
+    const served = await adapter.serve({ callbackTimeoutMs: 100 })
+    try {
+      await served.engine.configurePlain("*", { admin: PASSWORD })
+      await served.engine.configureCurveKeys("*", [clientKeys.publicKey])
+      const outcomes: string[] = []
+      for (const password of [PASSWORD, WRONG_PASSWORD]) {
+        outcomes.push(await handshake((server, client) => {
+          server.plainServer = true
+          client.plainUsername = "admin"
+          client.plainPassword = password
+        }, "plain"))
+      }
+      for (const keys of [clientKeys, strangerKeys]) {
+        outcomes.push(await handshake((server, client) => {
+          server.curveServer = true
+          server.curveSecretKey = serverKeys.secretKey
+          client.curveServerKey = serverKeys.publicKey
+          client.curvePublicKey = keys.publicKey
+          client.curveSecretKey = keys.secretKey
+        }, "curve"))
+      }
+      expect(outcomes).toEqual(["handshake", "handshake:error:auth", "handshake", "handshake:error:auth"])
+      while (served.decisions.length < 4) await served.nextDecision()
+    } finally {
+      await served.stop()
+    }
+    const events = new Capture()
+    events.add(served.decisions)
+    expect(events.texts.join("\n")).toContain("[redacted]")
+    expect(events.leaks(needles())).toEqual([])
+    expect(capture.leaks(needles())).toEqual([])
+  }
+  for (const adapter of [loopAdapter, threadAdapter, rxAdapter]) {
+    it(`decision events of the ${adapter.name} adapter carry no secret`, adapterSession(adapter))
+  }
 
   it("ZapHandler's authenticate:error event carries no PLAIN password when an engine throws", async () => {
     // A custom engine (ZapHandler takes any { authenticate }) that fails on one request.
