@@ -1,7 +1,10 @@
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ZapHandler, type DecisionEvent } from "@zmq-auth/core"
-import { EXAMPLE_REQUESTS, expectedReply, FUZZ_RUNS, policyEngine, zapRequestFrames } from "./zap-arbitraries.js"
+import type { AdapterUnderTest, ServedEngine } from "../helpers/adapter.js"
+import { rxAdapter } from "../helpers/rx-adapter.js"
+import { threadAdapter } from "../helpers/thread-adapter.js"
+import { EXAMPLE_REQUESTS, expectedReply, FUZZ_RUNS, POLICY, policyEngine, zapRequestFrames } from "./zap-arbitraries.js"
 import { nullRequest, ZapClient, type RawZapReply } from "./zap-client.js"
 
 // A live ZapHandler on inproc://zeromq.zap.01 of the global context receives fuzzed frame lists
@@ -100,3 +103,45 @@ describe(`live ZapHandler fuzz (${LIVE_RUNS} sequential cases, ${BURSTS} bursts)
     expect(handlerErrors).toEqual([])
   })
 })
+
+/** The same sequential fuzz through the thread and rx adapters (their own ZAP sockets and parsing paths). */
+function runAdapterFuzz(adapter: AdapterUnderTest): void {
+  const runs = Math.max(50, Math.floor(LIVE_RUNS / 2))
+  describe(`live fuzz through the ${adapter.name} adapter (${runs} cases)`, () => {
+    let served: ServedEngine
+    let client: ZapClient
+
+    beforeAll(async () => {
+      served = await adapter.serve()
+      await served.engine.deny(POLICY.deniedAddress)
+      await served.engine.configurePlain("*", { [POLICY.username]: POLICY.password })
+      await served.engine.configureCurveKeys("*", [POLICY.knownKey])
+      client = new ZapClient()
+    })
+    afterAll(async () => {
+      client.close()
+      await served.stop()
+    })
+
+    it("answers each request as the policy demands and drops what has no request id", async () => {
+      let sentinel = 0
+      await fc.assert(
+        fc.asyncProperty(zapRequestFrames, async (frames) => {
+          await client.send(frames)
+          if (expectedReply(frames).kind === "reply") {
+            checkReply(frames, await client.receive())
+            return
+          }
+          const id = `sentinel-${sentinel++}`
+          await client.send(nullRequest(id))
+          expect((await client.receive()).requestId.toString()).toBe(id)
+        }),
+        { numRuns: runs, examples: EXAMPLE_REQUESTS.map((frames) => [frames]) },
+      )
+      const allowed = new Set(served.decisions.filter((event) => event.reply.statusCode === 200).map((event) => event.request.mechanism))
+      expect(allowed).toEqual(new Set(["NULL", "PLAIN", "CURVE"]))
+    })
+  })
+}
+
+for (const adapter of [threadAdapter, rxAdapter]) runAdapterFuzz(adapter)
