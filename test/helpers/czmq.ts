@@ -5,19 +5,18 @@ import { join } from "node:path"
 
 const INSTALL_HINT = "install gcc, pkg-config and libczmq-dev (apt-get install gcc pkg-config libczmq-dev)"
 
-let flags: string[] | undefined
-
-/** Throws, with what to install, unless gcc and the libczmq pkg-config entry are present. Returns the compiler flags. */
-export function requireCzmq(): string[] {
-  if (flags !== undefined) return flags
+/**
+ * Throws, with what to install, unless gcc and the pkg-config entries `libczmq` (plus `extra`,
+ * e.g. `libzmq` for direct libzmq calls) are present. Returns the compiler flags.
+ */
+export function requireCzmq(extra: readonly string[] = []): string[] {
   try {
     execFileSync("gcc", ["--version"], { stdio: "ignore" })
-    const output = execFileSync("pkg-config", ["--cflags", "--libs", "libczmq"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
-    flags = output.trim().split(/\s+/).filter((flag) => flag !== "")
+    const output = execFileSync("pkg-config", ["--cflags", "--libs", "libczmq", ...extra], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+    return output.trim().split(/\s+/).filter((flag) => flag !== "")
   } catch (error) {
     throw new Error(`CZMQ interop tests need a C toolchain and CZMQ: ${INSTALL_HINT}. Cause: ${(error as Error).message}`)
   }
-  return flags
 }
 
 function run(file: string, args: readonly string[], timeoutMs: number): Promise<string> {
@@ -30,11 +29,11 @@ function run(file: string, args: readonly string[], timeoutMs: number): Promise<
 }
 
 /**
- * Compiles one C source file against CZMQ (`gcc source $(pkg-config --cflags --libs libczmq)`)
+ * Compiles one C source file against CZMQ (`gcc source $(pkg-config --cflags --libs libczmq ...extra)`)
  * into a fresh temporary directory and returns a function running the program with arguments.
  */
-export async function compileCzmq(source: string, name = "czmq-tool"): Promise<(...args: string[]) => Promise<string>> {
-  const compilerFlags = requireCzmq()
+export async function compileCzmq(source: string, name = "czmq-tool", extra: readonly string[] = []): Promise<(...args: string[]) => Promise<string>> {
+  const compilerFlags = requireCzmq(extra)
   const dir = await mkdtemp(join(tmpdir(), "zmq-auth-czmq-"))
   const sourceFile = join(dir, `${name}.c`)
   const binary = join(dir, name)
