@@ -11,7 +11,9 @@ import {
   loadCertificates,
   readCertificateDirectory,
   requireZap,
+  z85,
   ZapHandler,
+  type CertificateReloadEvent,
 } from "@zmq-auth/core"
 import type { AdapterUnderTest, ServedEngine } from "../helpers/adapter.js"
 import { loopAdapter } from "../helpers/loop-adapter.js"
@@ -183,3 +185,64 @@ describe("ZapHandler keeps serving after configureCurve reported bad files", () 
     }
   })
 })
+
+describe("a watched certificate directory (configureCurve { watch: true }) revokes deleted keys", () => {
+  const engines: Authenticator[] = []
+
+  afterEach(() => {
+    for (const engine of engines.splice(0)) engine.close()
+  })
+
+  async function watched(files: Record<string, string>): Promise<{ engine: Authenticator; dir: string }> {
+    const watchedDir = await mkdtemp(join(base, "watched-"))
+    for (const [name, content] of Object.entries(files)) await writeFile(join(watchedDir, name), content)
+    const engine = new Authenticator()
+    engines.push(engine)
+    await engine.configureCurve("*", watchedDir, { watch: true, debounceMs: 10 })
+    return { engine, dir: watchedDir }
+  }
+
+  async function decide(engine: Authenticator, publicKey: string): Promise<string> {
+    const reply = await engine.authenticate({
+      version: "1.0",
+      requestId: Buffer.from("watch"),
+      domain: "",
+      address: "127.0.0.1",
+      identity: Buffer.alloc(0),
+      mechanism: "CURVE",
+      credentials: [Buffer.from(z85.decode(publicKey))],
+    })
+    return reply.statusText
+  }
+
+  async function removeAndReload(engine: Authenticator, file: string): Promise<CertificateReloadEvent> {
+    const reloaded = new Promise<CertificateReloadEvent>((resolve) => engine.once("certificates:reload", resolve))
+    await rm(file)
+    return guard(reloaded, 10_000, "no certificates:reload after deleting a certificate file")
+  }
+
+  it("deleting a key file revokes its key", async () => {
+    const alice = curveKeyPair().publicKey
+    const bob = curveKeyPair().publicKey
+    const { engine, dir: watchedDir } = await watched({ "alice.key": certificateText(alice), "bob.key": certificateText(bob) })
+    expect(await decide(engine, alice)).toBe("OK")
+    await removeAndReload(engine, join(watchedDir, "alice.key"))
+    expect(await decide(engine, alice)).toBe("Unknown key")
+    expect(await decide(engine, bob)).toBe("OK")
+  })
+
+  it("deleting the last good key file revokes its key, even next to a malformed file", async () => {
+    const alice = curveKeyPair().publicKey
+    const { engine, dir: watchedDir } = await watched({ "alice.key": certificateText(alice), "broken.key": "not a certificate\n" })
+    expect(await decide(engine, alice)).toBe("OK")
+    const event = await removeAndReload(engine, join(watchedDir, "alice.key"))
+    // Today: the reload counts as a failure ("none of 1 certificate files could be loaded;
+    // keeping the last 1 good keys") and the deleted key is still accepted.
+    expect(event.failure).toBeUndefined()
+    expect(await decide(engine, alice)).toBe("Unknown key")
+  })
+})
+
+function certificateText(publicKey: string): string {
+  return `curve\n    public-key = "${publicKey}"\n`
+}

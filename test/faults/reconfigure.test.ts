@@ -93,10 +93,12 @@ function expectOneSwitch(entries: ReadonlyArray<{ policy: Policy; afterResolve: 
 let base = ""
 const oldKeys = Array.from({ length: 40 }, () => curveKeyPair().publicKey)
 const newKeys = Array.from({ length: 40 }, () => curveKeyPair().publicKey)
+/** A directory slow to load: many files. */
+const largeKeys = Array.from({ length: 400 }, () => curveKeyPair().publicKey)
 
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), "zmq-auth-reconfigure-"))
-  for (const [name, keys] of [["old", oldKeys], ["new", newKeys]] as const) {
+  for (const [name, keys] of [["old", oldKeys], ["new", newKeys], ["large", largeKeys]] as const) {
     await mkdir(join(base, name))
     await Promise.all(keys.map((key, index) => writeFile(join(base, name, `client-${index}.key`), `curve\n    public-key = "${key}"\n`)))
   }
@@ -163,4 +165,51 @@ function runReconfiguration(adapter: AdapterUnderTest): void {
   })
 }
 
-for (const adapter of [loopAdapter, threadAdapter, rxAdapter]) runReconfiguration(adapter)
+/**
+ * Configuration calls that overlap: a `configureCurve(directory)` still reading its files must
+ * not overwrite a configuration of the same domain made after it. Otherwise a key revoked by the
+ * later call is accepted again once the earlier load completes: an accidental allow.
+ */
+function runOverlappingConfiguration(adapter: AdapterUnderTest): void {
+  describe(`overlapping configuration calls (${adapter.name} adapter)`, () => {
+    let served: ServedEngine | undefined
+    let client: ZapClient
+
+    afterEach(async () => {
+      client.close()
+      await served?.stop()
+      served = undefined
+    })
+
+    async function decide(key: string): Promise<string> {
+      const reply = await client.request(request("overlap", "CURVE", z85.decode(key)))
+      return `${reply.statusCode} ${reply.statusText}`
+    }
+
+    it("configureCurve(directory) then configureCurveKeys: the later call stays in force", async () => {
+      served = await adapter.serve()
+      client = new ZapClient()
+      const loading = Promise.resolve(served.engine.configureCurve("*", join(base, "old")))
+      await served.engine.configureCurveKeys("*", [newKeys[0]!])
+      await loading
+      // Today (loop, rx): the directory load lands last: "200 OK" for the revoked key, "400 Unknown key" for the new one.
+      expect(await decide(oldKeys[0]!)).toBe("400 Unknown key")
+      expect(await decide(newKeys[0]!)).toBe("200 OK")
+    })
+
+    it("two configureCurve(directory) calls: the later one wins, whichever finishes first", async () => {
+      served = await adapter.serve()
+      client = new ZapClient()
+      const first = Promise.resolve(served.engine.configureCurve("*", join(base, "large")))
+      const second = Promise.resolve(served.engine.configureCurve("*", join(base, "new")))
+      await Promise.all([first, second])
+      expect(await decide(largeKeys[0]!)).toBe("400 Unknown key")
+      expect(await decide(newKeys[0]!)).toBe("200 OK")
+    })
+  })
+}
+
+for (const adapter of [loopAdapter, threadAdapter, rxAdapter]) {
+  runReconfiguration(adapter)
+  runOverlappingConfiguration(adapter)
+}
