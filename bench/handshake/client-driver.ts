@@ -51,22 +51,42 @@ function createClient(workload: ClientWorkload, index: number): Dealer {
 }
 
 /** Connects one client and resolves with the milliseconds until its handshake succeeded, or undefined. */
-function handshakeOnce(workload: ClientWorkload, index: number): Promise<number | undefined> {
+function startHandshake(workload: ClientWorkload, index: number): Promise<number | undefined> {
   const client = createClient(workload, index)
-  return new Promise((resolve) => {
-    const started = performance.now()
-    const finish = (latencyMs: number | undefined): void => {
-      clearTimeout(guard)
-      client.close()
-      resolve(latencyMs)
+  try {
+    return new Promise((resolve) => {
+      const started = performance.now()
+      const finish = (latencyMs: number | undefined): void => {
+        clearTimeout(guard)
+        client.close()
+        resolve(latencyMs)
+      }
+      const guard = setTimeout(() => finish(undefined), workload.timeoutMs)
+      client.events.on("handshake", () => finish(performance.now() - started))
+      client.events.on("handshake:error:auth", () => finish(undefined))
+      client.events.on("handshake:error:protocol", () => finish(undefined))
+      client.events.on("handshake:error:other", () => finish(undefined))
+      client.connect(workload.endpoint)
+    })
+  } catch (error) {
+    client.close()
+    throw error
+  }
+}
+
+/**
+ * {@link startHandshake}, again when a signal (such as the CPU profiler's) interrupts a system
+ * call, or when the monitor endpoint of the interrupted attempt's socket is not released yet.
+ */
+async function handshakeOnce(workload: ClientWorkload, index: number): Promise<number | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startHandshake(workload, index)
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      if ((code !== "EINTR" && code !== "EADDRINUSE") || attempt >= 10) throw error
     }
-    const guard = setTimeout(() => finish(undefined), workload.timeoutMs)
-    client.events.on("handshake", () => finish(performance.now() - started))
-    client.events.on("handshake:error:auth", () => finish(undefined))
-    client.events.on("handshake:error:protocol", () => finish(undefined))
-    client.events.on("handshake:error:other", () => finish(undefined))
-    client.connect(workload.endpoint)
-  })
+  }
 }
 
 /**
