@@ -66,14 +66,13 @@ describe("live certificate reload (configureCurve with watch)", () => {
     expect(await attemptHandshake(server, good.spec)).toBe("handshake")
   })
 
-  it("keeps the last good keys when a reload cannot load any certificate", async () => {
+  it("revokes the key of a file that turns bad (fails closed)", async () => {
     const good = await clientFrom(dir, "good")
     await engine.configureCurve("*", dir, { watch: true, debounceMs: 20 })
-    const reloaded = nextReload(engine)
+    const broken = nextReload(engine)
     await writeFile(good.publicFile, "truncated")
-    const event = await reloaded
-    expect(event.failure?.message).toMatch(/keeping the last 1 good keys/)
-    expect(event.total).toBe(1)
+    expect(await broken).toMatchObject({ removed: 1, total: 0 })
+    expect(await attemptHandshake(server, good.spec)).toBe("handshake:error:auth")
   })
 
   it("stops watching when the domain is reconfigured", async () => {

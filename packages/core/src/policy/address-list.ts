@@ -1,6 +1,6 @@
 import { BlockList, isIP } from "node:net"
 import { AuthenticatorError } from "../errors.js"
-import { canonicalAddress } from "./canonical-address.js"
+import { canonicalAddress, splitZone } from "./canonical-address.js"
 
 const SUBNET = /^(.+)\/(\d{1,3})$/
 
@@ -49,7 +49,9 @@ export class AddressList {
     const canonical = canonicalAddress(address)
     if (this.#exact.has(canonical)) return true
     if (this.#subnets === undefined) return false
-    const family = isIP(canonical)
-    return family !== 0 && (this.#subnets.check(canonical, family === 4 ? "ipv4" : "ipv6") || (family === 4 && this.#subnets.check(`::ffff:${canonical}`, "ipv6")))
+    const { ip } = splitZone(canonical)
+    const family = isIP(ip)
+    if (family === 4) return this.#subnets.check(ip, "ipv4") || this.#subnets.check(`::ffff:${ip}`, "ipv6")
+    return family === 6 && this.#subnets.check(ip, "ipv6")
   }
 }

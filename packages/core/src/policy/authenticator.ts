@@ -3,7 +3,7 @@ import { CURVE_ALLOW_ANY } from "../constants.js"
 import type { StatusCode } from "../constants.js"
 import { CertificateDirectoryWatcher, type CertificateReloadEvent, type WatchOptions } from "../certs/directory-watcher.js"
 import { readCertificateDirectory } from "../certs/load.js"
-import { AuthenticatorError, CertificateError } from "../errors.js"
+import { AuthenticatorError, type CertificateError } from "../errors.js"
 import { findRequestFault, type ZapRequest } from "../zap/request.js"
 import type { ZapReply } from "../zap/reply.js"
 import { z85 } from "../zap/z85.js"
@@ -88,6 +88,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   readonly #curve = new Map<string, CurvePolicy>()
   readonly #gssapi = new Set<string>()
   readonly #watchers = new Map<string, CertificateDirectoryWatcher>()
+  readonly #curveGenerations = new Map<string, number>()
   readonly #timeoutMs: number
   readonly #userIdOption: AuthenticatorOptions["curveUserId"]
 
@@ -140,9 +141,11 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * Sets the CURVE keys of `domain` from a directory of `*.key` certificate files (pyzmq and
    * CZMQ format), or accepts any key with {@link CURVE_ALLOW_ANY}. Bad files are reported as
    * `certificate:error` events and skipped; an unreadable directory rejects with
-   * `CertificateError` and leaves the old policy in place. With `{ watch: true }` the directory
-   * is reloaded on every change (`certificates:reload` events); a reload that cannot read the
-   * directory keeps the last good keys.
+   * `CertificateError` and leaves the old policy in place. A configuration of the same domain
+   * made while the directory is read wins over it. With `{ watch: true }` the directory is
+   * reloaded on every change (`certificates:reload` events): exactly the good files are then in
+   * force (a deleted or broken file revokes its key); a reload that cannot read the directory
+   * at all keeps the last keys.
    */
   async configureCurve(domain: string, location: string | typeof CURVE_ALLOW_ANY, options: ConfigureCurveOptions = {}): Promise<this> {
     checkDomain(domain)
@@ -153,7 +156,10 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     if (typeof location !== "string" || location === "") {
       throw new AuthenticatorError("configureCurve needs a certificate directory or CURVE_ALLOW_ANY")
     }
+    const generation = this.#nextCurveGeneration(domain)
     const { certificates, errors } = await readCertificateDirectory(location)
+    // A configuration of this domain made while the directory was read is newer: it wins.
+    if (this.#curveGenerations.get(domain) !== generation) return this
     const watcher = options.watch === true ? this.#watchDirectory(domain, location, options) : undefined
     this.#setCurve(domain, { kind: "keys", keys: certificates }, watcher)
     for (const error of errors) this.emit("certificate:error", error)
@@ -166,7 +172,14 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     this.#watchers.clear()
   }
 
+  #nextCurveGeneration(domain: string): number {
+    const generation = (this.#curveGenerations.get(domain) ?? 0) + 1
+    this.#curveGenerations.set(domain, generation)
+    return generation
+  }
+
   #setCurve(domain: string, policy: CurvePolicy, watcher?: CertificateDirectoryWatcher): void {
+    if (watcher === undefined) this.#nextCurveGeneration(domain)
     this.#watchers.get(domain)?.close()
     this.#watchers.delete(domain)
     if (watcher !== undefined) this.#watchers.set(domain, watcher)
@@ -182,11 +195,6 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
         const before = previous?.kind === "keys" ? previous.keys : new Map<string, unknown>()
         let added = 0
         for (const key of certificates.keys()) if (!before.has(key)) added++
-        if (certificates.size === 0 && errors.length > 0 && before.size > 0) {
-          const failure = new CertificateError(directory, `none of ${errors.length} certificate files could be loaded; keeping the last ${before.size} good keys`)
-          this.#emitSafely("certificates:reload", { domain, directory, added: 0, removed: 0, total: before.size, errors, failure })
-          return
-        }
         let removed = 0
         for (const key of before.keys()) if (!certificates.has(key)) removed++
         this.#curve.set(domain, { kind: "keys", keys: certificates })
