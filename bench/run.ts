@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url"
 import { benchmarkBusyMainThread } from "./busy-main-thread.js"
 import { benchmarkCertificates } from "./certificates.js"
 import { benchmarkEngineDecisions } from "./engine-decisions.js"
+import { allowManySockets } from "./handshake/client-driver.js"
 import { benchmarkHandshakeOverhead } from "./handshake-overhead.js"
 import { describeMachine, type MachineDescription } from "./report/machine.js"
 import { renderMarkdown, type BenchmarkReport } from "./report/table.js"
@@ -14,6 +15,7 @@ import { benchSettings } from "./settings.js"
 import { benchmarkSlowCredentialStore } from "./slow-credential-store.js"
 import { benchmarkVersusPyzmq } from "./versus-pyzmq.js"
 
+allowManySockets()
 const settings = benchSettings()
 const machine = await describeMachine()
 const pyzmqAvailable = machine.pyzmq !== "unavailable"
@@ -36,6 +38,7 @@ function header(description: MachineDescription, elapsedSeconds: number): string
     "",
     "Ratios, not absolute times: the machine is shared and noisy. Each benchmark's workload is described under the table.",
     "Ratio is measured / baseline where higher is better, except where a note says otherwise.",
+    "",
     "",
   ].join("\n")
 }

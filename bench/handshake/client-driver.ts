@@ -1,4 +1,4 @@
-import { Dealer } from "zeromq"
+import { context, Dealer } from "zeromq"
 import type { KeyPair, MechanismName } from "./credentials.js"
 
 /** What the client side of a handshake run does; plain data, so it can cross to a child process. */
@@ -28,6 +28,16 @@ export interface HandshakeRun {
   latenciesMs: number[]
   /** Handshakes that failed or timed out. */
   failures: number
+}
+
+/**
+ * Raises the global context's socket limit (ZMQ_MAX_SOCKETS, default 1023). Every client has a
+ * DEALER plus the monitor sockets of its event observer, which zeromq.js releases only when
+ * they are garbage collected: a long run can otherwise fail with EMFILE. Call before the
+ * first socket is created.
+ */
+export function allowManySockets(): void {
+  context.maxSockets = 16_384
 }
 
 /** Successful handshakes per second of a run. */

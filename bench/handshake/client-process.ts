@@ -4,7 +4,9 @@
  * answers each with one JSON {@link HandshakeRun} line on stdout. Exits when stdin ends.
  */
 import { createInterface } from "node:readline"
-import { runHandshakes, type ClientWorkload } from "./client-driver.js"
+import { allowManySockets, runHandshakes, type ClientWorkload } from "./client-driver.js"
+
+allowManySockets()
 
 const lines = createInterface({ input: process.stdin })
 for await (const line of lines) {
