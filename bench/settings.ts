@@ -34,8 +34,8 @@ export function benchSettings(): BenchSettings {
   const quick = isQuick()
   return {
     quick,
-    rounds: quick ? 1 : 3,
-    handshakesPerRun: quick ? 64 : 600,
+    rounds: quick ? 1 : 5,
+    handshakesPerRun: quick ? 64 : 800,
     handshakeConcurrency: 32,
     decisionsPerRun: quick ? 20_000 : 100_000,
     engineTableSize: quick ? 10_000 : 100_000,
