@@ -39,7 +39,7 @@ describe("address lists and link-local IPv6 peers (zone in the address)", () => 
   it("allow(\"fe80::/10\") allows a link-local peer", async () => {
     served = await loopAdapter.serve()
     await served.engine.allow("fe80::/10")
-    // Today: 500 "Internal error" (canonicalAddress throws "Invalid URL" on the zone).
+    // Before ab04b59: 500 "Internal error" (canonicalAddress throws "Invalid URL" on the zone).
     expect(await decide(PEER)).toEqual({ statusCode: "200", statusText: "OK" })
   })
 
@@ -51,7 +51,7 @@ describe("address lists and link-local IPv6 peers (zone in the address)", () => 
 
   it("allow() and deny() accept an address with a zone, and it matches that peer", async () => {
     served = await loopAdapter.serve()
-    // Today: a TypeError ("Invalid URL") from allow(), not even an AuthenticatorError.
+    // Before ab04b59: a TypeError ("Invalid URL") from allow(), not even an AuthenticatorError.
     await served.engine.allow(PEER)
     expect(await decide(PEER)).toEqual({ statusCode: "200", statusText: "OK" })
     expect(await decide("fe80::fc:ff:fe00:2%eth0")).toEqual({ statusCode: "400", statusText: "Address not allowed" })

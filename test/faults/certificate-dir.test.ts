@@ -236,8 +236,8 @@ describe("a watched certificate directory (configureCurve { watch: true }) revok
     const { engine, dir: watchedDir } = await watched({ "alice.key": certificateText(alice), "broken.key": "not a certificate\n" })
     expect(await decide(engine, alice)).toBe("OK")
     const event = await removeAndReload(engine, join(watchedDir, "alice.key"))
-    // Today: the reload counts as a failure ("none of 1 certificate files could be loaded;
-    // keeping the last 1 good keys") and the deleted key is still accepted.
+    // Before ab04b59: the reload counted as a failure ("none of 1 certificate files could be loaded;
+    // keeping the last 1 good keys") and the deleted key was still accepted.
     expect(event.failure).toBeUndefined()
     expect(await decide(engine, alice)).toBe("Unknown key")
   })

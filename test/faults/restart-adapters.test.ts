@@ -99,6 +99,7 @@ for (const make of [threadRestartable, rxRestartable]) {
       expect(new Set(decisions.map((event) => event.request.mechanism))).toEqual(new Set(["NULL", "PLAIN", "CURVE"]))
       const probe = new Router({ linger: 0 })
       await probe.bind(ZAP_ENDPOINT)
+      await probe.unbind(ZAP_ENDPOINT)
       probe.close()
     })
   })

@@ -98,6 +98,8 @@ describe(`ZapHandler stop/start under handshake load (${CYCLES} cycles, deny-all
     // The endpoint is free: a plain ROUTER can bind it, and after it a new handler.
     const probe = new Router({ linger: 0 })
     await probe.bind(ZAP_ENDPOINT)
+    // Unbind before close: close() alone frees an inproc endpoint later, on libzmq's reaper thread.
+    await probe.unbind(ZAP_ENDPOINT)
     probe.close()
     const fresh = new ZapHandler(new Authenticator())
     await fresh.start()
