@@ -164,3 +164,11 @@ describe("address canonical forms", () => {
     expect(await decide(engine, "::ffff:10.9.9.9")).toBe("Address denied")
   })
 })
+
+describe("address list entries", () => {
+  it("rejects entries that are not IP addresses or subnets, so a typo cannot silently disable a deny", () => {
+    for (const entry of ["localhost", "127.0.0.01", "10.0.0.0/x", "fe80::1%"]) {
+      expect(() => new Authenticator().deny(entry)).toThrow(AuthenticatorError)
+    }
+  })
+})

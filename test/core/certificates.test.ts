@@ -97,7 +97,7 @@ describe("certificate files", () => {
       const errors: CertificateError[] = []
       const certificates = await loadCertificates(dir, { onError: (error) => errors.push(error) })
       expect(certificates.size).toBe(1)
-      expect(errors.map((error) => error.file).sort()).toEqual([join(dir, "empty.key"), join(dir, "garbage.key")])
+      expect(errors.map((error) => error.file).sort()).toEqual([join(dir, "empty.key"), join(dir, "folder.key"), join(dir, "garbage.key")])
     })
 
     it("names a directory that cannot be listed", async () => {

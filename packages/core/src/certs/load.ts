@@ -71,7 +71,7 @@ export async function readCertificateDirectory(dir: string): Promise<Certificate
   let names: string[]
   try {
     names = (await readdir(dir, { withFileTypes: true }))
-      .filter((entry) => entry.name.endsWith(".key") && !entry.isDirectory())
+      .filter((entry) => entry.name.endsWith(".key"))
       .map((entry) => entry.name)
       .sort()
   } catch (error) {

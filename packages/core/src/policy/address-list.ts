@@ -30,8 +30,10 @@ export class AddressList {
         if (prefix > (family === 4 ? 32 : 128)) throw new AuthenticatorError(`subnet ${entry} has a prefix longer than the address`)
         subnets ??= new BlockList()
         subnets.addSubnet(match[1]!, prefix, family === 4 ? "ipv4" : "ipv6")
-      } else {
+      } else if (isIP(splitZone(entry).ip) !== 0 && splitZone(entry).zone !== "") {
         exact.add(canonicalAddress(entry))
+      } else {
+        throw new AuthenticatorError(`${JSON.stringify(entry)} is not an IP address or CIDR subnet (libzmq reports peers by IP address)`)
       }
     }
     this.#exact = exact

@@ -30,8 +30,9 @@ const STATUS_FRAMES: Readonly<Record<number, Buffer>> = {
  * metadata. Throws {@link ZapProtocolError} on a status code other than 200, 300, 400 or 500.
  */
 export function encodeZapReply(reply: ZapReply): Buffer[] {
-  const status = STATUS_FRAMES[reply.statusCode]
-  if (status === undefined) throw new ZapProtocolError(`ZAP status code must be 200, 300, 400 or 500, got ${String(reply.statusCode)}`)
+  const status = typeof reply.statusCode === "number" ? STATUS_FRAMES[reply.statusCode] : undefined
+  if (status === undefined) throw new ZapProtocolError(`ZAP status code must be the number 200, 300, 400 or 500, got ${JSON.stringify(reply.statusCode)}`)
+  if (!Buffer.isBuffer(reply.requestId)) throw new ZapProtocolError("ZAP reply needs the request id as a Buffer")
   return [
     VERSION,
     reply.requestId,
