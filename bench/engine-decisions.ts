@@ -115,7 +115,7 @@ export async function benchmarkEngineDecisions(settings: BenchSettings, pyzmqAva
     const ceiling = ceilingDecider(workload, mechanism)
     const decide: Record<Path, (index: number) => Promise<boolean>> = {
       engine: async (index) => (await authenticator.authenticate(requests[index]!)).statusCode === 200,
-      ceiling: (index) => ceiling(requests[index]!),
+      ceiling: async (index) => await ceiling(requests[index]!),
       message: async (index) => {
         const reply = await authenticator.authenticate(parseZapRequest(frames[index]!))
         return encodeZapReply(reply)[2]![0] === 0x32 // "2" of "200"

@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick]`: runs every benchmark in sequence, prints one markdown table of
- * ratios and, on a full run, saves it to bench/RESULTS.md with the date and the machine.
+ * `npm run bench [-- --quick] [-- --only 3,6]`: runs every benchmark (or the numbered ones) in
+ * sequence, prints one markdown table of ratios and, on a full run of all of them, saves it to
+ * bench/RESULTS.md with the date and the machine.
  */
 import { writeFile } from "node:fs/promises"
 import { fileURLToPath } from "node:url"
@@ -20,7 +21,10 @@ const settings = benchSettings()
 const machine = await describeMachine()
 const pyzmqAvailable = machine.pyzmq !== "unavailable"
 
-const benchmarks: Array<[title: string, run: () => Promise<BenchmarkReport>]> = [
+const onlyIndex = process.argv.indexOf("--only")
+const only = onlyIndex === -1 ? undefined : new Set((process.argv[onlyIndex + 1] ?? "").split(",").map((number) => `${number.trim()}.`))
+
+const allBenchmarks: Array<[title: string, run: () => Promise<BenchmarkReport>]> = [
   ["1. Handshake overhead", () => benchmarkHandshakeOverhead(settings)],
   ["2. Against pyzmq", () => benchmarkVersusPyzmq(settings, pyzmqAvailable)],
   ["3. Engine decisions", () => benchmarkEngineDecisions(settings, pyzmqAvailable)],
@@ -28,6 +32,7 @@ const benchmarks: Array<[title: string, run: () => Promise<BenchmarkReport>]> = 
   ["5. Busy main thread", () => benchmarkBusyMainThread(settings)],
   ["6. Certificates", () => benchmarkCertificates(settings, pyzmqAvailable)],
 ]
+const benchmarks = allBenchmarks.filter(([title]) => only === undefined || only.has(title.split(" ")[0]!))
 
 function header(description: MachineDescription, elapsedSeconds: number): string {
   return [
@@ -58,7 +63,7 @@ for (const [title, run] of benchmarks) {
 }
 const markdown = `${header(machine, (performance.now() - started) / 1000)}${renderMarkdown(reports)}\n`
 console.log(markdown)
-if (!settings.quick) {
+if (!settings.quick && only === undefined) {
   const file = fileURLToPath(new URL("../../bench/RESULTS.md", import.meta.url))
   await writeFile(file, markdown)
   process.stderr.write("saved bench/RESULTS.md\n")

@@ -9,7 +9,7 @@ import type { ZapReply } from "../zap/reply.js"
 import { z85 } from "../zap/z85.js"
 import { AddressList } from "./address-list.js"
 import { normalizeCurveKey } from "./curve-key.js"
-import type { CurveKeyCallback, CurvePolicy } from "./curve-policy.js"
+import { curveKeySet, type CurveKeyCallback, type CurvePolicy } from "./curve-policy.js"
 import { FALLBACK_DOMAIN, lookupDomain } from "./domain-table.js"
 import { PasswordTable } from "./plain.js"
 import { redactRequest } from "./redact.js"
@@ -161,7 +161,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     // A configuration of this domain made while the directory was read is newer: it wins.
     if (this.#curveGenerations.get(domain) !== generation) return this
     const watcher = options.watch === true ? this.#watchDirectory(domain, location, options) : undefined
-    this.#setCurve(domain, { kind: "keys", keys: certificates }, watcher)
+    this.#setCurve(domain, { kind: "keys", keys: curveKeySet(certificates.keys()) }, watcher)
     for (const error of errors) this.emit("certificate:error", error)
     return this
   }
@@ -192,13 +192,14 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       options,
       ({ certificates, errors }) => {
         const previous = this.#curve.get(domain)
-        const before = previous?.kind === "keys" ? previous.keys : new Map<string, unknown>()
+        const before = previous?.kind === "keys" ? previous.keys : new Map<string, string>()
+        const keys = curveKeySet(certificates.keys())
         let added = 0
-        for (const key of certificates.keys()) if (!before.has(key)) added++
+        for (const key of keys.keys()) if (!before.has(key)) added++
         let removed = 0
-        for (const key of before.keys()) if (!certificates.has(key)) removed++
-        this.#curve.set(domain, { kind: "keys", keys: certificates })
-        this.#emitSafely("certificates:reload", { domain, directory, added, removed, total: certificates.size, errors })
+        for (const key of before.keys()) if (!keys.has(key)) removed++
+        this.#curve.set(domain, { kind: "keys", keys })
+        this.#emitSafely("certificates:reload", { domain, directory, added, removed, total: keys.size, errors })
       },
       (failure) => {
         const current = this.#curve.get(domain)
@@ -231,10 +232,9 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     if (keys === null || typeof (keys as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
       throw new AuthenticatorError("configureCurveKeys needs an iterable of keys")
     }
-    const accepted = new Map<string, Readonly<Record<string, string>>>()
-    let index = 0
-    for (const key of keys) accepted.set(normalizeCurveKey(key, `CURVE key #${index++}`), {})
-    this.#setCurve(domain, { kind: "keys", keys: accepted })
+    const accepted: string[] = []
+    for (const key of keys) accepted.push(normalizeCurveKey(key, `CURVE key #${accepted.length}`))
+    this.#setCurve(domain, { kind: "keys", keys: curveKeySet(accepted) })
     return this
   }
 
@@ -270,7 +270,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * callbacks 500. Emits a `decision` event (PLAIN password redacted).
    */
   async authenticate(request: ZapRequest): Promise<ZapReply> {
-    const started = performance.now()
+    const started = this.listenerCount("decision") > 0 ? performance.now() : 0
     let verdict: Verdict
     try {
       const decided = this.#decide(request)
@@ -284,7 +284,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       statusText: verdict.statusText,
       userId: verdict.statusCode === 200 ? verdict.userId ?? "" : "",
     }
-    if (this.listenerCount("decision") > 0) this.#emitDecision(request, reply, performance.now() - started, verdict.error)
+    if (this.listenerCount("decision") > 0) this.#emitDecision(request, reply, started === 0 ? 0 : performance.now() - started, verdict.error)
     return reply
   }
 
@@ -330,14 +330,15 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   #decideCurve(request: ZapRequest): Verdict | Promise<Verdict> {
     const policy = lookupDomain(this.#curve, request.domain)
     if (policy === undefined) return deny("Unknown domain")
-    const publicKey = z85.encode(request.credentials[0]!)
     switch (policy.kind) {
       case "any":
-        return this.#acceptCurve(publicKey, request)
-      case "keys":
-        return policy.keys.has(publicKey) ? this.#acceptCurve(publicKey, request) : deny("Unknown key")
+        return this.#acceptCurve(z85.encode(request.credentials[0]!), request)
+      case "keys": {
+        const publicKey = policy.keys.get(request.credentials[0]!.toString("latin1"))
+        return publicKey === undefined ? deny("Unknown key") : this.#acceptCurve(publicKey, request)
+      }
       case "callback":
-        return this.#askCurveCallback(policy.callback, publicKey, request)
+        return this.#askCurveCallback(policy.callback, z85.encode(request.credentials[0]!), request)
     }
   }
 
@@ -351,11 +352,15 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   }
 
   #acceptCurve(publicKey: string, request: ZapRequest): Verdict | Promise<Verdict> {
+    // Neither the option nor an override maps user ids: the key is the user id, nothing to call.
+    if (this.#userIdOption === undefined && this.curveUserId === DEFAULT_CURVE_USER_ID) return { statusCode: 200, statusText: "OK", userId: publicKey }
     const what = "curveUserId"
     const userId = callWithTimeout(what, this.#timeoutMs, () => this.curveUserId(publicKey, request))
     return typeof userId === "string" ? { statusCode: 200, statusText: "OK", userId } : settleUserId(userId, what)
   }
 }
+
+const DEFAULT_CURVE_USER_ID = Authenticator.prototype.curveUserId
 
 async function settleUserId(pending: unknown, what: string): Promise<Verdict> {
   const userId = await pending

@@ -25,6 +25,19 @@ const STATUS_FRAMES: Readonly<Record<number, Buffer>> = {
   500: Buffer.from("500"),
 }
 
+const STATUS_TEXTS = new Map<string, Buffer>()
+const STATUS_TEXT_CACHE_LIMIT = 256
+
+/** The bytes of a status text; the few texts an engine uses are encoded once. */
+function statusTextFrame(text: string): Buffer {
+  let frame = STATUS_TEXTS.get(text)
+  if (frame === undefined) {
+    frame = Buffer.from(text, "utf8")
+    if (STATUS_TEXTS.size < STATUS_TEXT_CACHE_LIMIT) STATUS_TEXTS.set(text, frame)
+  }
+  return frame
+}
+
 /**
  * Encodes a reply as its 6 frames: "1.0", request id, status code, status text, user id and
  * metadata. Throws {@link ZapProtocolError} on a status code other than 200, 300, 400 or 500.
@@ -37,7 +50,7 @@ export function encodeZapReply(reply: ZapReply): Buffer[] {
     VERSION,
     reply.requestId,
     status,
-    Buffer.from(reply.statusText, "utf8"),
+    statusTextFrame(reply.statusText),
     reply.statusCode === 200 ? Buffer.from(reply.userId, "utf8") : EMPTY,
     reply.metadata === undefined ? EMPTY : encodeMetadata(reply.metadata),
   ]

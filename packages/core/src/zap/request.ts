@@ -38,6 +38,15 @@ export function findRequestFault(request: ZapRequest): string | undefined {
   return undefined
 }
 
+const VERSION = Buffer.from("1.0")
+const MECHANISMS = ["NULL", "PLAIN", "CURVE", "GSSAPI"].map((name) => [Buffer.from(name), name] as const)
+
+/** The mechanism frame as text, without decoding the four known names anew for every request. */
+function mechanismName(frame: Buffer): string {
+  for (const [bytes, name] of MECHANISMS) if (frame.equals(bytes)) return name
+  return frame.toString("latin1")
+}
+
 /**
  * Parses the frames of a ZAP request (without the routing envelope): version, request id,
  * domain, address, identity, mechanism, then the credentials.
@@ -53,12 +62,12 @@ export function parseZapRequest(frames: readonly Buffer[]): ZapRequest {
     })
   }
   const request: ZapRequest = {
-    version: frames[0]!.toString("latin1"),
+    version: frames[0]!.equals(VERSION) ? "1.0" : frames[0]!.toString("latin1"),
     requestId: frames[1]!,
     domain: frames[2]!.toString("utf8"),
     address: frames[3]!.toString("utf8"),
     identity: frames[4]!,
-    mechanism: frames[5]!.toString("latin1"),
+    mechanism: mechanismName(frames[5]!),
     credentials: frames.slice(6),
   }
   const fault = findRequestFault(request)

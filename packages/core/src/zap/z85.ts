@@ -3,20 +3,22 @@ const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ
 const DECODER = new Int8Array(128).fill(-1)
 for (let index = 0; index < ALPHABET.length; index++) DECODER[ALPHABET.charCodeAt(index)] = index
 
+const ALPHABET_CODES = Buffer.from(ALPHABET, "latin1")
+
 function encode(data: Uint8Array): string {
   if (data.length % 4 !== 0) {
     throw new RangeError(`z85.encode needs a multiple of 4 bytes, got ${data.length}`)
   }
-  let text = ""
-  for (let offset = 0; offset < data.length; offset += 4) {
-    let value = ((data[offset]! << 24) >>> 0) + (data[offset + 1]! << 16) + (data[offset + 2]! << 8) + data[offset + 3]!
-    const d4 = value % 85; value = (value - d4) / 85
-    const d3 = value % 85; value = (value - d3) / 85
-    const d2 = value % 85; value = (value - d2) / 85
-    const d1 = value % 85; value = (value - d1) / 85
-    text += ALPHABET[value]! + ALPHABET[d1]! + ALPHABET[d2]! + ALPHABET[d3]! + ALPHABET[d4]!
+  const text = Buffer.allocUnsafe((data.length / 4) * 5)
+  for (let offset = 0, out = 0; offset < data.length; offset += 4, out += 5) {
+    let value = data[offset]! * 0x1000000 + (data[offset + 1]! << 16) + (data[offset + 2]! << 8) + data[offset + 3]!
+    for (let digit = 4; digit >= 0; digit--) {
+      const remainder = value % 85
+      text[out + digit] = ALPHABET_CODES[remainder]!
+      value = (value - remainder) / 85
+    }
   }
-  return text
+  return text.toString("latin1")
 }
 
 function decode(text: string): Buffer {
