@@ -26,12 +26,14 @@ export interface TestServer {
   publicKey?: string
   /** Every handshake outcome the server reported, in order. */
   outcomes: HandshakeOutcome[]
+  /** Handshakes attempted so far: attempt N owns the server's outcome N. */
+  attempts: number
   /** Resolves with the server's outcome number `index` (0-based) once it is reported. */
   outcome(index: number): Promise<HandshakeOutcome>
   close(): void
 }
 
-function watchOutcomes(socket: Socket): Pick<TestServer, "outcomes" | "outcome"> {
+function watchOutcomes(socket: Socket): Pick<TestServer, "outcomes" | "outcome" | "attempts"> {
   const outcomes: HandshakeOutcome[] = []
   const waiters = new Map<number, Array<(outcome: HandshakeOutcome) => void>>()
   void (async () => {
@@ -45,6 +47,7 @@ function watchOutcomes(socket: Socket): Pick<TestServer, "outcomes" | "outcome">
   })().catch(() => undefined)
   return {
     outcomes,
+    attempts: 0,
     outcome(index) {
       const known = outcomes[index]
       if (known !== undefined) return Promise.resolve(known)
@@ -110,12 +113,14 @@ export function createClient(spec: ClientSpec, server: Pick<TestServer, "publicK
 /**
  * Connects a client with `spec` to `server` and resolves with how its first handshake ended, as
  * the client or the server reports it first (a server that fails closed may close the connection
- * without the client seeing any handshake event). One attempt per server at a time.
+ * without the client seeing any handshake event). One attempt per server at a time; the server's
+ * outcomes are matched to attempts in order, so a late report of an earlier attempt is not taken
+ * for this one.
  */
 export async function attemptHandshake(server: TestServer, spec: ClientSpec): Promise<HandshakeOutcome> {
   const client = createClient(spec, server)
   try {
-    const outcome = Promise.race([awaitHandshake(client), server.outcome(server.outcomes.length)])
+    const outcome = Promise.race([awaitHandshake(client), server.outcome(server.attempts++)])
     client.connect(server.endpoint)
     return await outcome
   } finally {
