@@ -1,4 +1,5 @@
-import { readdir, readFile } from "node:fs/promises"
+import { readFile } from "node:fs"
+import { readdir } from "node:fs/promises"
 import { join } from "node:path"
 import { CertificateError } from "../errors.js"
 import { normalizeCurveKey } from "../policy/curve-key.js"
@@ -48,12 +49,16 @@ export function parseCertificate(file: string, text: string): Certificate {
 export async function loadCertificate(file: string): Promise<Certificate> {
   let text: string
   try {
-    text = await readFile(file, "utf8")
+    // The callback API: fs/promises' readFile is several times slower on many small files.
+    text = await new Promise<string>((resolve, reject) => readFile(file, "utf8", (error, data) => (error === null ? resolve(data) : reject(error))))
   } catch (error) {
     throw new CertificateError(file, `cannot read certificate: ${messageOf(error)}`, { cause: error })
   }
   return parseCertificate(file, text)
 }
+
+/** Files of a directory read at once (enough to keep the disk busy, few enough to spare file handles). */
+const PARALLEL_READS = 64
 
 /** The result of reading a certificate directory leniently. */
 export interface CertificateDirectory {
@@ -77,12 +82,19 @@ export async function readCertificateDirectory(dir: string): Promise<Certificate
   } catch (error) {
     throw new CertificateError(dir, `cannot list certificate directory: ${messageOf(error)}`, { cause: error })
   }
-  const results = await Promise.allSettled(names.map((name) => loadCertificate(join(dir, name))))
+  const results: Array<Certificate | CertificateError> = new Array(names.length)
+  let next = 0
+  const reader = async (): Promise<void> => {
+    for (let index = next++; index < names.length; index = next++) {
+      results[index] = await loadCertificate(join(dir, names[index]!)).catch((error: CertificateError) => error)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, names.length) }, reader))
   const certificates = new Map<string, Record<string, string>>()
   const errors: CertificateError[] = []
   for (const result of results) {
-    if (result.status === "fulfilled") certificates.set(result.value.publicKey, result.value.metadata)
-    else errors.push(result.reason as CertificateError)
+    if (result instanceof Error) errors.push(result)
+    else certificates.set(result.publicKey, result.metadata)
   }
   return { certificates, errors }
 }
