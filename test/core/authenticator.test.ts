@@ -68,6 +68,22 @@ describe("Authenticator without sockets", () => {
     }
   })
 
+  it("compares empty, non-ASCII and repeating passwords byte for byte", async () => {
+    const engine = new Authenticator().configurePlain("*", { empty: "", accent: "pässwörd", ab: "ab" })
+    const status = async (username: string, password: string | Buffer): Promise<string> =>
+      (await engine.authenticate(request("PLAIN", [username, password]))).statusText
+    expect(await status("empty", "")).toBe("OK")
+    expect(await status("empty", "x")).toBe("Invalid password")
+    expect(await status("empty", Buffer.from([0]))).toBe("Invalid password")
+    expect(await status("accent", "pässwörd")).toBe("OK")
+    expect(await status("accent", Buffer.from("pässwörd", "latin1"))).toBe("Invalid password")
+    expect(await status("accent", "passwoerd")).toBe("Invalid password")
+    // A password made of the stored one repeated must not match by cycling over it.
+    expect(await status("ab", "abab")).toBe("Invalid password")
+    expect(await status("ab", "a")).toBe("Invalid password")
+    expect(await status("ab", "ab")).toBe("OK")
+  })
+
   it("lets a subclass override curveUserId", async () => {
     class Directory extends Authenticator {
       override curveUserId(publicKey: string): string {

@@ -11,6 +11,22 @@ describe("parseZapRequest", () => {
     expect(request.identity.toString()).toBe("peer")
     expect(request.credentials.map(String)).toEqual(["admin", "secret"])
   })
+  it("decodes each domain and address from its own bytes, even when a buffer is reused", () => {
+    const domain = Buffer.from("alpha")
+    const address = Buffer.from("10.0.0.1")
+    expect(parseZapRequest([Buffer.from("1.0"), Buffer.from("1"), domain, address, Buffer.alloc(0), Buffer.from("NULL")])).toMatchObject({ domain: "alpha", address: "10.0.0.1" })
+    domain.write("omega")
+    address.write("10.0.0.2")
+    expect(parseZapRequest([Buffer.from("1.0"), Buffer.from("2"), domain, address, Buffer.alloc(0), Buffer.from("NULL")])).toMatchObject({ domain: "omega", address: "10.0.0.2" })
+    // "Aa" and "BB" share a 31-based hash: a cached text is used only when the bytes match.
+    expect(parseZapRequest(frames("1.0", "5", "Aa", "", "", "NULL")).domain).toBe("Aa")
+    expect(parseZapRequest(frames("1.0", "6", "BB", "", "", "NULL")).domain).toBe("BB")
+    // Bytes that are not UTF-8 decode as Buffer.toString does, every time.
+    const invalid = Buffer.from([0x66, 0xff, 0xc3])
+    for (let round = 0; round < 2; round++) expect(parseZapRequest(frames("1.0", "3", invalid, "", "", "NULL")).domain).toBe(invalid.toString("utf8"))
+    // Many distinct short frames (more than the cache holds) each decode to their own text.
+    for (let index = 0; index < 3000; index++) expect(parseZapRequest(frames("1.0", "4", `d${index}`, `10.0.${index >> 8}.${index & 255}`, "", "NULL")).address).toBe(`10.0.${index >> 8}.${index & 255}`)
+  })
   it("accepts an unknown mechanism (the policy denies it)", () => {
     expect(parseZapRequest(frames("1.0", "7", "", "", "", "X-FANCY", "a", "b", "c")).mechanism).toBe("X-FANCY")
   })

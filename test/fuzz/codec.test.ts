@@ -44,6 +44,10 @@ describe(`ZAP codec fuzz (${FUZZ_RUNS} cases per property)`, () => {
         expect(result.version).toBe("1.0")
         expect(result.requestId.equals(frames[1]!)).toBe(true)
         expect(result.identity.equals(frames[4]!)).toBe(true)
+        // Domains and addresses are decoded through a cache: always exactly the frame's UTF-8 text.
+        expect(result.domain).toBe(frames[2]!.toString("utf8"))
+        expect(result.address).toBe(frames[3]!.toString("utf8"))
+        expect(result.mechanism).toBe(frames[5]!.toString("latin1"))
         expect(result.credentials).toHaveLength(frames.length - 6)
         const count = { NULL: 0, PLAIN: 2, CURVE: 1, GSSAPI: 1 }[result.mechanism]
         if (count !== undefined) expect(result.credentials).toHaveLength(count)

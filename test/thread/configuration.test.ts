@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { AuthenticatorError, CertificateError, createCertificates, CURVE_ALLOW_ANY, loadCertificate, type CertificateError as CertificateErrorType, type CertificateReloadEvent } from "@zmq-auth/core"
+import { AuthenticatorError, CertificateError, createCertificates, CURVE_ALLOW_ANY, loadCertificate, type CertificateError as CertificateErrorType, type CertificateReloadEvent, type DecisionEvent } from "@zmq-auth/core"
 import { ThreadAuthenticator } from "@zmq-auth/thread"
 import { collectDecisions } from "../helpers/adapter.js"
 import { attemptHandshake, newClientKeys, startServer, type TestServer } from "../helpers/sockets.js"
@@ -149,6 +149,27 @@ describe("ThreadAuthenticator configuration", () => {
     expect(decision.reply.requestId.equals(decision.request.requestId)).toBe(true)
     expect(typeof decision.elapsedMs).toBe("number")
     expect(JSON.stringify(decision)).not.toContain("secret")
+  })
+
+  it("forwards decisions only while the main thread listens, from the first handshake after a listener is added", async () => {
+    const engine = create()
+    await engine.configurePlain("*", { early: "one", late: "two", last: "three" })
+    await engine.start()
+    const target = await server({ mechanism: "PLAIN", domain: "global" })
+    expect(await attemptHandshake(target, { mechanism: "PLAIN", username: "early", password: "one" })).toBe("handshake")
+    const once = new Promise<DecisionEvent>((resolve) => engine.once("decision", resolve))
+    expect(await attemptHandshake(target, { mechanism: "PLAIN", username: "late", password: "two" })).toBe("handshake")
+    expect((await once).reply.userId).toBe("late")
+    expect(engine.listenerCount("decision")).toBe(0)
+    const seen: string[] = []
+    const listener = (event: DecisionEvent): void => { seen.push(event.reply.userId) }
+    engine.on("decision", listener).off("decision", listener)
+    engine.addListener("decision", listener)
+    engine.removeAllListeners()
+    const last = new Promise<DecisionEvent>((resolve) => engine.on("decision", resolve))
+    expect(await attemptHandshake(target, { mechanism: "PLAIN", username: "last", password: "three" })).toBe("handshake")
+    expect((await last).reply.userId).toBe("last")
+    expect(seen).toEqual([])
   })
 
   it("validates constructor options with TypeError naming the option", () => {

@@ -90,6 +90,12 @@ export interface WorkerSettings {
    * closed, so a main thread inside `process.exit()` can wait for it synchronously.
    */
   closed: Int32Array
+  /**
+   * One `Int32` on shared memory the main thread sets to 1 while it has `decision` listeners:
+   * the worker forwards decisions only then, so nobody pays for events nobody reads. Shared
+   * memory, not a message, so a listener added on the main thread counts at once.
+   */
+  decisionsWanted: Int32Array
 }
 
 /** Events of the worker's engine and handler that the main thread re-emits with an error. */
@@ -273,6 +279,7 @@ export function readWorkerSettings(data: unknown): WorkerSettings {
   expect(typeof data.remoteCurveUserId === "boolean", "worker settings have no remoteCurveUserId flag")
   expect(Array.isArray(data.policy), "worker settings have no policy")
   expect(data.closed instanceof Int32Array && data.closed.buffer instanceof SharedArrayBuffer, "worker settings have no shared closed flag")
+  expect(data.decisionsWanted instanceof Int32Array && data.decisionsWanted.buffer instanceof SharedArrayBuffer, "worker settings have no shared decisionsWanted flag")
   for (const call of data.policy) checkConfigurationCall(call)
   return data as unknown as WorkerSettings
 }

@@ -18,6 +18,9 @@ import { PolicyRecord } from "./policy-record.js"
 import { reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
 import { WorkerSession } from "./worker-session.js"
 
+type EventName = EventEmitter.EventNames<ThreadAuthenticatorEvents>
+type Listener<T extends EventName> = EventEmitter.EventListener<ThreadAuthenticatorEvents, T>
+
 /** Options of {@link ThreadAuthenticator}. */
 export interface ThreadAuthenticatorOptions {
   /**
@@ -87,6 +90,8 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
  */
 export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents> {
   readonly #settings: Omit<WorkerSettings, "policy" | "closed">
+  /** Shared with every worker: 1 while `decision` has listeners here (see `WorkerSettings`). */
+  readonly #decisionsWanted = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
   readonly #curveUserId: ThreadAuthenticatorOptions["curveUserId"]
   readonly #record = new PolicyRecord()
   readonly #accepting = new Set<Promise<void>>()
@@ -112,7 +117,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     }
     if (curveUserId !== undefined && typeof curveUserId !== "function") throw new TypeError("curveUserId must be a function")
     this.#curveUserId = curveUserId
-    this.#settings = { endpoint, remoteCurveUserId: curveUserId !== undefined }
+    this.#settings = { endpoint, remoteCurveUserId: curveUserId !== undefined, decisionsWanted: this.#decisionsWanted }
     if (options.module !== undefined) this.#settings.module = moduleHref(options.module)
     if (callbackTimeoutMs !== undefined) this.#settings.callbackTimeoutMs = callbackTimeoutMs
     if (concurrency !== undefined) this.#settings.concurrency = concurrency
@@ -294,6 +299,47 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     }
     if (this.#curveUserId === undefined) throw new AuthenticatorError("no curveUserId callback was given")
     return this.#curveUserId(request.publicKey, reviveRequest(request.request))
+  }
+
+  // Listener bookkeeping: the worker forwards `decision` events only while there are listeners.
+
+  /** Adds a listener, as eventemitter3's `on`. */
+  override on<T extends EventName>(event: T, fn: Listener<T>, context?: unknown): this {
+    super.on(event, fn, context)
+    return this.#listenersChanged()
+  }
+
+  /** Same as {@link ThreadAuthenticator.on}. */
+  override addListener<T extends EventName>(event: T, fn: Listener<T>, context?: unknown): this {
+    return this.on(event, fn, context)
+  }
+
+  /** Adds a listener called once, as eventemitter3's `once`. */
+  override once<T extends EventName>(event: T, fn: Listener<T>, context?: unknown): this {
+    super.once(event, fn, context)
+    return this.#listenersChanged()
+  }
+
+  /** Removes listeners, as eventemitter3's `removeListener`. */
+  override removeListener<T extends EventName>(event: T, fn?: Listener<T>, context?: unknown, once?: boolean): this {
+    super.removeListener(event, fn, context, once)
+    return this.#listenersChanged()
+  }
+
+  /** Same as {@link ThreadAuthenticator.removeListener}. */
+  override off<T extends EventName>(event: T, fn?: Listener<T>, context?: unknown, once?: boolean): this {
+    return this.removeListener(event, fn, context, once)
+  }
+
+  /** Removes every listener, or those of one event. */
+  override removeAllListeners(event?: EventName): this {
+    super.removeAllListeners(event)
+    return this.#listenersChanged()
+  }
+
+  #listenersChanged(): this {
+    Atomics.store(this.#decisionsWanted, 0, this.listenerCount("decision") > 0 ? 1 : 0)
+    return this
   }
 
   #emitSafely(event: keyof ThreadAuthenticatorEvents, payload: unknown): void {

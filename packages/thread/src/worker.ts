@@ -64,7 +64,9 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
   async function start(): Promise<Engine | undefined> {
     try {
       const engine = await createEngine()
-      engine.on("decision", (event) => post({ type: "decision", event: transferDecision(event) }))
+      engine.on("decision", (event) => {
+        if (Atomics.load(settings.decisionsWanted, 0) === 1) post({ type: "decision", event: transferDecision(event) })
+      })
       engine.on("certificate:error", (error) => report("certificate:error", error))
       engine.on("certificates:reload", (event) => post({ type: "certificates:reload", event: transferReload(event) }))
       closeEngine = () => engine.close?.()

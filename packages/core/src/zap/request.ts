@@ -1,4 +1,5 @@
 import { ZapProtocolError } from "../errors.js"
+import { FrameTextCache, frameIs } from "./frame-text.js"
 
 /** A ZAP request (RFC 27) as libzmq sends it to the handler, after the routing envelope. */
 export interface ZapRequest {
@@ -38,14 +39,16 @@ export function findRequestFault(request: ZapRequest): string | undefined {
   return undefined
 }
 
-const VERSION = Buffer.from("1.0")
-const MECHANISMS = ["NULL", "PLAIN", "CURVE", "GSSAPI"].map((name) => [Buffer.from(name), name] as const)
+const MECHANISMS = ["NULL", "PLAIN", "CURVE", "GSSAPI"] as const
 
 /** The mechanism frame as text, without decoding the four known names anew for every request. */
 function mechanismName(frame: Buffer): string {
-  for (const [bytes, name] of MECHANISMS) if (frame.equals(bytes)) return name
+  for (const name of MECHANISMS) if (frameIs(frame, name)) return name
   return frame.toString("latin1")
 }
+
+/** Domains and peer addresses repeat from one request to the next: decoded once, remembered. */
+const REPEATED_TEXT = new FrameTextCache()
 
 /**
  * Parses the frames of a ZAP request (without the routing envelope): version, request id,
@@ -62,10 +65,10 @@ export function parseZapRequest(frames: readonly Buffer[]): ZapRequest {
     })
   }
   const request: ZapRequest = {
-    version: frames[0]!.equals(VERSION) ? "1.0" : frames[0]!.toString("latin1"),
+    version: frameIs(frames[0]!, "1.0") ? "1.0" : frames[0]!.toString("latin1"),
     requestId: frames[1]!,
-    domain: frames[2]!.toString("utf8"),
-    address: frames[3]!.toString("utf8"),
+    domain: REPEATED_TEXT.decode(frames[2]!),
+    address: REPEATED_TEXT.decode(frames[3]!),
     identity: frames[4]!,
     mechanism: mechanismName(frames[5]!),
     credentials: frames.slice(6),
