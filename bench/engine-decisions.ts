@@ -48,7 +48,7 @@ function requestFrames(workload: EngineWorkload, mechanism: EngineMechanism): Bu
 
 /**
  * The ceiling: an async function that does nothing but the lookup, on the same parsed
- * requests (plain string comparison, no digest; CURVE keys looked up by their raw bytes).
+ * requests (plain string comparison, not constant time; CURVE keys looked up by their raw bytes).
  */
 function ceilingDecider(workload: EngineWorkload, mechanism: EngineMechanism): (request: ZapRequest) => Promise<boolean> {
   if (mechanism === "PLAIN") {
@@ -89,8 +89,8 @@ export async function benchmarkEngineDecisions(settings: BenchSettings, pyzmqAva
     workload:
       `PLAIN with ${size.toLocaleString("en-US")} users and CURVE with ${size.toLocaleString("en-US")} keys, both configured for domain ` +
       `"${DOMAIN}"; ${count.toLocaleString("en-US")} sequential awaited decisions per run over ${Math.min(DISTINCT_REQUESTS, size).toLocaleString("en-US")} ` +
-      "pre-built requests of random known users/keys (all allowed). \"engine\": authenticate() on parsed requests (SHA-256 digest + " +
-      "timingSafeEqual for PLAIN); \"ceiling\": an async function doing only a Map lookup on the same requests; \"message path\": " +
+      "pre-built requests of random known users/keys (all allowed). \"engine\": authenticate() on parsed requests (PLAIN passwords compared in " +
+      "constant time); \"ceiling\": an async function doing only a Map lookup on the same requests; \"message path\": " +
       "parseZapRequest + authenticate + encodeZapReply on the frames, as pyzmq's handle_zap_message does (pyzmq: same frames, a stub " +
       `ZAP socket, its default logger). Node variants interleaved, median of ${settings.rounds}; pyzmq median of ${settings.rounds} in one Python process.`,
     rows: [],

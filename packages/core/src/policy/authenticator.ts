@@ -129,7 +129,8 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
 
   /**
    * Sets the PLAIN users of `domain` (`"*"`: every domain without its own entry), replacing
-   * any earlier table. Passwords are kept as digests and compared in constant time.
+   * any earlier table. Passwords are compared in constant
+   * time: it depends only on the length of the password the client sent.
    */
   configurePlain(domain: string, passwords: Record<string, string> | Map<string, string>): this {
     checkDomain(domain)
