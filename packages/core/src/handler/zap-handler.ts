@@ -175,15 +175,20 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
       for (;;) {
         while (this.#inFlight >= this.#concurrency) await this.#nextChange()
         if (this.#draining && (!socket.readable || drainBudget-- <= 0)) return
-        let frames: Buffer[]
+        let frames: Buffer[] | undefined
         this.#receiving = true
         try {
           frames = await socket.receive()
         } catch {
           if (socket.closed) return
-          continue
         } finally {
           this.#receiving = false
+        }
+        if (frames === undefined) {
+          // Not closed, yet failing: let timers and I/O run before trying again, so a receive
+          // that keeps failing cannot starve the event loop with rejected promises.
+          await new Promise((resolve) => setImmediate(resolve))
+          continue
         }
         if (this.#isWakeToken(frames)) {
           if (this.#draining) return
