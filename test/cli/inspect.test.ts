@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createCertificates, loadCertificate } from "@zmq-auth/core"
-import { runCli } from "./run-node.js"
+import { runCli } from "../helpers/run-node.js"
 
 describe("zmq-auth inspect", () => {
   let directory: string

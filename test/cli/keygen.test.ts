@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { promisify } from "node:util"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { loadCertificate } from "@zmq-auth/core"
-import { runCli } from "./run-node.js"
+import { runCli } from "../helpers/run-node.js"
 
 const PYTHON_WITH_ZMQ = "/usr/bin/python3"
 

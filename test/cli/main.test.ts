@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { runCli } from "./run-node.js"
+import { runCli } from "../helpers/run-node.js"
 
 const COMMANDS = ["keygen", "inspect", "list", "z85"]
 

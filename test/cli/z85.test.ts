@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { runCli } from "./run-node.js"
+import { runCli } from "../helpers/run-node.js"
 
 // The test vector of ZeroMQ RFC 32.
 const HELLO_WORLD_BYTES = Buffer.from([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b])

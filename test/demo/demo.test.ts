@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { runNode, type ProcessResult } from "../cli/run-node.js"
+import { runNode, type ProcessResult } from "../helpers/run-node.js"
 
 const DEMO = "build/examples/demo.js"
 
