@@ -57,6 +57,23 @@ describe("address lists and link-local IPv6 peers (zone in the address)", () => 
     expect(await decide("fe80::fc:ff:fe00:2%eth0")).toEqual({ statusCode: "400", statusText: "Address not allowed" })
   })
 
+  it("deny() of an address without a zone denies that peer on every interface", async () => {
+    served = await loopAdapter.serve()
+    await served.engine.deny("fe80::fc:ff:fe00:1", "2001:db8::5")
+    // Before this fix: 200 OK, the exact entry had no zone and the peer's address had one.
+    expect(await decide(PEER)).toEqual({ statusCode: "400", statusText: "Address denied" })
+    expect(await decide("fe80::FC:ff:fe00:1%7")).toEqual({ statusCode: "400", statusText: "Address denied" })
+    expect(await decide("2001:db8::5%1")).toEqual({ statusCode: "400", statusText: "Address denied" })
+    expect(await decide("fe80::fc:ff:fe00:2%eth0")).toEqual({ statusCode: "200", statusText: "OK" })
+  })
+
+  it("an entry with a zone matches only that zone", async () => {
+    served = await loopAdapter.serve()
+    await served.engine.allow(PEER)
+    expect(await decide("fe80::fc:ff:fe00:1%eth1")).toEqual({ statusCode: "400", statusText: "Address not allowed" })
+    expect(await decide("fe80::fc:ff:fe00:1")).toEqual({ statusCode: "400", statusText: "Address not allowed" })
+  })
+
   it("a real handshake over a link-local interface is decided by the allow list", async () => {
     // Uses the first link-local IPv6 address of this machine; without one, the ZAP-level cases above stand.
     const local = Object.entries(networkInterfaces())

@@ -7,7 +7,8 @@ const SUBNET = /^(.+)\/(\d{1,3})$/
 /**
  * An immutable set of peer addresses: exact addresses ("127.0.0.1", "::1"), plus optional CIDR
  * subnets ("10.0.0.0/8", "fd00::/8"). Addresses are compared in canonical form, so
- * "127.0.0.1" also matches a dual-stack socket's "::ffff:127.0.0.1".
+ * "127.0.0.1" also matches a dual-stack socket's "::ffff:127.0.0.1", and an entry without an
+ * IPv6 zone matches the address with any zone.
  */
 export class AddressList {
   readonly #exact: ReadonlySet<string>
@@ -46,12 +47,17 @@ export class AddressList {
     return new AddressList([...this.entries, ...more])
   }
 
-  /** Whether `address` is listed, exactly or inside a subnet. */
+  /**
+   * Whether `address` is listed, exactly or inside a subnet. An entry without an IPv6 zone
+   * matches the address on every interface ("fe80::1" matches "fe80::1%eth0", as libzmq reports
+   * link-local peers); an entry with a zone matches only that zone.
+   */
   has(address: string): boolean {
     const canonical = canonicalAddress(address)
     if (this.#exact.has(canonical)) return true
+    const { ip, zone } = splitZone(canonical)
+    if (zone !== undefined && this.#exact.has(canonicalAddress(ip))) return true
     if (this.#subnets === undefined) return false
-    const { ip } = splitZone(canonical)
     const family = isIP(ip)
     if (family === 4) return this.#subnets.check(ip, "ipv4") || this.#subnets.check(`::ffff:${ip}`, "ipv6")
     return family === 6 && this.#subnets.check(ip, "ipv6")
