@@ -33,6 +33,34 @@ describe("ZapHandler", () => {
     expect(second.running).toBe(false)
   })
 
+  it("stop() during a start() that fails to bind resolves, and the handler can start later", async () => {
+    const first = new ZapHandler(new Authenticator())
+    await first.start()
+    const second = new ZapHandler(new Authenticator().deny("127.0.0.1"))
+    const starting = second.start()
+    // Before this fix: stop() waited for a receive loop that never started, forever.
+    await Promise.all([expect(starting).rejects.toBeInstanceOf(AuthenticatorError), second.stop()])
+    expect(second.running).toBe(false)
+    await first.stop()
+    await second.start()
+    expect(second.running).toBe(true)
+    const server = await startServer({ mechanism: "NULL", domain: "restarted" })
+    try {
+      expect(await attemptHandshake(server, { mechanism: "NULL" })).toBe("handshake:error:auth")
+    } finally {
+      server.close()
+      await second.stop()
+    }
+  })
+
+  it("stop() during a start() that binds stops the started handler", async () => {
+    const handler = new ZapHandler(new Authenticator())
+    await Promise.all([handler.start(), handler.stop()])
+    expect(handler.running).toBe(false)
+    await using next = new ZapHandler(new Authenticator())
+    await next.start()
+  })
+
   it("frees the endpoint on stop() so another handler can start at once; stop() is idempotent", async () => {
     const engine = new Authenticator()
     for (let cycle = 0; cycle < 5; cycle++) {

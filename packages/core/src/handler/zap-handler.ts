@@ -47,6 +47,8 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
   readonly #endpoint: string
   readonly #concurrency: number
   #socket: Router | undefined
+  /** Settles once a bind in progress succeeded or failed. */
+  #binding: Promise<void> | undefined
   #writer: ReplyWriter | undefined
   #loop: Promise<void> | undefined
   #stopping: Promise<void> | undefined
@@ -93,8 +95,12 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
     const socketOptions = { linger: CLOSE_LINGER_MS, sendTimeout: SEND_TIMEOUT_MS }
     const socket = new Router(this.#context === undefined ? socketOptions : { ...socketOptions, context: this.#context })
     this.#socket = socket
+    const binding = socket.bind(this.#endpoint)
+    // A stop() called while binding waits for the outcome: it then stops what started, or finds
+    // nothing to stop.
+    this.#binding = binding.then(() => undefined, () => undefined)
     try {
-      await socket.bind(this.#endpoint)
+      await binding
     } catch (error) {
       socket.close()
       this.#socket = undefined
@@ -115,6 +121,7 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
    * frees the endpoint. Idempotent; resolves at once when not started.
    */
   async stop(): Promise<void> {
+    await this.#binding
     if (this.#socket === undefined) return
     this.#stopping ??= this.#shutdown(this.#socket)
     await this.#stopping
@@ -137,7 +144,11 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
     await this.#writer?.flushed()
     // Closing alone frees the inproc name only later, on libzmq's reaper thread: unbind first so
     // that the next start() binds at once. Unbinding before the replies are written would stall them.
-    await socket.unbind(this.#endpoint).catch(() => undefined)
+    try {
+      if (!socket.closed) await socket.unbind(this.#endpoint)
+    } catch {
+      // Not bound any more: closing below is all that is left to do.
+    }
     // Sessions that connected before the unbind may have queued requests since: decide them too.
     for (let budget = this.#concurrency; budget > 0 && socket.readable; budget--) {
       const frames = await socket.receive()
