@@ -1,12 +1,24 @@
-import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { Authenticator, createCertificates, loadCertificate, ZapHandler, type CertificateReloadEvent } from "@zmq-auth/core"
+import { Authenticator, AuthenticatorError, createCertificates, loadCertificate, ZapHandler, type CertificateReloadEvent } from "@zmq-auth/core"
 import { attemptHandshake, startServer, type ClientSpec, type TestServer } from "../helpers/sockets.js"
 
 function nextReload(engine: Authenticator): Promise<CertificateReloadEvent> {
   return new Promise((resolve) => engine.once("certificates:reload", resolve))
+}
+
+/** The first reload event that satisfies `test`. */
+function reloadWhere(engine: Authenticator, test: (event: CertificateReloadEvent) => boolean): Promise<CertificateReloadEvent> {
+  return new Promise((resolve) => {
+    const listener = (event: CertificateReloadEvent): void => {
+      if (!test(event)) return
+      engine.off("certificates:reload", listener)
+      resolve(event)
+    }
+    engine.on("certificates:reload", listener)
+  })
 }
 
 async function clientFrom(dir: string, name: string): Promise<{ spec: ClientSpec; publicFile: string }> {
@@ -73,6 +85,61 @@ describe("live certificate reload (configureCurve with watch)", () => {
     await writeFile(good.publicFile, "truncated")
     expect(await broken).toMatchObject({ removed: 1, total: 0 })
     expect(await attemptHandshake(server, good.spec)).toBe("handshake:error:auth")
+  })
+
+  it("watches the directory that replaces the watched one (renamed into place)", async () => {
+    const old = await clientFrom(dir, "old")
+    await engine.configureCurve("*", dir, { watch: true, debounceMs: 20, pollMs: 50 })
+    const replacement = `${dir}.new`
+    await mkdir(replacement)
+    const fresh = await clientFrom(replacement, "fresh")
+    const swapped = reloadWhere(engine, (event) => event.total === 1 && event.removed === 1)
+    await rename(dir, `${dir}.old`)
+    await rename(replacement, dir)
+    try {
+      await swapped
+      expect(await attemptHandshake(server, fresh.spec)).toBe("handshake")
+      expect(await attemptHandshake(server, old.spec)).toBe("handshake:error:auth")
+      // Before this fix the watch stayed on the old directory: this deletion was never seen.
+      const revoked = reloadWhere(engine, (event) => event.total === 0)
+      await rm(join(dir, "fresh.key"))
+      await revoked
+      expect(await attemptHandshake(server, fresh.spec)).toBe("handshake:error:auth")
+    } finally {
+      await rm(`${dir}.old`, { recursive: true, force: true })
+    }
+  })
+
+  it("a certificate:error listener that throws does not make configureCurve reject", async () => {
+    const good = await clientFrom(dir, "good")
+    await writeFile(join(dir, "broken.key"), "not a certificate")
+    const reported: string[] = []
+    engine.on("certificate:error", (error) => {
+      reported.push(error.file)
+      throw new Error("listener failure")
+    })
+    await engine.configureCurve("*", dir)
+    expect(reported).toEqual([join(dir, "broken.key")])
+    expect(await attemptHandshake(server, good.spec)).toBe("handshake")
+  })
+
+  it("close() during a watched read rejects that call, and watching after close() rejects", async () => {
+    await clientFrom(dir, "good")
+    const pending = engine.configureCurve("*", dir, { watch: true })
+    engine.close()
+    await expect(pending).rejects.toBeInstanceOf(AuthenticatorError)
+    await expect(engine.configureCurve("*", dir, { watch: true })).rejects.toBeInstanceOf(AuthenticatorError)
+  })
+
+  it("rejects invalid options with AuthenticatorError before anything changes", async () => {
+    const good = await clientFrom(dir, "good")
+    const earlier = engine.configureCurve("*", dir)
+    for (const options of [null, "watch", { watch: "yes" }, { debounceMs: -1 }, { pollMs: 0 }]) {
+      await expect(engine.configureCurve("*", dir, options as never)).rejects.toBeInstanceOf(AuthenticatorError)
+    }
+    await earlier
+    // Before this fix, a null options object bumped the domain's generation: the earlier call applied nothing.
+    expect(await attemptHandshake(server, good.spec)).toBe("handshake")
   })
 
   it("stops watching when the domain is reconfigured", async () => {

@@ -1,5 +1,6 @@
-import { watch, type FSWatcher } from "node:fs"
-import { CertificateError } from "../errors.js"
+import { statSync, watch, type FSWatcher, type Stats } from "node:fs"
+import { stat } from "node:fs/promises"
+import { AuthenticatorError, CertificateError } from "../errors.js"
 import { messageOf } from "../policy/timeout.js"
 import { readCertificateDirectory, type CertificateDirectory } from "./load.js"
 
@@ -25,25 +26,62 @@ export interface CertificateReloadEvent {
 export interface WatchOptions {
   /** Milliseconds to wait after the last change before reloading. Default 100. */
   debounceMs?: number
+  /**
+   * Milliseconds between checks that the path still names the directory being watched. A
+   * directory replaced by another (renamed into place, or removed and created again) is watched
+   * anew and reloaded. Default 1000.
+   */
+  pollMs?: number
+}
+
+const DEFAULT_DEBOUNCE_MS = 100
+const DEFAULT_POLL_MS = 1000
+
+/**
+ * Throws {@link AuthenticatorError} naming the option when `options` is not a valid
+ * {@link WatchOptions} object (`undefined` is valid: every default).
+ */
+export function checkWatchOptions(options: unknown): asserts options is WatchOptions | undefined {
+  if (options === undefined) return
+  if (options === null || typeof options !== "object") throw new AuthenticatorError(`watch options must be an object, got ${options === null ? "null" : typeof options}`)
+  const { debounceMs, pollMs } = options as Record<string, unknown>
+  if (debounceMs !== undefined && (typeof debounceMs !== "number" || !Number.isFinite(debounceMs) || debounceMs < 0)) {
+    throw new AuthenticatorError(`debounceMs must be a number of milliseconds >= 0, got ${String(debounceMs)}`)
+  }
+  if (pollMs !== undefined && (typeof pollMs !== "number" || !Number.isFinite(pollMs) || pollMs <= 0)) {
+    throw new AuthenticatorError(`pollMs must be a positive number of milliseconds, got ${String(pollMs)}`)
+  }
+}
+
+/** Which directory a path names: a directory replaced by another has another identity. */
+function identityOf(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}`
 }
 
 /**
  * Watches a certificate directory and reloads it, debounced, after files are added, changed or
- * removed. Neither the watcher nor its timer keeps the process alive.
+ * removed. When the path comes to name another directory (one renamed into place, or the
+ * directory removed and created again), that one is watched and loaded instead. Neither the
+ * watcher nor its timers keep the process alive.
  */
 export class CertificateDirectoryWatcher {
   readonly #directory: string
   readonly #debounceMs: number
+  readonly #pollMs: number
   readonly #onLoad: (loaded: CertificateDirectory) => void
   readonly #onFailure: (error: CertificateError) => void
   #watcher: FSWatcher | undefined
+  #identity: string | undefined
+  #poll: NodeJS.Timeout | undefined
+  #closed = false
   #timer: NodeJS.Timeout | undefined
   #reloading: Promise<void> | undefined
   #again = false
 
   /**
+   * @param options validated with {@link checkWatchOptions}
    * @param onLoad receives each successful read of the directory
-   * @param onFailure receives the error when the directory could not be read
+   * @param onFailure receives the error when the directory could not be read or watched
    */
   constructor(
     directory: string,
@@ -52,26 +90,59 @@ export class CertificateDirectoryWatcher {
     onFailure: (error: CertificateError) => void,
   ) {
     this.#directory = directory
-    this.#debounceMs = options.debounceMs ?? 100
+    this.#debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS
+    this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS
     this.#onLoad = onLoad
     this.#onFailure = onFailure
   }
 
-  /** Starts watching. Throws the `fs.watch` error when the directory cannot be watched. */
+  /** Starts watching. Throws the `fs` error when the directory cannot be watched. */
   start(): void {
-    this.#watcher = watch(this.#directory, { persistent: false }, () => this.#schedule())
-    this.#watcher.on("error", (error) => this.#onFailure(asCertificateError(this.#directory, error)))
+    this.#identity = identityOf(statSync(this.#directory))
+    this.#arm()
+    this.#poll = setInterval(() => void this.#checkIdentity(), this.#pollMs)
+    this.#poll.unref()
   }
 
   /** Stops watching; a reload in progress is not applied. */
   close(): void {
+    this.#closed = true
     this.#watcher?.close()
     this.#watcher = undefined
     clearTimeout(this.#timer)
+    clearInterval(this.#poll)
+  }
+
+  #arm(): void {
+    this.#watcher?.close()
+    this.#watcher = undefined
+    const watcher = watch(this.#directory, { persistent: false }, () => this.#schedule())
+    watcher.on("error", (error) => this.#onFailure(asCertificateError(this.#directory, error)))
+    this.#watcher = watcher
+  }
+
+  /** Watches and reloads the directory the path names now, when it is not the one watched. */
+  async #checkIdentity(): Promise<void> {
+    let identity: string
+    try {
+      identity = identityOf(await stat(this.#directory))
+    } catch {
+      return // Gone for now: a reload reports it, and a directory created again is picked up here.
+    }
+    if (this.#closed || identity === this.#identity) return
+    this.#identity = identity
+    try {
+      this.#arm()
+    } catch (error) {
+      this.#identity = undefined
+      this.#onFailure(asCertificateError(this.#directory, error))
+      return
+    }
+    this.#schedule()
   }
 
   #schedule(): void {
-    if (this.#watcher === undefined) return
+    if (this.#closed) return
     clearTimeout(this.#timer)
     this.#timer = setTimeout(() => this.#reload(), this.#debounceMs)
     this.#timer.unref()
@@ -84,8 +155,8 @@ export class CertificateDirectoryWatcher {
     }
     this.#reloading = readCertificateDirectory(this.#directory)
       .then(
-        (loaded) => { if (this.#watcher !== undefined) this.#onLoad(loaded) },
-        (error: unknown) => { if (this.#watcher !== undefined) this.#onFailure(asCertificateError(this.#directory, error)) },
+        (loaded) => { if (!this.#closed) this.#onLoad(loaded) },
+        (error: unknown) => { if (!this.#closed) this.#onFailure(asCertificateError(this.#directory, error)) },
       )
       .finally(() => {
         this.#reloading = undefined

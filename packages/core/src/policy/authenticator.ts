@@ -1,7 +1,7 @@
 import { EventEmitter } from "eventemitter3"
 import { CURVE_ALLOW_ANY } from "../constants.js"
 import type { StatusCode } from "../constants.js"
-import { CertificateDirectoryWatcher, type CertificateReloadEvent, type WatchOptions } from "../certs/directory-watcher.js"
+import { CertificateDirectoryWatcher, checkWatchOptions, type CertificateReloadEvent, type WatchOptions } from "../certs/directory-watcher.js"
 import { readCertificateDirectory } from "../certs/load.js"
 import { AuthenticatorError, type CertificateError } from "../errors.js"
 import { findRequestFault, type ZapRequest } from "../zap/request.js"
@@ -89,6 +89,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   readonly #gssapi = new Set<string>()
   readonly #watchers = new Map<string, CertificateDirectoryWatcher>()
   readonly #curveGenerations = new Map<string, number>()
+  #closed = false
   readonly #timeoutMs: number
   readonly #userIdOption: AuthenticatorOptions["curveUserId"]
 
@@ -150,6 +151,9 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    */
   async configureCurve(domain: string, location: string | typeof CURVE_ALLOW_ANY, options: ConfigureCurveOptions = {}): Promise<this> {
     checkDomain(domain)
+    checkWatchOptions(options)
+    if (options.watch !== undefined && typeof options.watch !== "boolean") throw new AuthenticatorError(`watch must be a boolean, got ${typeof options.watch}`)
+    if (options.watch === true && this.#closed) throw new AuthenticatorError("cannot watch a certificate directory: the Authenticator is closed")
     if (location === CURVE_ALLOW_ANY) {
       this.#setCurve(domain, { kind: "any" })
       return this
@@ -161,14 +165,19 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     const { certificates, errors } = await readCertificateDirectory(location)
     // A configuration of this domain made while the directory was read is newer: it wins.
     if (this.#curveGenerations.get(domain) !== generation) return this
+    if (options.watch === true && this.#closed) throw new AuthenticatorError(`cannot watch ${location}: the Authenticator was closed while it was read`)
     const watcher = options.watch === true ? this.#watchDirectory(domain, location, options) : undefined
     this.#setCurve(domain, { kind: "keys", keys: curveKeySet(certificates.keys()) }, watcher)
-    for (const error of errors) this.emit("certificate:error", error)
+    for (const error of errors) this.#emitSafely("certificate:error", error)
     return this
   }
 
-  /** Stops watching every certificate directory (see `configureCurve`'s `watch` option). */
+  /**
+   * Stops watching every certificate directory (see `configureCurve`'s `watch` option); later
+   * calls asking to watch reject. The keys in force stay in force.
+   */
   close(): void {
+    this.#closed = true
     for (const watcher of this.#watchers.values()) watcher.close()
     this.#watchers.clear()
   }
@@ -216,9 +225,9 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     return watcher
   }
 
-  #emitSafely(event: "certificates:reload", payload: CertificateReloadEvent): void {
+  #emitSafely<E extends "certificates:reload" | "certificate:error">(event: E, payload: Parameters<AuthenticatorEvents[E]>[0]): void {
     try {
-      this.emit(event, payload)
+      ;(this.emit as (event: E, payload: Parameters<AuthenticatorEvents[E]>[0]) => boolean)(event, payload)
     } catch (listenerError) {
       process.emitWarning(`a zmq-auth ${event} listener threw: ${messageOf(listenerError)}`)
     }
