@@ -23,11 +23,16 @@ describe("Authenticator without sockets", () => {
     expect(() => new Authenticator({ curveUserId: "x" as never })).toThrow(/curveUserId/)
   })
 
-  it("never rejects, even on a request that is not one", async () => {
+  it("never rejects, even on a request that is not one, with or without decision listeners", async () => {
     const engine = new Authenticator()
-    for (const garbage of [null, undefined, {}, { mechanism: "PLAIN" }, request("PLAIN", ["only-user"])]) {
-      const reply = await engine.authenticate(garbage as unknown as ZapRequest)
-      expect(reply.statusCode).not.toBe(200)
+    const garbage = [null, undefined, 7, "PLAIN", {}, { mechanism: "PLAIN" }, request("PLAIN", ["only-user"])]
+    for (const listening of [false, true]) {
+      // Before this fix, a decision listener made authenticate(null) reject with a TypeError.
+      if (listening) engine.on("decision", () => undefined)
+      for (const value of garbage) {
+        const reply = await engine.authenticate(value as unknown as ZapRequest)
+        expect(reply.statusCode).not.toBe(200)
+      }
     }
   })
 
