@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
@@ -30,6 +30,22 @@ describe("certificate files", () => {
   it("writes the secret file with mode 0600", async () => {
     const { secretFile } = await createCertificates(dir, "client")
     expect((await stat(secretFile)).mode & 0o777).toBe(0o600)
+  })
+
+  it("replaces existing files whole: a secret that was world-readable is 0600 after, no temporary files left", async () => {
+    await writeFile(join(dir, "client.key_secret"), "old", { mode: 0o644 })
+    await writeFile(join(dir, "client.key"), "old", { mode: 0o644 })
+    const { publicFile, secretFile } = await createCertificates(dir, "client")
+    expect((await stat(secretFile)).mode & 0o777).toBe(0o600)
+    expect((await stat(publicFile)).mode & 0o777).toBe(0o644)
+    expect((await loadCertificate(secretFile)).secretKey).toHaveLength(40)
+    expect((await readdir(dir)).sort()).toEqual(["client.key", "client.key_secret"])
+  })
+
+  it("names the file it cannot write, and leaves no temporary file", async () => {
+    await mkdir(join(dir, "taken.key"))
+    await expect(createCertificates(dir, "taken")).rejects.toMatchObject({ code: "ERR_CERTIFICATE", file: join(dir, "taken.key") })
+    expect(await readdir(dir)).toEqual(["taken.key"])
   })
 
   it("reads the ZPL layouts pyzmq and CZMQ write, quoted and bare", async () => {

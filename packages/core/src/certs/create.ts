@@ -1,5 +1,6 @@
-import { chmod, writeFile } from "node:fs/promises"
-import { join } from "node:path"
+import { randomBytes } from "node:crypto"
+import { chmod, rename, rm, writeFile } from "node:fs/promises"
+import { basename, dirname, join } from "node:path"
 import { curveKeyPair } from "zeromq"
 import { CertificateError } from "../errors.js"
 import { messageOf } from "../policy/timeout.js"
@@ -59,11 +60,20 @@ export async function createCertificates(
   return { publicFile, secretFile }
 }
 
+/**
+ * Writes `file` whole or not at all: the text goes to a new hidden file created with mode 0600
+ * (so a secret is never readable by others, even for a moment, even when `file` existed with a
+ * wider mode), which then gets `mode` and is renamed over `file`. A directory watcher never sees
+ * a half-written certificate.
+ */
 async function writeText(file: string, text: string, mode: number): Promise<void> {
+  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`)
   try {
-    await writeFile(file, text, { mode })
-    await chmod(file, mode)
+    await writeFile(temporary, text, { mode: 0o600, flag: "wx" })
+    await chmod(temporary, mode)
+    await rename(temporary, file)
   } catch (error) {
+    await rm(temporary, { force: true }).catch(() => undefined)
     throw new CertificateError(file, `cannot write certificate: ${messageOf(error)}`, { cause: error })
   }
 }
