@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { Context, curveKeyPair, Dealer } from "zeromq"
-import { Authenticator, AuthenticatorError, requireZap, ZapHandler, ZapProtocolError, type ZapRequest } from "@zmq-auth/core"
+import { Authenticator, AuthenticatorError, requireZap, ZAP_ENDPOINT, ZapHandler, ZapProtocolError, type ZapRequest } from "@zmq-auth/core"
 import { attemptHandshake, awaitHandshake, createClient, sendZapFrames, startServer, zapFrames, type HandshakeOutcome } from "../helpers/sockets.js"
 
 describe("ZapHandler", () => {
@@ -102,6 +102,40 @@ describe("ZapHandler", () => {
     expect(await Promise.all(outcomes)).toEqual(Array<HandshakeOutcome>(clients).fill("handshake"))
     for (const socket of sockets) socket.close()
     server.close()
+  })
+
+  it("answers every request already queued when stopped, however many (not only `concurrency` more)", async () => {
+    const engine = new Authenticator()
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    let asked = 0
+    let twoAsked!: () => void
+    const bothAsked = new Promise<void>((resolve) => { twoAsked = resolve })
+    engine.configureCurveCallback("*", async () => {
+      if (++asked === 2) twoAsked()
+      await gate
+      return true
+    })
+    const handler = new ZapHandler(engine, { concurrency: 2 })
+    await handler.start()
+    const requests = 24
+    const dealers = Array.from({ length: requests }, () => new Dealer({ linger: 0, receiveTimeout: 10_000 }))
+    try {
+      for (const [index, dealer] of dealers.entries()) {
+        dealer.connect(ZAP_ENDPOINT)
+        await dealer.send([Buffer.alloc(0), ...zapFrames({ requestId: String(index), domain: "queued", mechanism: "CURVE", credentials: [Buffer.alloc(32, index)] })])
+      }
+      await bothAsked
+      const stopped = handler.stop()
+      release()
+      // Before this fix only 2 x concurrency more were read after stop(): the rest were never answered.
+      const replies = await Promise.all(dealers.map(async (dealer) => (await dealer.receive()).map(String)))
+      await stopped
+      expect(replies.map((reply) => reply[3])).toEqual(Array<string>(requests).fill("200"))
+      expect(replies.map((reply) => reply[2])).toEqual(dealers.map((_, index) => String(index)))
+    } finally {
+      for (const dealer of dealers) dealer.close()
+    }
   })
 
   it("decides at most `concurrency` requests at once and replies out of order", async () => {

@@ -35,6 +35,8 @@ const EMPTY = Buffer.alloc(0)
 const DEFAULT_CONCURRENCY = 1024
 const CLOSE_LINGER_MS = 1000
 const SEND_TIMEOUT_MS = 1000
+/** Requests read after the unbind at most, per unit of `concurrency`. */
+const LEFTOVER_BUDGET_PER_SLOT = 64
 
 /**
  * Serves an {@link Authenticator} on the current event loop: a ROUTER bound at the ZAP
@@ -149,8 +151,11 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
     } catch {
       // Not bound any more: closing below is all that is left to do.
     }
-    // Sessions that connected before the unbind may have queued requests since: decide them too.
-    for (let budget = this.#concurrency; budget > 0 && socket.readable; budget--) {
+    // Sessions that connected before the unbind may have queued requests since: decide every one
+    // (no new session can connect now, so the queue ends; the cap only guards against a peer
+    // that keeps sending), still at most `concurrency` at once.
+    for (let budget = LEFTOVER_BUDGET_PER_SLOT * this.#concurrency; budget > 0 && socket.readable; budget--) {
+      while (this.#inFlight >= this.#concurrency) await this.#nextChange()
       const frames = await socket.receive()
       if (this.#isWakeToken(frames)) continue
       this.#inFlight++
