@@ -3,6 +3,24 @@ import { Context, curveKeyPair, Dealer } from "zeromq"
 import { Authenticator, AuthenticatorError, requireZap, ZAP_ENDPOINT, ZapHandler, ZapProtocolError, type ZapRequest } from "@zmq-auth/core"
 import { attemptHandshake, awaitHandshake, createClient, sendZapFrames, startServer, zapFrames, type HandshakeOutcome } from "../helpers/sockets.js"
 
+/**
+ * Makes every CURVE decision of `engine` wait (allowing) until `release()`; `everyoneAsked`
+ * resolves once `count` decisions are waiting.
+ */
+function holdCurveDecisions(engine: Authenticator, count: number): { everyoneAsked: Promise<void>; release: () => void } {
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  let asked = 0
+  let allAsked!: () => void
+  const everyoneAsked = new Promise<void>((resolve) => { allAsked = resolve })
+  engine.configureCurveCallback("*", async () => {
+    if (++asked === count) allAsked()
+    await gate
+    return true
+  })
+  return { everyoneAsked, release }
+}
+
 describe("ZapHandler", () => {
   it("validates its options with TypeError naming the option", () => {
     const engine = new Authenticator()
@@ -76,16 +94,7 @@ describe("ZapHandler", () => {
   it("answers every request in flight when stopped during traffic", async () => {
     const engine = new Authenticator()
     const clients = 16
-    let release!: () => void
-    const gate = new Promise<void>((resolve) => { release = resolve })
-    let asked = 0
-    let allAsked!: () => void
-    const everyoneAsked = new Promise<void>((resolve) => { allAsked = resolve })
-    engine.configureCurveCallback("*", async () => {
-      if (++asked === clients) allAsked()
-      await gate
-      return true
-    })
+    const { everyoneAsked, release } = holdCurveDecisions(engine, clients)
     const handler = new ZapHandler(engine)
     await handler.start()
     const server = await startServer({ mechanism: "CURVE", domain: "global" })
@@ -106,16 +115,7 @@ describe("ZapHandler", () => {
 
   it("answers every request already queued when stopped, however many (not only `concurrency` more)", async () => {
     const engine = new Authenticator()
-    let release!: () => void
-    const gate = new Promise<void>((resolve) => { release = resolve })
-    let asked = 0
-    let twoAsked!: () => void
-    const bothAsked = new Promise<void>((resolve) => { twoAsked = resolve })
-    engine.configureCurveCallback("*", async () => {
-      if (++asked === 2) twoAsked()
-      await gate
-      return true
-    })
+    const { everyoneAsked: bothAsked, release } = holdCurveDecisions(engine, 2)
     const handler = new ZapHandler(engine, { concurrency: 2 })
     await handler.start()
     const requests = 24
