@@ -28,6 +28,8 @@ const DEFAULT_STATUS_TEXT = "Too many failed attempts"
  * Place it before the operator that decides, e.g.
  * `zapRequests().pipe(guardPlainFailures({ maxFailures: 5, windowMs: 60_000 }), authenticate(engine))`.
  * Each subscription counts on its own. Inproc clients all have the empty address and share one count.
+ * Failures count when they are answered: attempts already being decided when the limit is
+ * reached (with an engine that decides asynchronously) are still answered by it.
  *
  * Throws `TypeError` naming an invalid option.
  */
