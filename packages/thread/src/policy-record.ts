@@ -2,22 +2,42 @@ import { Authenticator, type CurveKeyCallback } from "@zmq-auth/core"
 import { applyConfiguration } from "./apply-configuration.js"
 import type { ConfigurationCall } from "./messages.js"
 
+/** A recorded call and its place in call order (see {@link PolicyRecord.nextOrder}). */
+interface Entry {
+  order: number
+  call: ConfigurationCall
+}
+
 /**
  * The main thread's copy of the whole policy: every configuration call that took effect,
  * compacted per domain (a later call for the same entry replaces the earlier one), replayed in
  * order each time a worker starts, so a restart after a crash recovers the full policy. Also
  * holds the main-thread CURVE key callbacks the worker calls by id.
+ *
+ * "Later" is the order in which the calls were made, not the order in which they finished: a
+ * certificate directory still being read when a newer call for its domain is recorded is
+ * dropped once read, as the core engine drops it.
  */
 export class PolicyRecord {
   /** Checks calls made while no worker runs, exactly as the engine would. */
   readonly #validator = new Authenticator()
-  readonly #calls = new Map<string, ConfigurationCall>()
+  readonly #entries = new Map<string, Entry>()
   readonly #callbacks = new Map<number, CurveKeyCallback>()
   #nextCallbackId = 1
+  #nextOrder = 1
 
   /** The calls to replay, in order. */
   get calls(): ConfigurationCall[] {
-    return [...this.#calls.values()]
+    return [...this.#entries.values()].map((entry) => entry.call)
+  }
+
+  /**
+   * Numbers a configuration call at the moment it is made; pass the number to
+   * {@link PolicyRecord.accept} or {@link PolicyRecord.recordApplied}. Of two calls for the same
+   * entry, the one with the higher number is kept, whichever finishes last.
+   */
+  nextOrder(): number {
+    return this.#nextOrder++
   }
 
   /** Keeps `callback` for the worker to call; returns its id. */
@@ -39,17 +59,18 @@ export class PolicyRecord {
 
   /**
    * Validates `call` as the engine would (rejecting with the engine's typed error, e.g. allow
-   * after deny, a malformed key, an unreadable certificate directory) and records it.
+   * after deny, a malformed key, an unreadable certificate directory) and records it, unless a
+   * call made after it (a higher `order`) was recorded for the same entry meanwhile.
    */
-  async accept(call: ConfigurationCall): Promise<void> {
+  async accept(call: ConfigurationCall, order: number): Promise<void> {
     // The validator reads a certificate directory once; only the worker watches it.
     const checked = call.method === "configureCurve" ? { ...call, options: {} } : call
     await applyConfiguration(this.#validator, checked, (id) => this.#callbacks.get(id) ?? rejectAll)
-    this.#store(call)
+    this.#store(call, order)
   }
 
-  /** Records `call`, which a running worker has already applied. */
-  recordApplied(call: ConfigurationCall): void {
+  /** Records `call`, which a running worker has already applied, numbered as for `accept`. */
+  recordApplied(call: ConfigurationCall, order: number): void {
     if (call.method === "allow" || call.method === "deny") {
       try {
         this.#validator[call.method](...call.addresses)
@@ -57,22 +78,29 @@ export class PolicyRecord {
         // The worker's engine (possibly a subclass) accepted it: its word counts.
       }
     }
-    this.#store(call)
+    this.#store(call, order)
   }
 
-  #store(call: ConfigurationCall): void {
+  #store(call: ConfigurationCall, order: number): void {
     if (call.method === "allow" || call.method === "deny") {
+      // Lists only grow: the order of the calls does not matter.
       if (call.addresses.length === 0) return
-      const earlier = this.#calls.get(call.method) as typeof call | undefined
-      this.#calls.set(call.method, { method: call.method, addresses: [...(earlier?.addresses ?? []), ...call.addresses] })
+      const earlier = this.#entries.get(call.method)?.call as typeof call | undefined
+      this.#entries.set(call.method, { order, call: { method: call.method, addresses: [...(earlier?.addresses ?? []), ...call.addresses] } })
       return
     }
     const key = `${entryKind(call.method)}:${call.domain}`
-    const replaced = this.#calls.get(key)
-    if (replaced?.method === "configureCurveCallback" && !(call.method === "configureCurveCallback" && call.callbackId === replaced.callbackId)) {
-      this.#callbacks.delete(replaced.callbackId)
+    const replaced = this.#entries.get(key)
+    if (replaced !== undefined && replaced.order > order) {
+      // A call made later for this entry is already in effect: this one never takes effect.
+      if (call.method === "configureCurveCallback") this.#callbacks.delete(call.callbackId)
+      return
     }
-    this.#calls.set(key, call)
+    const earlier = replaced?.call
+    if (earlier?.method === "configureCurveCallback" && !(call.method === "configureCurveCallback" && call.callbackId === earlier.callbackId)) {
+      this.#callbacks.delete(earlier.callbackId)
+    }
+    this.#entries.set(key, { order, call })
   }
 }
 

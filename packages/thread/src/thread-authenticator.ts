@@ -13,6 +13,7 @@ import {
   type ZapProtocolError,
   type ZapRequest,
 } from "@zmq-auth/core"
+import { copyKey, copyPasswords } from "./copy-arguments.js"
 import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
 import { PolicyRecord } from "./policy-record.js"
 import { reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
@@ -87,6 +88,10 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
  *
  * The main thread keeps the whole policy: calls made before `start()` are validated here and
  * applied by the worker before it binds, and `start()` after a crash re-applies everything.
+ * Calls take effect in the order they are made, as on the core engine: a later configuration
+ * of a domain replaces an earlier one, even one still reading its certificate directory. Each
+ * call copies its arguments (passwords, key bytes) when it is made; changing them afterwards
+ * changes nothing.
  */
 export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents> {
   readonly #settings: Omit<WorkerSettings, "policy" | "closed">
@@ -201,7 +206,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
    * "Address not allowed". Rejects with `AuthenticatorError` when a deny list exists.
    */
   allow(...addresses: string[]): Promise<void> {
-    return this.#configure({ method: "allow", addresses })
+    return this.#configure({ method: "allow", addresses: [...addresses] })
   }
 
   /**
@@ -209,12 +214,21 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
    * Rejects with `AuthenticatorError` when an allow list exists.
    */
   deny(...addresses: string[]): Promise<void> {
-    return this.#configure({ method: "deny", addresses })
+    return this.#configure({ method: "deny", addresses: [...addresses] })
   }
 
-  /** Sets the PLAIN users of `domain` (`"*"`: every domain without its own entry). */
+  /**
+   * Sets the PLAIN users of `domain` (`"*"`: every domain without its own entry). The users are
+   * copied now: changing `passwords` afterwards changes nothing.
+   */
   configurePlain(domain: string, passwords: Record<string, string> | Map<string, string>): Promise<void> {
-    return this.#configure({ method: "configurePlain", domain, passwords })
+    let copied: Record<string, string> | Map<string, string>
+    try {
+      copied = copyPasswords(passwords)
+    } catch (error) {
+      return Promise.reject(new AuthenticatorError("configurePlain could not read the passwords", { cause: error }))
+    }
+    return this.#configure({ method: "configurePlain", domain, passwords: copied })
   }
 
   /**
@@ -237,8 +251,9 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
   }
 
   /**
-   * Sets the accepted CURVE client keys of `domain` (Z85 strings or 32-byte keys). Rejects with
-   * `AuthenticatorError` naming the first malformed key's position; nothing is applied then.
+   * Sets the accepted CURVE client keys of `domain` (Z85 strings or 32-byte keys), copied now.
+   * Rejects with `AuthenticatorError` naming the first malformed key's position; nothing is
+   * applied then.
    */
   configureCurveKeys(domain: string, keys: Iterable<string | Uint8Array>): Promise<void> {
     if (keys === null || typeof (keys as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function") {
@@ -246,7 +261,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     }
     let listed: Array<string | Uint8Array>
     try {
-      listed = [...keys]
+      listed = Array.from(keys, copyKey)
     } catch (error) {
       return Promise.reject(new AuthenticatorError("configureCurveKeys could not iterate the keys", { cause: error }))
     }
@@ -274,15 +289,20 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     return this.#configure({ method: "configureGssapi", domain })
   }
 
+  /**
+   * Numbers `call` and dispatches it at once, so calls take effect in the order they are made: a
+   * live worker applies them one by one in the order they were posted; otherwise (no worker, or
+   * one stopping) they are validated and recorded for the next `start()`, which waits for them.
+   */
   async #configure(call: ConfigurationCall): Promise<void> {
-    if (this.#stopping !== undefined) await this.#stopping.catch(() => undefined)
+    const order = this.#record.nextOrder()
     const session = this.#session
-    if (session !== undefined) {
+    if (session !== undefined && this.#stopping === undefined) {
       await session.configure(call)
-      this.#record.recordApplied(call)
+      this.#record.recordApplied(call, order)
       return
     }
-    const accepting = this.#record.accept(call)
+    const accepting = this.#record.accept(call, order)
     this.#accepting.add(accepting)
     try {
       await accepting
