@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
 import { Authenticator, AuthenticatorError, ZapHandler } from "@zmq-auth/core"
@@ -54,6 +57,60 @@ describe("ThreadAuthenticator lifecycle", () => {
     await stopping
     expect(authenticator.running).toBe(true)
     expect(await attemptHandshake(await server({ mechanism: "PLAIN", domain: "global" }), admin)).toBe("handshake")
+  })
+
+  async function expectEndpointFree(): Promise<void> {
+    const other = new ZapHandler(new Authenticator())
+    await other.start()
+    await other.stop()
+  }
+
+  async function expectStoppedBeforeStarting(authenticator: ThreadAuthenticator, started: Promise<void>): Promise<void> {
+    await expect(started).rejects.toBeInstanceOf(AuthenticatorError)
+    await expect(started).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringMatching(/stop\(\) was called before it started/) })
+    expect(authenticator.running).toBe(false)
+    expect(authenticator.threadId).toBeUndefined()
+    await expectEndpointFree()
+  }
+
+  describe("stop() called while start() is pending wins", () => {
+    it("while start() waits for a configuration call still being validated", async () => {
+      const authenticator = create()
+      const certificates = await mkdtemp(join(tmpdir(), "zmq-auth-thread-lifecycle-"))
+      cleanups.push(() => rm(certificates, { recursive: true, force: true }))
+      await authenticator.configurePlain("*", { admin: "secret" })
+      const reading = authenticator.configureCurve("*", certificates)
+      const started = authenticator.start()
+      await authenticator.stop()
+      expect(authenticator.running).toBe(false)
+      await reading
+      await expectStoppedBeforeStarting(authenticator, started)
+      await authenticator.start()
+      expect(await attemptHandshake(await server({ mechanism: "PLAIN", domain: "global" }), admin)).toBe("handshake")
+    })
+
+    it("while the worker of start() is still starting", async () => {
+      const authenticator = create()
+      await authenticator.configurePlain("*", { admin: "secret" })
+      const started = authenticator.start()
+      await authenticator.stop()
+      await expectStoppedBeforeStarting(authenticator, started)
+      await authenticator.start()
+      expect(await attemptHandshake(await server({ mechanism: "PLAIN", domain: "global" }), admin)).toBe("handshake")
+    })
+
+    it("while start() waits for an earlier stop under way", async () => {
+      const authenticator = create()
+      await authenticator.configurePlain("*", { admin: "secret" })
+      await authenticator.start()
+      const firstStop = authenticator.stop()
+      const started = authenticator.start()
+      await authenticator.stop()
+      await firstStop
+      await expectStoppedBeforeStarting(authenticator, started)
+      await authenticator.start()
+      expect(await attemptHandshake(await server({ mechanism: "PLAIN", domain: "global" }), admin)).toBe("handshake")
+    })
   })
 
   it("supports await using", async () => {

@@ -19,6 +19,14 @@ import { PolicyRecord } from "./policy-record.js"
 import { reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
 import { WorkerSession } from "./worker-session.js"
 
+/** One call of `start()`; `stop()` cancels it until it has resolved. */
+interface StartAttempt {
+  stopped: boolean
+  /** Resolves when `stop()` cancels the attempt. */
+  readonly cancelled: Promise<void>
+  cancel(): void
+}
+
 type EventName = EventEmitter.EventNames<ThreadAuthenticatorEvents>
 type Listener<T extends EventName> = EventEmitter.EventListener<ThreadAuthenticatorEvents, T>
 
@@ -101,7 +109,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
   readonly #record = new PolicyRecord()
   readonly #accepting = new Set<Promise<void>>()
   #session: WorkerSession | undefined
-  #starting = false
+  #starting: StartAttempt | undefined
   #stopping: Promise<void> | undefined
 
   /** Throws `TypeError` naming the option that is invalid. */
@@ -145,18 +153,28 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
 
   /**
    * Starts the worker, applies the policy configured so far, and binds the ZAP endpoint;
-   * resolves once handshakes are decided by it. Rejects with `AuthenticatorError` when already
+   * resolves once handshakes are decided by it. Waits first for a `stop()` under way and for
+   * configuration calls still being validated. Rejects with `AuthenticatorError` when already
    * started or when the endpoint already has a handler, and with the worker's typed error when
    * the module or the policy cannot be loaded (nothing is left running then).
+   *
+   * `stop()` wins over a `start()` that has not resolved yet: the start is cancelled and rejects
+   * with `AuthenticatorError` ("stop() was called before it started"); once `stop()` resolves,
+   * `running` is false, no worker is left and the endpoint is free (a worker that was already
+   * spawning is stopped by that `stop()`).
    */
   async start(): Promise<void> {
-    if (this.#stopping !== undefined) await this.#stopping.catch(() => undefined)
-    if (this.#session !== undefined || this.#starting) {
+    if (this.#starting !== undefined || (this.#session !== undefined && this.#stopping === undefined)) {
       throw new AuthenticatorError(`ThreadAuthenticator for ${this.endpoint} is already started`)
     }
-    this.#starting = true
+    const attempt = startAttempt()
+    this.#starting = attempt
     try {
-      while (this.#accepting.size > 0) await Promise.allSettled([...this.#accepting])
+      if (this.#stopping !== undefined) await this.#stopping.catch(() => undefined)
+      while (this.#accepting.size > 0 && !attempt.stopped) {
+        await Promise.race([Promise.allSettled([...this.#accepting]), attempt.cancelled])
+      }
+      if (attempt.stopped) throw this.#stoppedBeforeStart()
       const session = new WorkerSession({ ...this.#settings, policy: this.#record.calls }, {
         decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
         reload: (event) => this.#emitSafely("certificates:reload", reviveReload(event)),
@@ -174,16 +192,25 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
         if (this.#session === session) this.#session = undefined
         throw error
       }
+      // The stop() that cancelled this attempt is stopping the session.
+      if (attempt.stopped) throw this.#stoppedBeforeStart()
     } finally {
-      this.#starting = false
+      if (this.#starting === attempt) this.#starting = undefined
     }
   }
 
   /**
    * Answers the requests in flight, unbinds the ZAP endpoint and ends the worker; nothing is
    * left that keeps the process alive. The policy is kept for a later `start()`. Idempotent.
+   * Cancels a `start()` that has not resolved yet (it rejects); once this resolves, `running`
+   * is false and the endpoint is free.
    */
   async stop(): Promise<void> {
+    const attempt = this.#starting
+    if (attempt !== undefined) {
+      attempt.cancel()
+      this.#starting = undefined
+    }
     const session = this.#session
     if (session === undefined) {
       await this.#stopping
@@ -311,6 +338,10 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     }
   }
 
+  #stoppedBeforeStart(): AuthenticatorError {
+    return new AuthenticatorError(`ThreadAuthenticator for ${this.endpoint}: stop() was called before it started`)
+  }
+
   #runCallback(request: CallbackRequest): unknown {
     if (request.callback === "curveKey") {
       const callback = this.#record.callback(request.callbackId)
@@ -369,6 +400,20 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
       process.emitWarning(`a zmq-auth ${event} listener threw: ${listenerError instanceof Error ? listenerError.message : String(listenerError)}`)
     }
   }
+}
+
+function startAttempt(): StartAttempt {
+  let cancel!: () => void
+  const cancelled = new Promise<void>((resolve) => { cancel = resolve })
+  const attempt: StartAttempt = {
+    stopped: false,
+    cancelled,
+    cancel() {
+      attempt.stopped = true
+      cancel()
+    },
+  }
+  return attempt
 }
 
 function moduleHref(module: string | URL): string {
