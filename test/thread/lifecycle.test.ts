@@ -81,6 +81,7 @@ describe("ThreadAuthenticator lifecycle", () => {
       await authenticator.configurePlain("*", { admin: "secret" })
       const reading = authenticator.configureCurve("*", certificates)
       const started = authenticator.start()
+      started.catch(() => undefined) // rejects before the test awaits it: not an unhandled rejection
       await authenticator.stop()
       expect(authenticator.running).toBe(false)
       await reading
@@ -93,6 +94,7 @@ describe("ThreadAuthenticator lifecycle", () => {
       const authenticator = create()
       await authenticator.configurePlain("*", { admin: "secret" })
       const started = authenticator.start()
+      started.catch(() => undefined) // rejects before the test awaits it: not an unhandled rejection
       await authenticator.stop()
       await expectStoppedBeforeStarting(authenticator, started)
       await authenticator.start()
@@ -105,6 +107,7 @@ describe("ThreadAuthenticator lifecycle", () => {
       await authenticator.start()
       const firstStop = authenticator.stop()
       const started = authenticator.start()
+      started.catch(() => undefined) // rejects before the test awaits it: not an unhandled rejection
       await authenticator.stop()
       await firstStop
       await expectStoppedBeforeStarting(authenticator, started)
@@ -157,6 +160,7 @@ describe("ThreadAuthenticator lifecycle", () => {
 
     const exited = new Promise<AuthenticatorError>((resolve) => authenticator.once("worker:exit", resolve))
     const pending = authenticator.configureGssapi("hang")
+    pending.catch(() => undefined) // rejects when the worker exits, before the test awaits it
     await attemptHandshake(plain, { ...admin, username: "crash" })
     const error = await exited
     expect(error).toBeInstanceOf(AuthenticatorError)
