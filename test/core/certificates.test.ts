@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process"
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -114,6 +115,21 @@ describe("certificate files", () => {
       const certificates = await loadCertificates(dir, { onError: (error) => errors.push(error) })
       expect(certificates.size).toBe(1)
       expect(errors.map((error) => error.file).sort()).toEqual([join(dir, "empty.key"), join(dir, "folder.key"), join(dir, "garbage.key")])
+    })
+
+    it("refuses FIFOs and oversized files without reading them, and still loads the good ones", async () => {
+      await createCertificates(dir, "good")
+      // Before this fix each FIFO blocked one of libuv's four file-I/O threads forever: with
+      // four of them the read never finished (nor did any other file read of the process).
+      const fifos = ["a.key", "b.key", "c.key", "d.key", "e.key"].map((name) => join(dir, name))
+      for (const fifo of fifos) execFileSync("mkfifo", [fifo])
+      await writeFile(join(dir, "huge.key"), Buffer.alloc(65 * 1024, 0x61))
+      const { certificates, errors } = await readCertificateDirectory(dir)
+      expect(certificates.size).toBe(1)
+      expect(errors.map((error) => [error.file, error.message.replace(/^.*: /, "")]).sort()).toEqual(
+        [...fifos.map((fifo) => [fifo, "not a regular file"]), [join(dir, "huge.key"), "larger than 65536 bytes, not a certificate"]].sort(),
+      )
+      await expect(loadCertificate(fifos[0]!)).rejects.toMatchObject({ code: "ERR_CERTIFICATE", file: fifos[0] })
     })
 
     it("names a directory that cannot be listed", async () => {

@@ -1,9 +1,9 @@
-import { readFile } from "node:fs"
 import { readdir } from "node:fs/promises"
 import { join } from "node:path"
 import { CertificateError } from "../errors.js"
 import { normalizeCurveKey } from "../policy/curve-key.js"
 import { messageOf } from "../policy/timeout.js"
+import { readCertificateFile } from "./read-certificate-file.js"
 import { parseZpl } from "./zpl.js"
 
 /** A certificate read from a file; keys in Z85. */
@@ -44,13 +44,13 @@ export function parseCertificate(file: string, text: string): Certificate {
 /**
  * Reads a certificate file written by zmq-auth, pyzmq (`zmq.auth.create_certificates`) or
  * CZMQ (`zcert_save`). Throws {@link CertificateError} naming the file when it cannot be
- * read, has no public key, or has a malformed key.
+ * read (or is not a regular file, or is larger than 64 KiB), has no public key, or has a
+ * malformed key.
  */
 export async function loadCertificate(file: string): Promise<Certificate> {
   let text: string
   try {
-    // The callback API: fs/promises' readFile is several times slower on many small files.
-    text = await new Promise<string>((resolve, reject) => readFile(file, "utf8", (error, data) => (error === null ? resolve(data) : reject(error))))
+    text = await readCertificateFile(file)
   } catch (error) {
     throw new CertificateError(file, `cannot read certificate: ${messageOf(error)}`, { cause: error })
   }

@@ -1,0 +1,55 @@
+import { close, constants, fstat, open, read } from "node:fs"
+
+/**
+ * The largest certificate file read, in bytes. Real ones are well under 1 KiB (two keys and a
+ * few metadata lines); anything bigger is not a certificate and is not read into memory.
+ */
+export const MAX_CERTIFICATE_BYTES = 64 * 1024
+
+/** Opening without blocking: a FIFO or a device named `*.key` must not stall a file-I/O thread. */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)
+
+/**
+ * Reads a certificate file as UTF-8 text. Only regular files of at most
+ * {@link MAX_CERTIFICATE_BYTES} are read: a FIFO, socket or device (which could block forever)
+ * and oversized files are refused with an `Error` saying why, without reading them. Uses the
+ * callback API, which is several times faster than `fs/promises` on many small files.
+ */
+export function readCertificateFile(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    open(file, OPEN_FLAGS, (openError, fd) => {
+      if (openError !== null) {
+        reject(openError)
+        return
+      }
+      const finish = (error: Error | null, text?: string): void => {
+        close(fd, () => (error === null ? resolve(text!) : reject(error)))
+      }
+      fstat(fd, (statError, stats) => {
+        if (statError !== null) return finish(statError)
+        if (!stats.isFile()) return finish(new Error("not a regular file"))
+        if (stats.size > MAX_CERTIFICATE_BYTES) return finish(new Error(`larger than ${MAX_CERTIFICATE_BYTES} bytes, not a certificate`))
+        // One byte more than the size: a file that grew since fstat is noticed.
+        const buffer = Buffer.allocUnsafe(stats.size + 1)
+        readInto(fd, buffer, 0, (readError, length) => {
+          if (readError !== null) return finish(readError)
+          if (length > stats.size) return finish(new Error("changed while it was read"))
+          finish(null, buffer.toString("utf8", 0, length))
+        })
+      })
+    })
+  })
+}
+
+/** Reads from `fd` into `buffer` from `offset` until the end of the file or a full buffer. */
+function readInto(fd: number, buffer: Buffer, offset: number, done: (error: Error | null, length: number) => void): void {
+  if (offset === buffer.length) {
+    done(null, offset)
+    return
+  }
+  read(fd, buffer, offset, buffer.length - offset, null, (error, bytesRead) => {
+    if (error !== null) done(error, offset)
+    else if (bytesRead === 0) done(null, offset)
+    else readInto(fd, buffer, offset + bytesRead, done)
+  })
+}
