@@ -43,10 +43,17 @@ describe("certificate files", () => {
     expect((await readdir(dir)).sort()).toEqual(["client.key", "client.key_secret"])
   })
 
-  it("names the file it cannot write, and leaves no temporary file", async () => {
-    await mkdir(join(dir, "taken.key"))
-    await expect(createCertificates(dir, "taken")).rejects.toMatchObject({ code: "ERR_CERTIFICATE", file: join(dir, "taken.key") })
-    expect(await readdir(dir)).toEqual(["taken.key"])
+  it("names the file it cannot write, leaves no temporary file, and never a public key without its secret", async () => {
+    // The secret cannot be placed: nothing changes, the old public file stays.
+    await writeFile(join(dir, "taken.key"), "old public")
+    await mkdir(join(dir, "taken.key_secret"))
+    await expect(createCertificates(dir, "taken")).rejects.toMatchObject({ code: "ERR_CERTIFICATE", file: join(dir, "taken.key_secret") })
+    expect((await readdir(dir)).sort()).toEqual(["taken.key", "taken.key_secret"])
+    expect(await readFile(join(dir, "taken.key"), "utf8")).toBe("old public")
+    // The public file cannot be placed: the error names it; the secret file (which holds both keys) was placed first.
+    await mkdir(join(dir, "other.key"))
+    await expect(createCertificates(dir, "other")).rejects.toMatchObject({ code: "ERR_CERTIFICATE", file: join(dir, "other.key") })
+    expect((await readdir(dir)).filter((name) => name.startsWith(".")).length).toBe(0)
   })
 
   it("reads the ZPL layouts pyzmq and CZMQ write, quoted and bare", async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto"
-import { chmod, rename, rm, writeFile } from "node:fs/promises"
+import { open, rename, rm } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { curveKeyPair } from "zeromq"
 import { CertificateError } from "../errors.js"
@@ -55,25 +55,47 @@ export async function createCertificates(
   const { publicKey, secretKey } = curveKeyPair()
   const publicText = formatCertificate(publicFile, { publicKey }, metadata)
   const secretText = formatCertificate(secretFile, { publicKey, secretKey }, metadata)
-  await writeText(publicFile, publicText, 0o644)
-  await writeText(secretFile, secretText, 0o600)
+  // Both files are written aside first, then renamed into place, the secret first: a failure
+  // leaves the old pair as it was, never a new public key whose secret was lost.
+  const staged: string[] = []
+  try {
+    const secretStage = await stage(secretFile, secretText, 0o600, staged)
+    const publicStage = await stage(publicFile, publicText, 0o644, staged)
+    await place(secretStage, secretFile)
+    await place(publicStage, publicFile)
+  } finally {
+    for (const temporary of staged) await rm(temporary, { force: true }).catch(() => undefined)
+  }
   return { publicFile, secretFile }
 }
 
 /**
- * Writes `file` whole or not at all: the text goes to a new hidden file created with mode 0600
- * (so a secret is never readable by others, even for a moment, even when `file` existed with a
- * wider mode), which then gets `mode` and is renamed over `file`. A directory watcher never sees
- * a half-written certificate.
+ * Writes `text` to a new hidden file next to `file`, created with mode 0600 (so a secret is
+ * never readable by others, even for a moment) and then given `mode` through its open handle.
+ * Returns its path, also pushed onto `staged` for cleanup.
  */
-async function writeText(file: string, text: string, mode: number): Promise<void> {
+async function stage(file: string, text: string, mode: number, staged: string[]): Promise<string> {
   const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`)
   try {
-    await writeFile(temporary, text, { mode: 0o600, flag: "wx" })
-    await chmod(temporary, mode)
+    const handle = await open(temporary, "wx", 0o600)
+    staged.push(temporary)
+    try {
+      await handle.writeFile(text)
+      await handle.chmod(mode)
+    } finally {
+      await handle.close()
+    }
+  } catch (error) {
+    throw new CertificateError(file, `cannot write certificate: ${messageOf(error)}`, { cause: error })
+  }
+  return temporary
+}
+
+/** Renames a staged file over `file` (atomic: a directory watcher never sees half a certificate). */
+async function place(temporary: string, file: string): Promise<void> {
+  try {
     await rename(temporary, file)
   } catch (error) {
-    await rm(temporary, { force: true }).catch(() => undefined)
     throw new CertificateError(file, `cannot write certificate: ${messageOf(error)}`, { cause: error })
   }
 }
