@@ -74,6 +74,29 @@ describe("certificate files", () => {
     })
   })
 
+  it("reads only a section's own properties, keeps a metadata name __proto__ as data, skips names with control characters", async () => {
+    const { publicKey } = await loadCertificate((await createCertificates(dir, "real")).publicFile)
+    const other = z85.encode(Buffer.alloc(32, 7))
+    const file = join(dir, "tricky.key")
+    await writeFile(file, [
+      "metadata",
+      "    __proto__ = \"polluted\"",
+      "    ti\u001b]0;tle = \"escape\"",
+      "    role = \"ok\"",
+      "curve",
+      `    public-key = "${publicKey}"`,
+      "    extra",
+      `        public-key = "${other}"`,
+      "",
+    ].join("\n"))
+    const certificate = await loadCertificate(file)
+    // Before this fix the nested subsection's key replaced the section's own.
+    expect(certificate.publicKey).toBe(publicKey)
+    expect(Object.keys(certificate.metadata).sort()).toEqual(["__proto__", "role"])
+    expect(Object.getPrototypeOf(certificate.metadata)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptor(certificate.metadata, "__proto__")?.value).toBe("polluted")
+  })
+
   it("names the file when it cannot be read", async () => {
     const file = join(dir, "missing.key")
     await expect(loadCertificate(file)).rejects.toSatisfy((error: unknown) => error instanceof CertificateError && error.file === file && error.message.includes(file))

@@ -37,7 +37,8 @@ export function parseCertificate(file: string, text: string): Certificate {
     }
   }
   const metadata: Record<string, string> = {}
-  for (const [name, value] of document.get("metadata") ?? []) metadata[name] = value
+  // Defined, not assigned: a property named "__proto__" is kept as data, never a prototype.
+  for (const [name, value] of document.get("metadata") ?? []) Object.defineProperty(metadata, name, { value, enumerable: true, writable: true, configurable: true })
   return { publicKey, secretKey, metadata }
 }
 

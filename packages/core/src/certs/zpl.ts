@@ -17,22 +17,32 @@ function unquote(raw: string): string {
   return (comment === -1 ? value : value.slice(0, comment)).trim()
 }
 
-/** Parses ZPL text into sections of properties. Lines it does not understand are skipped. */
+/**
+ * Parses ZPL text into sections of properties. Only the properties directly inside a top-level
+ * section count: those of nested subsections (indented deeper) are not mixed into their parent.
+ * Lines it does not understand, and names with characters ZPL does not allow (control
+ * characters included), are skipped.
+ */
 export function parseZpl(text: string): ZplDocument {
   const document: ZplDocument = new Map()
   let section: Map<string, string> | undefined
+  /** The indentation of the section's own properties: the first indented line of the section sets it. */
+  let childIndent = 0
   for (const line of text.split(/\r?\n/)) {
     const content = line.trim()
     if (content === "" || content.startsWith("#")) continue
-    const indented = /^\s/.test(line)
+    const indent = line.length - line.trimStart().length
     const property = PROPERTY.exec(content)
-    if (!indented) {
+    if (indent === 0) {
       const name = property === null ? content.split(/\s/)[0]! : property[1]!
-      section = document.get(name) ?? new Map<string, string>()
-      document.set(name, section)
-    } else if (property !== null && section !== undefined) {
-      section.set(property[1]!, unquote(property[2]!))
+      section = ZPL_NAME.test(name) ? document.get(name) ?? new Map<string, string>() : undefined
+      if (section !== undefined) document.set(name, section)
+      childIndent = 0
+      continue
     }
+    if (section === undefined) continue
+    if (childIndent === 0) childIndent = indent
+    if (indent === childIndent && property !== null && ZPL_NAME.test(property[1]!)) section.set(property[1]!, unquote(property[2]!))
   }
   return document
 }
