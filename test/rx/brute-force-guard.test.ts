@@ -66,5 +66,42 @@ describe("guardPlainFailures", () => {
   it("validates its options", () => {
     expect(() => guardPlainFailures({ maxFailures: 0, windowMs: 1000 })).toThrow(/maxFailures/)
     expect(() => guardPlainFailures({ maxFailures: 3, windowMs: -1 })).toThrow(/windowMs/)
+    // Before this fix a non-string statusText errored the whole stream at the first block.
+    expect(() => guardPlainFailures({ maxFailures: 3, windowMs: 1000, statusText: 7 as unknown as string })).toThrow(/statusText/)
+  })
+
+  it("keeps serving when onBlocked or the clock throws (a blocked attacker cannot unbind the endpoint)", async () => {
+    const engine = new Authenticator().configurePlain("*", { admin: "secret" })
+    let clockFails = false
+    const errors: unknown[] = []
+    const warnings: string[] = []
+    const onWarning = (warning: Error): void => { warnings.push(warning.message) }
+    process.on("warning", onWarning)
+    try {
+      subscription = zapRequests()
+        .pipe(
+          guardPlainFailures({
+            maxFailures: 1,
+            windowMs: WINDOW_MS,
+            now: () => { if (clockFails) throw new Error("clock down"); return 0 },
+            onBlocked: () => { throw new Error("listener down") },
+          }),
+          authenticate(engine),
+        )
+        .subscribe({ error: (error: unknown) => errors.push(error) })
+      const attempt = async (address: string, password: string): Promise<string[]> =>
+        (await sendZapFrames(zapFrames({ mechanism: "PLAIN", address, domain: "guarded", credentials: ["admin", password] }))).slice(2, 4).map(String)
+      expect(await attempt("192.0.2.9", "guess")).toEqual(["400", "Invalid password"])
+      expect(await attempt("192.0.2.9", "secret")).toEqual(["400", "Too many failed attempts"])
+      // A clock that throws blocks everyone (fails closed) instead of ending the stream.
+      clockFails = true
+      expect(await attempt("192.0.2.10", "secret")).toEqual(["400", "Too many failed attempts"])
+      clockFails = false
+      expect(await attempt("192.0.2.10", "secret")).toEqual(["200", "OK"])
+      expect(errors).toEqual([])
+      expect(warnings.filter((warning) => /onBlocked threw: listener down|now threw: clock down/.test(warning)).length).toBeGreaterThanOrEqual(2)
+    } finally {
+      process.off("warning", onWarning)
+    }
   })
 })

@@ -39,15 +39,17 @@ export function guardPlainFailures(options: GuardPlainFailuresOptions): MonoType
   if (typeof windowMs !== "number" || !(windowMs > 0)) throw new TypeError(`windowMs must be a positive number of milliseconds, got ${String(windowMs)}`)
   if (options.now !== undefined && typeof options.now !== "function") throw new TypeError("now must be a function")
   if (options.onBlocked !== undefined && typeof options.onBlocked !== "function") throw new TypeError("onBlocked must be a function")
+  if (options.statusText !== undefined && typeof options.statusText !== "string") throw new TypeError(`statusText must be a string, got ${typeof options.statusText}`)
   const blockedReply: Omit<ZapReply, "requestId"> = { statusCode: 400, statusText: options.statusText ?? DEFAULT_STATUS_TEXT, userId: "" }
   const now = options.now ?? Date.now
   return (source) => defer(() => {
     const failures = new FailureWindow(maxFailures, windowMs, now)
     return source.pipe(
       filter((exchange) => {
-        if (!failures.isBlocked(exchange.request.address)) return true
+        if (!isBlocked(failures, exchange.request.address)) return true
         exchange.reply(blockedReply)
-        options.onBlocked?.(redactRequest(exchange.request))
+        // A throwing listener must not end the stream (and with it the ZAP endpoint).
+        safely("onBlocked", () => options.onBlocked?.(redactRequest(exchange.request)))
         return false
       }),
       map((exchange) => countingFailures(exchange, failures)),
@@ -64,7 +66,30 @@ function countingFailures(exchange: ZapExchange, failures: FailureWindow): ZapEx
     },
     reply(reply: Omit<ZapReply, "requestId">) {
       exchange.reply(reply)
-      if (request.mechanism === "PLAIN" && reply.statusCode === 400) failures.record(request.address)
+      if (request.mechanism === "PLAIN" && reply.statusCode === 400) safely("now", () => failures.record(request.address))
     },
   })
+}
+
+/** Whether `address` is blocked; a clock that throws blocks (fails closed) rather than ending the stream. */
+function isBlocked(failures: FailureWindow, address: string): boolean {
+  try {
+    return failures.isBlocked(address)
+  } catch (error) {
+    warn("now", error)
+    return true
+  }
+}
+
+/** Runs a user-supplied callback; what it throws becomes a process warning. */
+function safely(what: string, run: () => void): void {
+  try {
+    run()
+  } catch (error) {
+    warn(what, error)
+  }
+}
+
+function warn(what: string, error: unknown): void {
+  process.emitWarning(`guardPlainFailures: ${what} threw: ${error instanceof Error ? error.message : String(error)}`)
 }
