@@ -27,8 +27,12 @@ const DEFAULT_CONCURRENCY = 1024
  * The ZAP endpoint as a cold stream of request/reply exchanges.
  *
  * Subscribing binds a ROUTER at the endpoint (synchronously, unless an earlier subscription is
- * still releasing it: then as soon as that is done); handshakes that start after `subscribe()`
- * returns are decided by the subscriber, which must answer every exchange once. Unsubscribing
+ * still releasing it: then as soon as that is done, so await {@link zapEndpointReleased}
+ * before subscribing again when that matters); handshakes that start once it is bound are
+ * decided by the subscriber, which must answer every exchange once. While no subscription holds
+ * the endpoint (before the first, between one and the next, after the last) libzmq accepts NULL
+ * and CURVE handshakes unchecked: harden servers with `requireZap` so they fail closed then
+ * (`retry()` and `repeat()` resubscribe through such a gap too). Unsubscribing
  * (or an error downstream) denies every unanswered exchange with 500 "Internal error", then
  * unbinds and closes the socket in the background; {@link zapEndpointReleased} resolves when
  * that is done.
