@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createCertificates, loadCertificate } from "@zmq-auth/core"
 import { runCli } from "../helpers/run-node.js"
+import { RAW_CONTROL } from "./spawn-cli.js"
 
 describe("zmq-auth inspect", () => {
   let directory: string
@@ -86,6 +87,21 @@ describe("zmq-auth inspect", () => {
     const debug = await runCli(["inspect", missing, "--debug"])
     expect(debug.exitCode).toBe(1)
     expect(debug.stderr).toMatch(/\n\s+at /)
+  })
+
+  it("escapes control characters of the file name and metadata, on stdout and in errors", async () => {
+    const hostile = join(directory, "evil\x1b]0;pwned\x07.key")
+    const metadata = '    \x1b[2J = "x"\n    note = "red\x1b[31m csi\u009b2J del\x7f"\n'
+    await writeFile(hostile, `metadata\n${metadata}curve\n    public-key = "${publicKey}"\n`)
+    const shown = await runCli(["inspect", hostile])
+    expect(shown.exitCode).toBe(0)
+    expect(shown.stdout).not.toMatch(RAW_CONTROL)
+    expect(shown.stdout).toContain("evil\\u001b]0;pwned\\u0007.key")
+    expect(shown.stdout).toContain('note = "red\\u001b[31m csi\\u009b2J del\\u007f"')
+    const missing = await runCli(["inspect", join(directory, "gone\x1b[2J.key")])
+    expect(missing.exitCode).toBe(1)
+    expect(missing.stderr).toContain("gone\\u001b[2J.key")
+    expect(missing.stderr).not.toMatch(RAW_CONTROL)
   })
 
   it("rejects a missing <file> as a usage error (exit 2)", async () => {

@@ -1,14 +1,19 @@
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createCertificates, loadCertificate } from "@zmq-auth/core"
 import { runCli } from "../helpers/run-node.js"
+import { CLI_SCRIPT, RAW_CONTROL, runCliClosingStdoutEarly, runProgram } from "./spawn-cli.js"
+
+/** Files in the large directory: far more than the file handles the CLI gets in the test below. */
+const LARGE_COUNT = 1000
 
 describe("zmq-auth list", () => {
   let root: string
   let good: string
   let mixed: string
+  let large: string
   const keys: Record<string, string> = {}
   let secretKey: string
 
@@ -26,6 +31,12 @@ describe("zmq-auth list", () => {
     await createCertificates(mixed, "carol")
     await writeFile(join(mixed, "empty.key"), "")
     await writeFile(join(mixed, "short.key"), 'curve\n    public-key = "tooshort"\n')
+    // Copies of one certificate with a long metadata value: about 400 KiB of listing.
+    large = join(root, "large")
+    await mkdir(large)
+    const { publicFile } = await createCertificates(root, "large-seed", { note: "n".repeat(300) })
+    const text = await readFile(publicFile)
+    for (let index = 0; index < LARGE_COUNT; index++) await writeFile(join(large, `cert-${String(index).padStart(4, "0")}.key`), text)
   })
   afterAll(async () => {
     await rm(root, { recursive: true, force: true })
@@ -98,6 +109,34 @@ describe("zmq-auth list", () => {
     expect(result.exitCode).toBe(1)
     expect(result.stderr).toContain(missing)
     expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it("lists a directory of more files than it may open at once (ulimit -n 128)", async () => {
+    const result = await runProgram("/bin/bash", ["-c", 'ulimit -n 128 && exec "$0" "$@"', process.execPath, CLI_SCRIPT, "list", large])
+    expect(result.stderr).toBe("")
+    expect(result.stdout).not.toContain("error:")
+    expect(result.stdout).toContain(`\n${LARGE_COUNT} certificates\n`)
+    expect(result.exitCode).toBe(0)
+  })
+
+  it("exits 0 without a stack trace when the reader stops early (zmq-auth list <dir> | head -1)", async () => {
+    const result = await runCliClosingStdoutEarly(["list", large])
+    expect(result.stdout).toMatch(/^FILE +PUBLIC KEY/)
+    expect(result.stderr).toBe("")
+    expect(result.exitCode).toBe(0)
+  })
+
+  it("escapes control characters of file names and metadata, which could drive the terminal", async () => {
+    const hostile = join(root, "hostile")
+    await mkdir(hostile)
+    const { publicKey } = await loadCertificate(join(good, "alice.key"))
+    const metadata = '    \x1b]0;title\x07 = "x"\n    note = "red\x1b[31m csi\u009b2J del\x7f"\n'
+    await writeFile(join(hostile, "evil\x1b]0;pwned\x07\x1b[2J.key"), `metadata\n${metadata}curve\n    public-key = "${publicKey}"\n`)
+    const result = await runCli(["list", hostile])
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).not.toMatch(RAW_CONTROL)
+    expect(result.stdout).toContain("evil\\u001b]0;pwned\\u0007\\u001b[2J.key")
+    expect(result.stdout).toContain('note="red\\u001b[31m csi\\u009b2J del\\u007f"')
   })
 
   it("rejects a missing <dir> as a usage error (exit 2)", async () => {

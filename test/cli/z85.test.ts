@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { runCli } from "../helpers/run-node.js"
+import { runCliClosingStdoutEarly } from "./spawn-cli.js"
 
 // The test vector of ZeroMQ RFC 32.
 const HELLO_WORLD_BYTES = Buffer.from([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b])
@@ -51,5 +52,14 @@ describe("zmq-auth z85", () => {
     const result = await runCli(args, { input: "" })
     expect(result.exitCode).toBe(2)
     expect(result.stderr).toContain(message)
+  })
+})
+
+describe("zmq-auth z85 with a reader that stops early", () => {
+  it("exits 0 without a stack trace when standard output is closed (zmq-auth z85 encode | head -c 10)", async () => {
+    const result = await runCliClosingStdoutEarly(["z85", "encode"], Buffer.alloc(4 * 1024 * 1024))
+    expect(result.stdout).toMatch(/^0+/)
+    expect(result.stderr).toBe("")
+    expect(result.exitCode).toBe(0)
   })
 })

@@ -5,7 +5,9 @@ import { loadCertificate, type Certificate } from "../certs/load.js"
 import { CertificateError } from "../errors.js"
 import { messageOf } from "../policy/timeout.js"
 import { expectPositionals, parseCommandLine, printLine, type Command } from "./command.js"
+import { mapLimited } from "./map-limited.js"
 import { formatTable } from "./table.js"
+import { printable } from "./terminal-text.js"
 
 const USAGE = `Usage: zmq-auth list <dir> [--json]
 
@@ -16,6 +18,13 @@ and the exit code is then 1.
 Options:
   --json      print one JSON object: directory, certificates[], errors[]
   -h, --help  show this text`
+
+/**
+ * Certificate files read at once, the cap of `readCertificateDirectory` (not used here: it keys
+ * certificates by public key, losing file names and whether a file holds a secret). Reading every
+ * file at once runs out of file handles in a large directory (EMFILE) and lists good files as bad.
+ */
+const PARALLEL_READS = 64
 
 type Listing = { file: string; certificate: Certificate } | { file: string; reason: string }
 
@@ -58,7 +67,7 @@ export const listCommand: Command = {
     )
     const [directory] = expectPositionals(positionals, ["dir"]) as [string]
     const files = await listCertificateFiles(directory)
-    const listings = await Promise.all(files.map((file) => loadListing(directory, file)))
+    const listings = await mapLimited(files, PARALLEL_READS, (file) => loadListing(directory, file))
     const errors = listings.filter((listing) => "reason" in listing)
     if (values.json) {
       const certificates = listings.flatMap((listing) =>
@@ -70,7 +79,7 @@ export const listCommand: Command = {
       return errors.length === 0 ? 0 : 1
     }
     if (listings.length === 0) {
-      printLine(`no *.key certificate files in ${directory}`)
+      printLine(`no *.key certificate files in ${printable(directory)}`)
       return 0
     }
     const rows = listings.map((listing) =>

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+import { handleBrokenPipes, isBrokenPipe } from "./broken-pipe.js"
 import { UsageError, type Command } from "./command.js"
 import { inspectCommand } from "./inspect.js"
 import { keygenCommand } from "./keygen.js"
 import { listCommand } from "./list.js"
+import { printable } from "./terminal-text.js"
 import { z85Command } from "./z85.js"
 
 const COMMANDS: readonly Command[] = [keygenCommand, inspectCommand, listCommand, z85Command]
@@ -30,6 +32,11 @@ function describeError(error: unknown, debug: boolean): string {
     text += `\nCaused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`
   }
   return text
+}
+
+/** An error message for the terminal: it may quote file names or paths, so control characters are escaped line by line. */
+function printableLines(text: string): string {
+  return text.split("\n").map(printable).join("\n")
 }
 
 /** Splits `--debug` (anywhere before a `--` terminator) from the other arguments. */
@@ -64,13 +71,17 @@ async function main(args: readonly string[]): Promise<number> {
   try {
     return await command.run(commandArgs)
   } catch (error) {
+    // The reader of standard output has gone (see handleBrokenPipes): nothing is wrong. A write
+    // awaited through its callback (z85) can fail here before the stream's error event exits.
+    if (isBrokenPipe(error)) return 0
     if (error instanceof UsageError) {
-      process.stderr.write(`zmq-auth ${command.name}: ${error.message}\nRun "zmq-auth ${command.name} --help" for usage.\n`)
+      process.stderr.write(`zmq-auth ${command.name}: ${printableLines(error.message)}\nRun "zmq-auth ${command.name} --help" for usage.\n`)
       return 2
     }
-    process.stderr.write(`zmq-auth ${command.name}: ${describeError(error, debug)}\n`)
+    process.stderr.write(`zmq-auth ${command.name}: ${printableLines(describeError(error, debug))}\n`)
     return 1
   }
 }
 
+handleBrokenPipes()
 process.exitCode = await main(process.argv.slice(2))
