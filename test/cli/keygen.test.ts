@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process"
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises"
+import { access, mkdtemp, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -90,6 +90,18 @@ describe("zmq-auth keygen", () => {
     expect(result.exitCode).toBe(1)
     expect(result.stderr).toMatch(/^zmq-auth keygen: /)
     expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it.each([
+    ["a line break", "note=line one\nline two"],
+    ["both quote kinds", `note=it's "quoted"`],
+  ])("rejects a --meta value with %s as a usage error (exit 2) before creating anything", async (_, meta) => {
+    const target = join(directory, "new")
+    const result = await runCli(["keygen", target, "frank", "--meta", meta])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toContain("--meta note: a certificate cannot store a value with a line break")
+    expect(result.stderr).toContain("zmq-auth keygen --help")
+    await expect(access(target)).rejects.toThrow("ENOENT")
   })
 
   it.each([

@@ -1,5 +1,24 @@
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
+import { createCertificates } from "@zmq-auth/core"
 import { runCli } from "../helpers/run-node.js"
+import { CLI_SCRIPT, runProgram } from "./spawn-cli.js"
+
+/** A module resolve hook that makes `import "zeromq"` fail, as on a machine without the native binding. */
+const BLOCK_ZEROMQ = `data:text/javascript,${encodeURIComponent(
+  `import { register } from "node:module"
+register(${JSON.stringify(
+    `data:text/javascript,${encodeURIComponent(
+      `export async function resolve(specifier, context, next) { if (specifier === "zeromq") throw new Error("zeromq blocked by the test"); return next(specifier, context) }`,
+    )}`,
+  )})`,
+)}`
+
+function runCliWithoutZeromq(args: readonly string[]): ReturnType<typeof runProgram> {
+  return runProgram(process.execPath, ["--import", BLOCK_ZEROMQ, CLI_SCRIPT, ...args])
+}
 
 const COMMANDS = ["keygen", "inspect", "list", "z85"]
 
@@ -29,5 +48,24 @@ describe("zmq-auth", () => {
     const result = await runCli(["rotate"])
     expect(result.exitCode).toBe(2)
     expect(result.stderr).toContain('unknown command "rotate"')
+  })
+})
+
+describe("zmq-auth without zeromq's native binding", () => {
+  it("runs list, inspect and z85; only keygen needs the binding", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "zmq-auth-cli-main-"))
+    try {
+      const { publicFile } = await createCertificates(directory, "alice")
+      for (const args of [["list", directory], ["inspect", publicFile], ["z85", "encode"]]) {
+        const result = await runCliWithoutZeromq(args)
+        expect(result.stderr).toBe("")
+        expect(result.exitCode).toBe(0)
+      }
+      const keygen = await runCliWithoutZeromq(["keygen", directory, "bob"])
+      expect(keygen.exitCode).toBe(1)
+      expect(keygen.stderr).toContain("zeromq blocked by the test")
+    } finally {
+      await rm(directory, { recursive: true, force: true })
+    }
   })
 })

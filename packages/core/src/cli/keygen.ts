@@ -1,10 +1,10 @@
 import { access, mkdir } from "node:fs/promises"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { createCertificates } from "../certs/create.js"
 import { loadCertificate } from "../certs/load.js"
-import { ZPL_NAME } from "../certs/zpl.js"
+import { quoteZplValue, ZPL_NAME } from "../certs/zpl.js"
 import { expectPositionals, parseCommandLine, printLine, UsageError, type Command } from "./command.js"
+import { printable } from "./terminal-text.js"
 
 const USAGE = `Usage: zmq-auth keygen <dir> <name> [--meta key=value ...] [--force]
 
@@ -26,7 +26,11 @@ function parseMetadata(entries: readonly string[]): Record<string, string> {
     if (separator === -1 || !ZPL_NAME.test(name)) {
       throw new UsageError(`--meta needs key=value with a key of letters, digits and $-_@.&+/, got ${JSON.stringify(entry)}`)
     }
-    metadata[name] = entry.slice(separator + 1)
+    const value = entry.slice(separator + 1)
+    if (quoteZplValue(value) === undefined) {
+      throw new UsageError(`--meta ${name}: a certificate cannot store a value with a line break, or with both ' and " quotes`)
+    }
+    metadata[name] = value
   }
   return metadata
 }
@@ -66,12 +70,14 @@ export const keygenCommand: Command = {
         if (await exists(file)) throw new Error(`${file} already exists (use --force to replace it)`)
       }
     }
+    // Loaded here, not at startup: only keygen needs zeromq's native binding (for the key pair).
+    const { createCertificates } = await import("../certs/create.js")
     await mkdir(directory, { recursive: true, mode: 0o700 })
     const { publicFile, secretFile } = await createCertificates(directory, name, metadata)
     const { publicKey } = await loadCertificate(publicFile)
     printLine(`public key   ${publicKey}`)
-    printLine(`public file  ${publicFile}`)
-    printLine(`secret file  ${secretFile} (mode 0600, keep it private)`)
+    printLine(`public file  ${printable(publicFile)}`)
+    printLine(`secret file  ${printable(secretFile)} (mode 0600, keep it private)`)
     return 0
   },
 }
