@@ -1,6 +1,7 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads"
 import { Authenticator, AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS, ZapHandler, type AuthenticatorOptions, type CurveKeyCallback } from "@zmq-auth/core"
 import { applyConfiguration, type ConfigurableEngine } from "./apply-configuration.js"
+import { guardProcessExit, type ExitCode } from "./exit-guard.js"
 import { readMainMessage, readWorkerSettings, type CallbackRequest, type MainMessage, type ReportedEvent, type WorkerMessage } from "./messages.js"
 import { PendingReplies } from "./pending-replies.js"
 import { reviveError, transferDecision, transferError, transferReload, transferRequest } from "./transfer.js"
@@ -17,7 +18,9 @@ const ENGINE_METHODS = ["authenticate", "on", "allow", "deny", "configurePlain",
  * The worker thread of a `ThreadAuthenticator`: builds the engine, applies the recorded policy,
  * binds the ZAP endpoint with the core `ZapHandler`, then applies configuration calls in the
  * order they arrive and forwards decisions. It always closes its ZAP socket before it ends
- * (a zeromq socket still receiving when a worker is torn down aborts the whole process).
+ * (a zeromq socket still receiving when a worker is torn down aborts the whole process): on
+ * "stop" (even while still starting), after an uncaught exception, and when a custom module
+ * calls `process.exit()`.
  */
 function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSettings>): void {
   const timeoutMs = settings.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS
@@ -28,6 +31,10 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
 
   const post = (message: WorkerMessage): void => port.postMessage(message)
   const report = (event: ReportedEvent, error: unknown): void => post({ type: "report", event, error: transferError(error) })
+  const exitThread = guardProcessExit((code, error) => {
+    if (ending === undefined) report("worker:error", error)
+    void end(code)
+  })
 
   function callMainThread(request: CallbackRequest, what: string): Promise<unknown> {
     const { id, reply } = mainThreadCalls.open({
@@ -71,6 +78,8 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       engine.on("certificates:reload", (event) => post({ type: "certificates:reload", event: transferReload(event) }))
       closeEngine = () => engine.close?.()
       for (const call of settings.policy) await applyConfiguration(engine, call, keyCallback)
+      // Ending already (process.exit() in the module): bind nothing.
+      if (ending !== undefined) return undefined
       const zap = new ZapHandler(engine, {
         endpoint: settings.endpoint,
         ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
@@ -80,17 +89,23 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       zap.on("reply:error", (error) => report("reply:error", error))
       handler = zap
       await zap.start()
+      if (ending !== undefined) return undefined
       post({ type: "ready" })
       return engine
     } catch (error) {
+      if (ending !== undefined) return undefined
       post({ type: "start:failed", error: transferError(error) })
       void end(1)
       return undefined
     }
   }
 
-  /** Answers what is in flight, closes the ZAP socket, then ends the thread. */
-  function end(exitCode: number): Promise<void> {
+  /**
+   * Answers what is in flight, closes the ZAP socket, then ends the thread. Called while still
+   * starting (process.exit() in the module), it closes whatever was bound so far and `start()`
+   * binds nothing more.
+   */
+  function end(exitCode: ExitCode): Promise<void> {
     ending ??= (async () => {
       try {
         await handler?.stop()
@@ -105,7 +120,7 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       Atomics.store(settings.closed, 0, 1)
       Atomics.notify(settings.closed, 0)
       post({ type: "stopped" })
-      process.exit(exitCode)
+      exitThread(exitCode)
     })()
     return ending
   }

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from "vitest"
+import { Authenticator, AuthenticatorError, CURVE_ALLOW_ANY, ZapHandler } from "@zmq-auth/core"
+import { ThreadAuthenticator } from "@zmq-auth/thread"
+import { attemptHandshake, newClientKeys, startServer, type TestServer } from "../helpers/sockets.js"
+
+// A custom module that calls process.exit() used to end the worker with its ZAP socket open,
+// and zeromq then aborted this whole process (SIGABRT): reaching the assertions after the exit
+// is the proof that it survives.
+const exitModule = (query = ""): URL => new URL(`../fixtures/thread/exit-module.mjs${query}`, import.meta.url)
+const admin = { mechanism: "PLAIN", username: "admin", password: "secret" } as const
+
+describe("ThreadAuthenticator with a module that calls process.exit()", () => {
+  const cleanups: Array<() => Promise<void> | void> = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  })
+
+  function create(module: URL): ThreadAuthenticator {
+    const authenticator = new ThreadAuthenticator({ module })
+    cleanups.push(() => authenticator.stop())
+    return authenticator
+  }
+
+  async function server(spec: Parameters<typeof startServer>[0]): Promise<TestServer> {
+    const started = await startServer(spec)
+    cleanups.push(() => started.close())
+    return started
+  }
+
+  const workerExit = (authenticator: ThreadAuthenticator): Promise<AuthenticatorError> =>
+    new Promise((resolve) => authenticator.once("worker:exit", resolve))
+
+  it("while deciding: denies that handshake, reports worker:exit, fails closed, and start() recovers", async () => {
+    const authenticator = create(exitModule())
+    await authenticator.configureCurve("*", CURVE_ALLOW_ANY)
+    await authenticator.start()
+    const curve = await server({ mechanism: "CURVE", domain: "global" })
+    const exiting = await server({ mechanism: "CURVE", domain: "exit" })
+    expect(await attemptHandshake(curve, { mechanism: "CURVE", ...newClientKeys() })).toBe("handshake")
+
+    const exited = workerExit(authenticator)
+    expect(await attemptHandshake(exiting, { mechanism: "CURVE", ...newClientKeys() })).not.toBe("handshake")
+    const error = await exited
+    expect(error).toBeInstanceOf(AuthenticatorError)
+    expect(error.message).toMatch(/exit code 3\b/)
+    expect((error.cause as Error).message).toMatch(/process\.exit\(3\) was called in the worker thread/)
+    expect(authenticator.running).toBe(false)
+    expect(await attemptHandshake(curve, { mechanism: "CURVE", ...newClientKeys() })).not.toBe("handshake")
+
+    await authenticator.start()
+    expect(authenticator.running).toBe(true)
+    expect(await attemptHandshake(curve, { mechanism: "CURVE", ...newClientKeys() })).toBe("handshake")
+  })
+
+  it("in a configuration call: rejects it, reports worker:exit, fails closed, and start() recovers the policy", async () => {
+    const authenticator = create(exitModule())
+    await authenticator.configurePlain("*", { admin: "secret" })
+    await authenticator.start()
+    const plain = await server({ mechanism: "PLAIN", domain: "global" })
+    expect(await attemptHandshake(plain, admin)).toBe("handshake")
+
+    const exited = workerExit(authenticator)
+    const failed = authenticator.configureGssapi("exit")
+    await expect(failed).rejects.toBeInstanceOf(AuthenticatorError)
+    await expect(failed).rejects.toMatchObject({ message: expect.stringMatching(/process\.exit\(5\)/) })
+    expect((await exited).message).toMatch(/exit code 5\b/)
+    expect(authenticator.running).toBe(false)
+    expect(await attemptHandshake(plain, admin)).not.toBe("handshake")
+
+    await authenticator.start()
+    expect(await attemptHandshake(plain, admin)).toBe("handshake")
+  })
+
+  it("while the module loads: start() rejects with why, and the endpoint is free", async () => {
+    const authenticator = create(exitModule("?exit=load"))
+    const started = authenticator.start()
+    await expect(started).rejects.toBeInstanceOf(AuthenticatorError)
+    await expect(started).rejects.toMatchObject({ message: expect.stringMatching(/exit code 4\b.*process\.exit\(4\) was called in the worker thread/) })
+    expect(authenticator.running).toBe(false)
+    const other = new ZapHandler(new Authenticator())
+    await other.start()
+    await other.stop()
+  })
+})
