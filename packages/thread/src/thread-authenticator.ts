@@ -190,6 +190,8 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
         await session.ready
       } catch (error) {
         if (this.#session === session) this.#session = undefined
+        // The stop() that cancelled this attempt ended the worker before it was ready.
+        if (attempt.stopped) throw this.#stoppedBeforeStart()
         throw error
       }
       // The stop() that cancelled this attempt is stopping the session.

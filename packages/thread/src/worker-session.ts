@@ -96,8 +96,9 @@ export class WorkerSession {
 
   /**
    * Asks the worker to answer what is in flight, unbind and end; resolves once the thread is
-   * gone. A worker that does not end within the callback timeout plus a grace period is
-   * terminated. Idempotent.
+   * gone. A worker still starting gives up its start (`ready` rejects unless it was ready
+   * first). A worker that does not end within the callback timeout plus a grace period (one
+   * that never reads the request, say) is terminated. Idempotent.
    */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop()
@@ -105,10 +106,9 @@ export class WorkerSession {
   }
 
   async #stop(): Promise<void> {
-    await this.ready.catch(() => undefined)
     if (this.#state === "exited") return
     this.#state = "stopping"
-    this.#post({ type: "stop" })
+    this.#postQuietly({ type: "stop" })
     let guard: NodeJS.Timeout | undefined
     const overdue = new Promise<boolean>((resolve) => { guard = setTimeout(() => resolve(true), this.#stopGraceMs) })
     const late = await Promise.race([this.exited.then(() => false), overdue])
@@ -208,6 +208,9 @@ export class WorkerSession {
     this.#configurations.rejectAll(() => new AuthenticatorError("the worker thread exited before applying the configuration", { cause: reason }))
     if (previous === "starting") {
       failStart(this.#startFailure ?? reason)
+    } else if (previous === "stopping") {
+      // A no-op once ready: only a stop() while starting gets here with `ready` unsettled.
+      failStart(new AuthenticatorError("the worker thread was stopped before it was ready", { cause: reason }))
     } else if (previous === "running") {
       this.#hooks.exit(reason)
     }

@@ -78,7 +78,7 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       engine.on("certificates:reload", (event) => post({ type: "certificates:reload", event: transferReload(event) }))
       closeEngine = () => engine.close?.()
       for (const call of settings.policy) await applyConfiguration(engine, call, keyCallback)
-      // Ending already (process.exit() in the module): bind nothing.
+      // Ending already (a stop while starting, process.exit() in the module): bind nothing.
       if (ending !== undefined) return undefined
       const zap = new ZapHandler(engine, {
         endpoint: settings.endpoint,
@@ -102,8 +102,7 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
 
   /**
    * Answers what is in flight, closes the ZAP socket, then ends the thread. Called while still
-   * starting (process.exit() in the module), it closes whatever was bound so far and `start()`
-   * binds nothing more.
+   * starting, it closes whatever was bound so far and `start()` binds nothing more.
    */
   function end(exitCode: ExitCode): Promise<void> {
     ending ??= (async () => {
@@ -149,7 +148,8 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
         mainThreadCalls.reject(message.id, reviveError(message.error))
         return
       case "stop":
-        void started.then(() => end(0))
+        // Not waiting for start(): a module that never settles must not keep the worker alive.
+        void end(0)
         return
     }
   }
