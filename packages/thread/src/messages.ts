@@ -135,7 +135,9 @@ function expect(condition: boolean, what: string): asserts condition {
   if (!condition) throw new AuthenticatorError(`invalid message between threads: ${what}`)
 }
 
-const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0
+/** Whether `value` can be a correlation id (a positive safe integer). */
+export const isMessageId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0
+const isId = isMessageId
 const isBytes = (value: unknown): value is Uint8Array => value instanceof Uint8Array
 
 function checkError(value: unknown, what: string): asserts value is TransferredError {

@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads"
 import { AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS } from "@zmq-auth/core"
 import { EXIT_WAIT_MS, STOP_GRACE_MS } from "./defaults.js"
 import {
+  isMessageId,
   readWorkerMessage,
   type CallbackRequest,
   type ConfigurationCall,
@@ -140,6 +141,7 @@ export class WorkerSession {
       message = readWorkerMessage(data)
     } catch (error) {
       this.#hooks.report("message:error", error as Error)
+      this.#rejectMalformedAnswer(data, error)
       return
     }
     switch (message.type) {
@@ -171,6 +173,18 @@ export class WorkerSession {
         return
       case "stopped":
         return
+    }
+  }
+
+  /**
+   * A configuration call whose answer failed validation would otherwise never settle: when the
+   * answer still names its call, that call rejects.
+   */
+  #rejectMalformedAnswer(data: unknown, error: unknown): void {
+    if (data === null || typeof data !== "object") return
+    const { type, id } = data as { type?: unknown; id?: unknown }
+    if ((type === "configured" || type === "configure:failed") && isMessageId(id)) {
+      this.#configurations.reject(id, new AuthenticatorError("the worker thread's answer to this configuration call was malformed", { cause: error }))
     }
   }
 
