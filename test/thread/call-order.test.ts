@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createCertificates, loadCertificate, z85 } from "@zmq-auth/core"
-import { ThreadAuthenticator } from "@zmq-auth/thread"
-import { attemptHandshake, newClientKeys, startServer, type TestServer } from "../helpers/sockets.js"
+import type { ThreadAuthenticator } from "@zmq-auth/thread"
+import { attemptHandshake, newClientKeys, type TestServer } from "../helpers/sockets.js"
+import { threadKit } from "./thread-kit.js"
 
 interface KeyPair {
   publicKey: string
@@ -14,8 +15,7 @@ interface KeyPair {
 // The core rule: a later configuration of a domain replaces an earlier one, even one still
 // reading its certificate directory; and what a call configures is fixed when it is made.
 describe("ThreadAuthenticator call order and argument copies", () => {
-  let authenticator: ThreadAuthenticator | undefined
-  const servers: TestServer[] = []
+  const { create, server } = threadKit()
   let directory = ""
 
   beforeAll(async () => {
@@ -24,17 +24,6 @@ describe("ThreadAuthenticator call order and argument copies", () => {
   afterAll(async () => {
     await rm(directory, { recursive: true, force: true })
   })
-  afterEach(async () => {
-    for (const server of servers.splice(0)) server.close()
-    await authenticator?.stop()
-    authenticator = undefined
-  })
-
-  async function server(spec: Parameters<typeof startServer>[0]): Promise<TestServer> {
-    const started = await startServer(spec)
-    servers.push(started)
-    return started
-  }
 
   /** A certificate directory holding one client certificate, and that client's keys. */
   async function certificateDirectory(): Promise<{ location: string; client: KeyPair }> {
@@ -58,7 +47,7 @@ describe("ThreadAuthenticator call order and argument copies", () => {
   for (const phase of ["before start", "while running"] as const) {
     describe(phase, () => {
       async function prepared(): Promise<ThreadAuthenticator> {
-        authenticator = new ThreadAuthenticator()
+        const authenticator = create()
         if (phase === "while running") await authenticator.start()
         return authenticator
       }
@@ -137,7 +126,7 @@ describe("ThreadAuthenticator call order and argument copies", () => {
   }
 
   it("keeps calls made while a stop() is under way for the next start(), the later call winning", async () => {
-    const engine = (authenticator = new ThreadAuthenticator())
+    const engine = create()
     const { location, client: fromDirectory } = await certificateDirectory()
     const listed = newClientKeys()
     await engine.configurePlain("*", { admin: "secret" })

@@ -1,15 +1,15 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AuthenticatorError, CertificateError, createCertificates, CURVE_ALLOW_ANY, loadCertificate, type CertificateError as CertificateErrorType, type CertificateReloadEvent, type DecisionEvent } from "@zmq-auth/core"
 import { ThreadAuthenticator } from "@zmq-auth/thread"
 import { collectDecisions } from "../helpers/adapter.js"
-import { attemptHandshake, newClientKeys, startServer, type TestServer } from "../helpers/sockets.js"
+import { attemptHandshake, newClientKeys } from "../helpers/sockets.js"
+import { threadKit } from "./thread-kit.js"
 
 describe("ThreadAuthenticator configuration", () => {
-  let authenticator: ThreadAuthenticator | undefined
-  const servers: TestServer[] = []
+  const { create, server } = threadKit()
   let directory = ""
 
   beforeAll(async () => {
@@ -18,22 +18,6 @@ describe("ThreadAuthenticator configuration", () => {
   afterAll(async () => {
     await rm(directory, { recursive: true, force: true })
   })
-  afterEach(async () => {
-    for (const server of servers.splice(0)) server.close()
-    await authenticator?.stop()
-    authenticator = undefined
-  })
-
-  function create(options?: ConstructorParameters<typeof ThreadAuthenticator>[0]): ThreadAuthenticator {
-    authenticator = new ThreadAuthenticator(options)
-    return authenticator
-  }
-
-  async function server(spec: Parameters<typeof startServer>[0]): Promise<TestServer> {
-    const started = await startServer(spec)
-    servers.push(started)
-    return started
-  }
 
   for (const phase of ["before start", "while running"] as const) {
     describe(phase, () => {

@@ -2,33 +2,19 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { Authenticator, AuthenticatorError, ZapHandler } from "@zmq-auth/core"
 import { ThreadAuthenticator } from "@zmq-auth/thread"
-import { attemptHandshake, newClientKeys, startServer, type TestServer } from "../helpers/sockets.js"
+import { attemptHandshake, newClientKeys } from "../helpers/sockets.js"
 import { spawnLines } from "./child-lines.js"
+import { threadKit } from "./thread-kit.js"
 
 const fixture = (name: string): URL => new URL(`../fixtures/thread/${name}`, import.meta.url)
 const admin = { mechanism: "PLAIN", username: "admin", password: "secret" } as const
 
 
 describe("ThreadAuthenticator lifecycle", () => {
-  const cleanups: Array<() => Promise<void> | void> = []
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  })
-
-  function create(options?: ConstructorParameters<typeof ThreadAuthenticator>[0]): ThreadAuthenticator {
-    const authenticator = new ThreadAuthenticator(options)
-    cleanups.push(() => authenticator.stop())
-    return authenticator
-  }
-
-  async function server(spec: Parameters<typeof startServer>[0]): Promise<TestServer> {
-    const started = await startServer(spec)
-    cleanups.push(() => started.close())
-    return started
-  }
+  const { create, server, defer } = threadKit()
 
   it("starts, stops (idempotent, endpoint freed) and starts again", async () => {
     const authenticator = create()
@@ -77,7 +63,7 @@ describe("ThreadAuthenticator lifecycle", () => {
     it("while start() waits for a configuration call still being validated", async () => {
       const authenticator = create()
       const certificates = await mkdtemp(join(tmpdir(), "zmq-auth-thread-lifecycle-"))
-      cleanups.push(() => rm(certificates, { recursive: true, force: true }))
+      defer(() => rm(certificates, { recursive: true, force: true }))
       await authenticator.configurePlain("*", { admin: "secret" })
       const reading = authenticator.configureCurve("*", certificates)
       const started = authenticator.start()

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { Authenticator, AuthenticatorError, CURVE_ALLOW_ANY, ZapHandler } from "@zmq-auth/core"
-import { ThreadAuthenticator } from "@zmq-auth/thread"
-import { attemptHandshake, newClientKeys, startServer, type TestServer } from "../helpers/sockets.js"
+import type { ThreadAuthenticator } from "@zmq-auth/thread"
+import { attemptHandshake, newClientKeys } from "../helpers/sockets.js"
+import { threadKit } from "./thread-kit.js"
 
 // A custom module that calls process.exit() used to end the worker with its ZAP socket open,
 // and zeromq then aborted this whole process (SIGABRT): reaching the assertions after the exit
@@ -10,22 +11,9 @@ const exitModule = (query = ""): URL => new URL(`../fixtures/thread/exit-module.
 const admin = { mechanism: "PLAIN", username: "admin", password: "secret" } as const
 
 describe("ThreadAuthenticator with a module that calls process.exit()", () => {
-  const cleanups: Array<() => Promise<void> | void> = []
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  })
-
-  function create(module: URL): ThreadAuthenticator {
-    const authenticator = new ThreadAuthenticator({ module })
-    cleanups.push(() => authenticator.stop())
-    return authenticator
-  }
-
-  async function server(spec: Parameters<typeof startServer>[0]): Promise<TestServer> {
-    const started = await startServer(spec)
-    cleanups.push(() => started.close())
-    return started
-  }
+  const kit = threadKit()
+  const create = (module: URL): ThreadAuthenticator => kit.create({ module })
+  const server = kit.server
 
   const workerExit = (authenticator: ThreadAuthenticator): Promise<AuthenticatorError> =>
     new Promise((resolve) => authenticator.once("worker:exit", resolve))

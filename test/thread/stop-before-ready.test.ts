@@ -1,8 +1,9 @@
 import { performance } from "node:perf_hooks"
 import { BroadcastChannel } from "node:worker_threads"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { Authenticator, AuthenticatorError, ZapHandler } from "@zmq-auth/core"
-import { ThreadAuthenticator } from "@zmq-auth/thread"
+import type { ThreadAuthenticator } from "@zmq-auth/thread"
+import { threadKit } from "./thread-kit.js"
 
 /** STOP_GRACE_MS of @zmq-auth/thread: how long stop() waits beyond callbackTimeoutMs. */
 const STOP_GRACE_MS = 5000
@@ -43,16 +44,8 @@ async function timed(promise: Promise<void>, ms: number): Promise<number> {
 }
 
 describe("ThreadAuthenticator stop() while the worker never becomes ready", () => {
-  const cleanups: Array<() => Promise<void> | void> = []
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  })
-
-  function create(module: URL): ThreadAuthenticator {
-    const authenticator = new ThreadAuthenticator({ module, callbackTimeoutMs: CALLBACK_TIMEOUT_MS })
-    cleanups.push(() => authenticator.stop())
-    return authenticator
-  }
+  const kit = threadKit()
+  const create = (module: URL): ThreadAuthenticator => kit.create({ module, callbackTimeoutMs: CALLBACK_TIMEOUT_MS })
 
   async function expectStoppedCleanly(authenticator: ThreadAuthenticator, started: Promise<void>): Promise<void> {
     await expect(started).rejects.toBeInstanceOf(AuthenticatorError)
