@@ -1,6 +1,7 @@
 import { readdir } from "node:fs/promises"
 import { join } from "node:path"
 import { CertificateError } from "../errors.js"
+import { mapLimited } from "../map-limited.js"
 import { normalizeCurveKey } from "../policy/curve-key.js"
 import { messageOf } from "../policy/timeout.js"
 import { readCertificateFile } from "./read-certificate-file.js"
@@ -59,7 +60,7 @@ export async function loadCertificate(file: string): Promise<Certificate> {
 }
 
 /** Files of a directory read at once (enough to keep the disk busy, few enough to spare file handles). */
-const PARALLEL_READS = 64
+export const PARALLEL_READS = 64
 
 /** The result of reading a certificate directory leniently. */
 export interface CertificateDirectory {
@@ -83,14 +84,9 @@ export async function readCertificateDirectory(dir: string): Promise<Certificate
   } catch (error) {
     throw new CertificateError(dir, `cannot list certificate directory: ${messageOf(error)}`, { cause: error })
   }
-  const results: Array<Certificate | CertificateError> = new Array(names.length)
-  let next = 0
-  const reader = async (): Promise<void> => {
-    for (let index = next++; index < names.length; index = next++) {
-      results[index] = await loadCertificate(join(dir, names[index]!)).catch((error: CertificateError) => error)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, names.length) }, reader))
+  const results = await mapLimited(names, PARALLEL_READS, (name) =>
+    loadCertificate(join(dir, name)).catch((error: CertificateError) => error),
+  )
   const certificates = new Map<string, Record<string, string>>()
   const errors: CertificateError[] = []
   for (const result of results) {

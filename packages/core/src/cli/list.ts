@@ -1,11 +1,11 @@
 import { readdir } from "node:fs/promises"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { loadCertificate, type Certificate } from "../certs/load.js"
+import { loadCertificate, PARALLEL_READS, type Certificate } from "../certs/load.js"
 import { CertificateError } from "../errors.js"
+import { mapLimited } from "../map-limited.js"
 import { messageOf } from "../policy/timeout.js"
 import { expectPositionals, parseCommandLine, printLine, type Command } from "./command.js"
-import { mapLimited } from "./map-limited.js"
 import { formatTable } from "./table.js"
 import { printable } from "./terminal-text.js"
 
@@ -18,13 +18,6 @@ and the exit code is then 1.
 Options:
   --json      print one JSON object: directory, certificates[], errors[]
   -h, --help  show this text`
-
-/**
- * Certificate files read at once, the cap of `readCertificateDirectory` (not used here: it keys
- * certificates by public key, losing file names and whether a file holds a secret). Reading every
- * file at once runs out of file handles in a large directory (EMFILE) and lists good files as bad.
- */
-const PARALLEL_READS = 64
 
 type Listing = { file: string; certificate: Certificate } | { file: string; reason: string }
 
@@ -67,6 +60,9 @@ export const listCommand: Command = {
     )
     const [directory] = expectPositionals(positionals, ["dir"]) as [string]
     const files = await listCertificateFiles(directory)
+    // At most PARALLEL_READS at once, as readCertificateDirectory (not used here: it keys
+    // certificates by public key, losing file names and whether a file holds a secret); every
+    // file at once runs out of file handles in a large directory (EMFILE).
     const listings = await mapLimited(files, PARALLEL_READS, (file) => loadListing(directory, file))
     const errors = listings.filter((listing) => "reason" in listing)
     if (values.json) {
