@@ -352,24 +352,29 @@ export function runPyzmqScenarios(adapter: AdapterUnderTest): void {
       })
     })
 
+    // test_blacklist and test_whitelist are the same in pyzmq's thread and IOLoop suites.
+    async function blacklist(): Promise<void> {
+      await auth().engine.deny("127.0.0.1")
+      const [server, client] = pushPull()
+      server.zapDomain = "global"
+      expect(await canConnect(server, client)).toBe(false)
+    }
+
+    async function whitelist(): Promise<void> {
+      await auth().engine.allow("127.0.0.1")
+      const [server, client] = pushPull()
+      server.zapDomain = "global"
+      expect(await canConnect(server, client)).toBe(true)
+    }
+
     describe("TestThreadAuthentication (pyzmq 24 zmq/tests/test_auth.py)", () => {
       beforeEach(async () => {
         await startAuth()
       })
 
-      it("test_blacklist", async () => {
-        await auth().engine.deny("127.0.0.1")
-        const [server, client] = pushPull()
-        server.zapDomain = "global"
-        expect(await canConnect(server, client)).toBe(false)
-      })
+      it("test_blacklist", blacklist)
 
-      it("test_whitelist", async () => {
-        await auth().engine.allow("127.0.0.1")
-        const [server, client] = pushPull()
-        server.zapDomain = "global"
-        expect(await canConnect(server, client)).toBe(true)
-      })
+      it("test_whitelist", whitelist)
 
       it("test_plain", async () => {
         // Without configuring the server, the connection fails.
@@ -474,19 +479,9 @@ export function runPyzmqScenarios(adapter: AdapterUnderTest): void {
         expect(decision.reply).toMatchObject({ statusCode: 200, userId: "anonymous" })
       })
 
-      it("test_blacklist", async () => {
-        await auth().engine.deny("127.0.0.1")
-        const [server, client] = pushPull()
-        server.zapDomain = "global"
-        expect(await canConnect(server, client)).toBe(false)
-      })
+      it("test_blacklist", blacklist)
 
-      it("test_whitelist", async () => {
-        await auth().engine.allow("127.0.0.1")
-        const [server, client] = pushPull()
-        server.zapDomain = "global"
-        expect(await canConnect(server, client)).toBe(true)
-      })
+      it("test_whitelist", whitelist)
 
       it("test_plain_unconfigured_server", async () => {
         const [server, client] = plainPushPull("Password")
