@@ -50,22 +50,7 @@ describe(`live ZapHandler fuzz (${LIVE_RUNS} sequential cases, ${BURSTS} bursts)
   })
 
   it("answers each request as the policy demands, drops what has no request id, never throws", async () => {
-    let sentinel = 0
-    await fc.assert(
-      fc.asyncProperty(zapRequestFrames, async (frames) => {
-        await client.send(frames)
-        if (expectedReply(frames).kind === "reply") {
-          checkReply(frames, await client.receive())
-          return
-        }
-        const id = `sentinel-${sentinel++}`
-        await client.send(nullRequest(id))
-        const reply = await client.receive()
-        expect(reply.requestId.toString()).toBe(id)
-        expect(reply.statusCode).toBe("200")
-      }),
-      { numRuns: LIVE_RUNS, examples: EXAMPLE_REQUESTS.map((frames) => [frames]) },
-    )
+    await answersAsThePolicyDemands(client, LIVE_RUNS)
     expect(handler.running).toBe(true)
     expect(handlerErrors).toEqual([])
     expect(protocolErrors).toBeGreaterThan(0)
@@ -105,6 +90,30 @@ describe(`live ZapHandler fuzz (${LIVE_RUNS} sequential cases, ${BURSTS} bursts)
 })
 
 /** The same sequential fuzz through the thread and rx adapters (their own ZAP sockets and parsing paths). */
+/**
+ * Sends `runs` fuzzed requests one at a time: each one with a request id must get the reply
+ * the policy demands; after one that is dropped, a NULL sentinel must be answered 200 (the
+ * handler is still serving and answered nothing for the dropped one).
+ */
+async function answersAsThePolicyDemands(client: ZapClient, runs: number): Promise<void> {
+  let sentinel = 0
+  await fc.assert(
+    fc.asyncProperty(zapRequestFrames, async (frames) => {
+      await client.send(frames)
+      if (expectedReply(frames).kind === "reply") {
+        checkReply(frames, await client.receive())
+        return
+      }
+      const id = `sentinel-${sentinel++}`
+      await client.send(nullRequest(id))
+      const reply = await client.receive()
+      expect(reply.requestId.toString()).toBe(id)
+      expect(reply.statusCode).toBe("200")
+    }),
+    { numRuns: runs, examples: EXAMPLE_REQUESTS.map((frames) => [frames]) },
+  )
+}
+
 function runAdapterFuzz(adapter: AdapterUnderTest): void {
   const runs = Math.max(50, Math.floor(LIVE_RUNS / 2))
   describe(`live fuzz through the ${adapter.name} adapter (${runs} cases)`, () => {
@@ -124,20 +133,7 @@ function runAdapterFuzz(adapter: AdapterUnderTest): void {
     })
 
     it("answers each request as the policy demands and drops what has no request id", async () => {
-      let sentinel = 0
-      await fc.assert(
-        fc.asyncProperty(zapRequestFrames, async (frames) => {
-          await client.send(frames)
-          if (expectedReply(frames).kind === "reply") {
-            checkReply(frames, await client.receive())
-            return
-          }
-          const id = `sentinel-${sentinel++}`
-          await client.send(nullRequest(id))
-          expect((await client.receive()).requestId.toString()).toBe(id)
-        }),
-        { numRuns: runs, examples: EXAMPLE_REQUESTS.map((frames) => [frames]) },
-      )
+      await answersAsThePolicyDemands(client, runs)
       const allowed = new Set(served.decisions.filter((event) => event.reply.statusCode === 200).map((event) => event.request.mechanism))
       expect(allowed).toEqual(new Set(["NULL", "PLAIN", "CURVE"]))
     })
