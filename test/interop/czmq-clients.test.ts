@@ -2,37 +2,13 @@ import { mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { curveKeyPair, Router } from "zeromq"
-import { Authenticator, createCertificates, loadCertificate, requireZap, ZapHandler, type DecisionEvent } from "@zmq-auth/core"
+import { Authenticator, createCertificates, loadCertificate, ZapHandler, type DecisionEvent } from "@zmq-auth/core"
 import { compileCzmq } from "../helpers/czmq.js"
+import { startPongServer, type PongServer } from "./pong-server.js"
 
 // CZMQ clients (a C program compiled against libczmq, a separate process) against a Node server
 // hardened with requireZap and authenticated by Authenticator + ZapHandler. The CURVE clients
 // load zmq-auth-written certificate files with zcert_load and apply them with zcert_apply.
-
-interface NodeServer {
-  endpoint: string
-  publicKey: string
-  close(): void
-}
-
-async function startServer(mechanism: "PLAIN" | "CURVE", domain: string): Promise<NodeServer> {
-  const socket = new Router({ linger: 0 })
-  const keys = curveKeyPair()
-  if (mechanism === "PLAIN") socket.plainServer = true
-  else {
-    socket.curveServer = true
-    socket.curveSecretKey = keys.secretKey
-  }
-  requireZap(socket, domain)
-  await socket.bind("tcp://127.0.0.1:*")
-  void (async () => {
-    for await (const [routingId, body] of socket) {
-      if (body?.toString() === "ping") await socket.send([routingId!, "pong"])
-    }
-  })().catch(() => undefined)
-  return { endpoint: socket.lastEndpoint!, publicKey: keys.publicKey, close: () => socket.close() }
-}
 
 describe("CZMQ clients against a Node server authenticated by zmq-auth", () => {
   let client: (...args: string[]) => Promise<string>
@@ -40,7 +16,7 @@ describe("CZMQ clients against a Node server authenticated by zmq-auth", () => {
   const engine = new Authenticator()
   const handler = new ZapHandler(engine)
   const decisions: DecisionEvent[] = []
-  const servers: NodeServer[] = []
+  const servers: PongServer[] = []
 
   beforeAll(async () => {
     client = await compileCzmq(await readFile(new URL("../fixtures/interop/czmq-client.c", import.meta.url), "utf8"), "czmq-client", ["libzmq"])
@@ -56,8 +32,8 @@ describe("CZMQ clients against a Node server authenticated by zmq-auth", () => {
     for (const server of servers.splice(0)) server.close()
   })
 
-  async function server(mechanism: "PLAIN" | "CURVE", domain: string): Promise<NodeServer> {
-    const started = await startServer(mechanism, domain)
+  async function server(mechanism: "PLAIN" | "CURVE", domain: string): Promise<PongServer> {
+    const started = await startPongServer(mechanism, domain)
     servers.push(started)
     return started
   }

@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, rename, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { curveKeyPair, Router } from "zeromq"
-import { Authenticator, createCertificates, CURVE_ALLOW_ANY, loadCertificate, requireZap, ZapHandler, type DecisionEvent } from "@zmq-auth/core"
+import { curveKeyPair } from "zeromq"
+import { Authenticator, createCertificates, CURVE_ALLOW_ANY, loadCertificate, ZapHandler, type DecisionEvent } from "@zmq-auth/core"
 import { requirePyzmq, runPythonJson } from "../helpers/python.js"
+import { startPongServer, type PongServer } from "./pong-server.js"
 
 // pyzmq clients, each attempt a REQ socket in a separate Python process, against a Node server
 // hardened with requireZap and authenticated by Authenticator + ZapHandler. The client reports
@@ -74,37 +75,12 @@ function pyzmqClients(endpoint: string, specs: ClientSpec[]): Promise<ClientResu
   return runPythonJson<ClientResult[]>(PY_CLIENTS, [JSON.stringify(specs.map((spec) => ({ ...spec, endpoint })))], 60_000)
 }
 
-interface NodeServer {
-  endpoint: string
-  publicKey: string
-  close(): void
-}
-
-/** A ROUTER answering "pong" to every request, hardened with requireZap(domain). */
-async function startServer(mechanism: "PLAIN" | "CURVE", domain: string): Promise<NodeServer> {
-  const socket = new Router({ linger: 0 })
-  const keys = curveKeyPair()
-  if (mechanism === "PLAIN") socket.plainServer = true
-  else {
-    socket.curveServer = true
-    socket.curveSecretKey = keys.secretKey
-  }
-  requireZap(socket, domain)
-  await socket.bind("tcp://127.0.0.1:*")
-  void (async () => {
-    for await (const [routingId, , body] of socket) {
-      if (body?.toString() === "ping") await socket.send([routingId!, Buffer.alloc(0), "pong"])
-    }
-  })().catch(() => undefined)
-  return { endpoint: socket.lastEndpoint!, publicKey: keys.publicKey, close: () => socket.close() }
-}
-
 describe("pyzmq clients against a Node server authenticated by zmq-auth", () => {
   let base = ""
   let authenticator: Authenticator
   let handler: ZapHandler
   const decisions: DecisionEvent[] = []
-  const servers: NodeServer[] = []
+  const servers: PongServer[] = []
 
   beforeAll(async () => {
     requirePyzmq()
@@ -126,8 +102,8 @@ describe("pyzmq clients against a Node server authenticated by zmq-auth", () => 
     await handler.start()
     return authenticator
   }
-  async function server(mechanism: "PLAIN" | "CURVE", domain: string): Promise<NodeServer> {
-    const started = await startServer(mechanism, domain)
+  async function server(mechanism: "PLAIN" | "CURVE", domain: string): Promise<PongServer> {
+    const started = await startPongServer(mechanism, domain)
     servers.push(started)
     return started
   }
