@@ -51,6 +51,15 @@ describe("ThreadAuthenticator configuration", () => {
         await expect(failure).rejects.toMatchObject({ code: "ERR_CERTIFICATE", file: missing })
       })
 
+      it("rejects invalid watch options with ERR_AUTHENTICATOR (and the policy still starts)", async () => {
+        const engine = await prepared()
+        for (const options of [{ debounceMs: -1 }, { pollMs: 0 }, { watch: "yes" }, { watch: true, debounceMs: Number.NaN }]) {
+          await expect(engine.configureCurve("*", directory, options as never)).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR" })
+        }
+        await engine.stop()
+        await engine.start()
+      })
+
       it("rejects a callback that is not a function and a non-string domain with ERR_AUTHENTICATOR", async () => {
         const engine = await prepared()
         await expect(engine.configureCurveCallback("*", "yes" as unknown as () => boolean)).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR" })

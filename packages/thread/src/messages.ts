@@ -68,7 +68,7 @@ export type ConfigurationCall =
   | { method: "deny"; addresses: string[] }
   | { method: "configurePlain"; domain: string; passwords: Record<string, string> | Map<string, string> }
   /** `location: null` stands for `CURVE_ALLOW_ANY` (a symbol does not survive structured clone). */
-  | { method: "configureCurve"; domain: string; location: string | null; options?: { watch?: boolean; debounceMs?: number } }
+  | { method: "configureCurve"; domain: string; location: string | null; options?: { watch?: boolean; debounceMs?: number; pollMs?: number } }
   | { method: "configureCurveKeys"; domain: string; keys: Array<string | Uint8Array> }
   /** The callback stays on the main thread; the worker calls it by `callbackId`. */
   | { method: "configureCurveCallback"; domain: string; callbackId: number }

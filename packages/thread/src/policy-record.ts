@@ -63,8 +63,9 @@ export class PolicyRecord {
    * call made after it (a higher `order`) was recorded for the same entry meanwhile.
    */
   async accept(call: ConfigurationCall, order: number): Promise<void> {
-    // The validator reads a certificate directory once; only the worker watches it.
-    const checked = call.method === "configureCurve" ? { ...call, options: {} } : call
+    // The validator reads a certificate directory once and checks the watch options; only the
+    // worker watches it.
+    const checked = call.method === "configureCurve" && call.options?.watch === true ? { ...call, options: { ...call.options, watch: false } } : call
     await applyConfiguration(this.#validator, checked, (id) => this.#callbacks.get(id) ?? rejectAll)
     this.#store(call, order)
   }

@@ -273,9 +273,10 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
       return Promise.reject(new AuthenticatorError("configureCurve needs a certificate directory or CURVE_ALLOW_ANY"))
     }
     if (options === null || typeof options !== "object") return Promise.reject(new AuthenticatorError("configureCurve options must be an object"))
-    const watch: { watch?: boolean; debounceMs?: number } = {}
+    const watch: { watch?: boolean; debounceMs?: number; pollMs?: number } = {}
     if (options.watch !== undefined) watch.watch = options.watch
     if (options.debounceMs !== undefined) watch.debounceMs = options.debounceMs
+    if (options.pollMs !== undefined) watch.pollMs = options.pollMs
     return this.#configure({ method: "configureCurve", domain, location, options: watch })
   }
 
