@@ -265,7 +265,8 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
    * worker, or accepts any key with `CURVE_ALLOW_ANY`. Rejects with `CertificateError` when the
    * directory cannot be read; bad files are reported as `certificate:error` events. With
    * `{ watch: true }` the worker reloads the directory on every change (`debounceMs`, default
-   * 100) and `certificates:reload` events report each reload.
+   * 100; `pollMs`, default 1000, notices a directory replaced by another) and
+   * `certificates:reload` events report each reload.
    */
   configureCurve(domain: string, location: string | typeof CURVE_ALLOW_ANY, options: ConfigureCurveOptions = {}): Promise<void> {
     if (location === CURVE_ALLOW_ANY) return this.#configure({ method: "configureCurve", domain, location: null })
