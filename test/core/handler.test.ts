@@ -71,6 +71,22 @@ describe("ZapHandler", () => {
     }
   })
 
+  it("stop() before start() changes nothing: the start() that follows stands", async () => {
+    const handler = new ZapHandler(new Authenticator().deny("127.0.0.1"))
+    const stopped = handler.stop()
+    await handler.start()
+    await stopped
+    // Before this fix the earlier stop() shut down the later start(): running false, no handler bound.
+    expect(handler.running).toBe(true)
+    const server = await startServer({ mechanism: "NULL", domain: "stop-then-start" })
+    try {
+      expect(await attemptHandshake(server, { mechanism: "NULL" })).toBe("handshake:error:auth")
+    } finally {
+      server.close()
+      await handler.stop()
+    }
+  })
+
   it("stop() during a start() that binds stops the started handler", async () => {
     const handler = new ZapHandler(new Authenticator())
     await Promise.all([handler.start(), handler.stop()])

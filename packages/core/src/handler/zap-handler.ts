@@ -123,6 +123,9 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
    * frees the endpoint. Idempotent; resolves at once when not started.
    */
   async stop(): Promise<void> {
+    // Not started: nothing to stop, now or later (a start() called after this must stand).
+    if (this.#socket === undefined) return
+    // A bind in progress settles first: stop what it started, or find nothing to stop.
     await this.#binding
     if (this.#socket === undefined) return
     this.#stopping ??= this.#shutdown(this.#socket)
