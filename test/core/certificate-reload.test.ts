@@ -110,6 +110,20 @@ describe("live certificate reload (configureCurve with watch)", () => {
     }
   })
 
+  it("watches a directory removed and created again (even with the same inode number)", async () => {
+    await engine.configureCurve("*", dir, { watch: true, debounceMs: 20, pollMs: 50 })
+    await rm(dir, { recursive: true })
+    await mkdir(dir)
+    const fresh = await clientFrom(dir, "fresh")
+    await reloadWhere(engine, (event) => event.total === 1)
+    expect(await attemptHandshake(server, fresh.spec)).toBe("handshake")
+    // Before this fix a directory that got its inode number back was never watched again.
+    const revoked = reloadWhere(engine, (event) => event.total === 0)
+    await rm(join(dir, "fresh.key"))
+    await revoked
+    expect(await attemptHandshake(server, fresh.spec)).toBe("handshake:error:auth")
+  })
+
   it("a certificate:error listener that throws does not make configureCurve reject", async () => {
     const good = await clientFrom(dir, "good")
     await writeFile(join(dir, "broken.key"), "not a certificate")
@@ -134,7 +148,7 @@ describe("live certificate reload (configureCurve with watch)", () => {
   it("rejects invalid options with AuthenticatorError before anything changes", async () => {
     const good = await clientFrom(dir, "good")
     const earlier = engine.configureCurve("*", dir)
-    for (const options of [null, "watch", { watch: "yes" }, { debounceMs: -1 }, { pollMs: 0 }]) {
+    for (const options of [null, "watch", { watch: "yes" }, { debounceMs: -1 }, { pollMs: 0 }, { pollMs: 2 ** 31 }, { debounceMs: Number.POSITIVE_INFINITY }]) {
       await expect(engine.configureCurve("*", dir, options as never)).rejects.toBeInstanceOf(AuthenticatorError)
     }
     await earlier

@@ -1,4 +1,4 @@
-import { statSync, watch, type FSWatcher, type Stats } from "node:fs"
+import { statSync, watch, type BigIntStats, type FSWatcher } from "node:fs"
 import { stat } from "node:fs/promises"
 import { AuthenticatorError, CertificateError } from "../errors.js"
 import { messageOf } from "../policy/timeout.js"
@@ -36,6 +36,8 @@ export interface WatchOptions {
 
 const DEFAULT_DEBOUNCE_MS = 100
 const DEFAULT_POLL_MS = 1000
+/** The longest delay Node's timers take; longer ones fire after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 /**
  * Throws {@link AuthenticatorError} naming the option when `options` is not a valid
@@ -45,17 +47,21 @@ export function checkWatchOptions(options: unknown): asserts options is WatchOpt
   if (options === undefined) return
   if (options === null || typeof options !== "object") throw new AuthenticatorError(`watch options must be an object, got ${options === null ? "null" : typeof options}`)
   const { debounceMs, pollMs } = options as Record<string, unknown>
-  if (debounceMs !== undefined && (typeof debounceMs !== "number" || !Number.isFinite(debounceMs) || debounceMs < 0)) {
-    throw new AuthenticatorError(`debounceMs must be a number of milliseconds >= 0, got ${String(debounceMs)}`)
+  if (debounceMs !== undefined && (typeof debounceMs !== "number" || !(debounceMs >= 0 && debounceMs <= MAX_TIMER_MS))) {
+    throw new AuthenticatorError(`debounceMs must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${String(debounceMs)}`)
   }
-  if (pollMs !== undefined && (typeof pollMs !== "number" || !Number.isFinite(pollMs) || pollMs <= 0)) {
-    throw new AuthenticatorError(`pollMs must be a positive number of milliseconds, got ${String(pollMs)}`)
+  if (pollMs !== undefined && (typeof pollMs !== "number" || !(pollMs > 0 && pollMs <= MAX_TIMER_MS))) {
+    throw new AuthenticatorError(`pollMs must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, got ${String(pollMs)}`)
   }
 }
 
-/** Which directory a path names: a directory replaced by another has another identity. */
-function identityOf(stats: Stats): string {
-  return `${stats.dev}:${stats.ino}`
+/**
+ * Which directory a path names: a directory replaced by another has another identity. The
+ * birth time tells a directory created again apart from the removed one even when the file
+ * system hands it the same inode number.
+ */
+function identityOf(stats: BigIntStats): string {
+  return `${stats.dev}:${stats.ino}:${stats.birthtimeNs}`
 }
 
 /**
@@ -98,7 +104,7 @@ export class CertificateDirectoryWatcher {
 
   /** Starts watching. Throws the `fs` error when the directory cannot be watched. */
   start(): void {
-    this.#identity = identityOf(statSync(this.#directory))
+    this.#identity = identityOf(statSync(this.#directory, { bigint: true }))
     this.#arm()
     this.#poll = setInterval(() => void this.#checkIdentity(), this.#pollMs)
     this.#poll.unref()
@@ -125,9 +131,11 @@ export class CertificateDirectoryWatcher {
   async #checkIdentity(): Promise<void> {
     let identity: string
     try {
-      identity = identityOf(await stat(this.#directory))
+      identity = identityOf(await stat(this.#directory, { bigint: true }))
     } catch {
-      return // Gone for now: a reload reports it, and a directory created again is picked up here.
+      // Gone for now: a reload reports it, and whatever is created there next is watched anew.
+      this.#identity = undefined
+      return
     }
     if (this.#closed || identity === this.#identity) return
     this.#identity = identity
