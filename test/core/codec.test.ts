@@ -18,6 +18,10 @@ describe("parseZapRequest", () => {
     domain.write("omega")
     address.write("10.0.0.2")
     expect(parseZapRequest([Buffer.from("1.0"), Buffer.from("2"), domain, address, Buffer.alloc(0), Buffer.from("NULL")])).toMatchObject({ domain: "omega", address: "10.0.0.2" })
+    // Uint8Array frames (not Buffers) decode to their text and do not poison the cache.
+    const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text))
+    expect(parseZapRequest([bytes("1.0"), bytes("9"), bytes("plain-array"), bytes("10.0.0.5"), bytes(""), bytes("NULL")] as Buffer[])).toMatchObject({ domain: "plain-array", address: "10.0.0.5", mechanism: "NULL" })
+    expect(parseZapRequest(frames("1.0", "9", "plain-array", "10.0.0.5", "", "NULL")).address).toBe("10.0.0.5")
     // "Aa" and "BB" share a 31-based hash: a cached text is used only when the bytes match.
     expect(parseZapRequest(frames("1.0", "5", "Aa", "", "", "NULL")).domain).toBe("Aa")
     expect(parseZapRequest(frames("1.0", "6", "BB", "", "", "NULL")).domain).toBe("BB")

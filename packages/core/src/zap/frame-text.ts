@@ -33,17 +33,22 @@ export class FrameTextCache {
   decode(frame: Buffer): string {
     const length = frame.length
     if (length === 0) return ""
-    if (length > MAX_CACHED_BYTES) return frame.toString("utf8")
+    if (length > MAX_CACHED_BYTES) return utf8(frame)
     let hash = length
     for (let index = 0; index < length; index++) hash = (Math.imul(hash, 31) + frame[index]!) | 0
     const cached = this.#entries.get(hash)
     if (cached !== undefined && sameBytes(cached.bytes, frame)) return cached.text
-    const text = frame.toString("utf8")
+    const text = utf8(frame)
     if (this.#entries.size >= CACHE_LIMIT) this.#entries.clear()
     // A copy: the caller may reuse or change its buffer after this call.
     this.#entries.set(hash, { bytes: Buffer.from(frame), text })
     return text
   }
+}
+
+/** The UTF-8 text of `frame`; a Uint8Array that is not a Buffer would print as "49,48,..." with toString. */
+function utf8(frame: Uint8Array): string {
+  return Buffer.isBuffer(frame) ? frame.toString("utf8") : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString("utf8")
 }
 
 function sameBytes(left: Uint8Array, right: Uint8Array): boolean {
