@@ -97,6 +97,14 @@ describe("certificate files", () => {
     expect(Object.getOwnPropertyDescriptor(certificate.metadata, "__proto__")?.value).toBe("polluted")
   })
 
+  it("reads properties indented with tabs or four spaces alike", async () => {
+    const { secretFile } = await createCertificates(dir, "source")
+    const { publicKey, secretKey } = await loadCertificate(secretFile)
+    const file = join(dir, "mixed.key_secret")
+    await writeFile(file, `curve\n\tpublic-key = "${publicKey}"\n    secret-key = "${secretKey}"\n`)
+    expect(await loadCertificate(file)).toMatchObject({ publicKey, secretKey })
+  })
+
   it("names the file when it cannot be read", async () => {
     const file = join(dir, "missing.key")
     await expect(loadCertificate(file)).rejects.toSatisfy((error: unknown) => error instanceof CertificateError && error.file === file && error.message.includes(file))

@@ -31,7 +31,8 @@ export function parseZpl(text: string): ZplDocument {
   for (const line of text.split(/\r?\n/)) {
     const content = line.trim()
     if (content === "" || content.startsWith("#")) continue
-    const indent = line.length - line.trimStart().length
+    // A tab counts as four spaces (ZPL indents by four), so hand-edited files may mix them.
+    const indent = line.slice(0, line.length - line.trimStart().length).replace(/\t/g, "    ").length
     const property = PROPERTY.exec(content)
     if (indent === 0) {
       const name = property === null ? content.split(/\s/)[0]! : property[1]!
