@@ -27,10 +27,12 @@ export function trackRelease(context: Context, endpoint: string, release: Promis
 
 /**
  * Resolves once every {@link zapRequests} subscription that ended has released the ZAP endpoint:
- * remaining requests answered, the endpoint unbound and the socket closed. Unsubscribing is
- * synchronous, releasing is not; await this before binding the endpoint with something else
- * (a `ZapHandler`, another process-wide handler). A new `zapRequests` subscription waits for it
- * by itself.
+ * remaining requests answered, then the endpoint unbound and the socket closed, or the socket
+ * handed over to a subscription made meanwhile (which then holds the endpoint). After the last
+ * subscription ended, the endpoint is free once this resolves. Unsubscribing is synchronous,
+ * releasing is not; await this before binding the endpoint with something else (a `ZapHandler`,
+ * another process-wide handler). A new `zapRequests` subscription needs no waiting: it takes
+ * over the socket being released.
  *
  * @param options the `context` (default: zeromq's global context) and `endpoint` (default
  * `inproc://zeromq.zap.01`) given to `zapRequests`

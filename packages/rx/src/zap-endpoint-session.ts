@@ -3,6 +3,7 @@ import { AuthenticatorError, parseZapRequest, ZapProtocolError, type ZapReply, t
 import type { Subscriber } from "rxjs"
 import { Dealer, Router, type Context } from "zeromq"
 import { createExchange } from "./create-exchange.js"
+import { awaitHandover, successorWaiting, takeSuccessor } from "./endpoint-handovers.js"
 import { releaseInProgress, trackRelease } from "./endpoint-releases.js"
 import { replyFrames } from "./reply-frames.js"
 import { ReplyWriter } from "@zmq-auth/core"
@@ -19,18 +20,23 @@ export interface SessionSettings {
 
 const EMPTY = Buffer.alloc(0)
 const SOCKET_OPTIONS = { linger: 1000, sendTimeout: 1000 }
+/** Routing ids of the DEALERs that wake a session's pending receive(); never ZAP requests. */
+const WAKE_PREFIX = "zmq-auth-rx-wake-"
 const INTERNAL_ERROR: Omit<ZapReply, "requestId"> = { statusCode: 500, statusText: "Internal error", userId: "" }
 
 /**
- * The ZAP endpoint as held by one subscription: binds a ROUTER on open, emits each valid
- * request as a {@link ZapExchange}, and on close denies what is unanswered, then unbinds.
+ * The ZAP endpoint as held by one subscription: binds a ROUTER on open (or takes over the one
+ * an earlier subscription is releasing), emits each valid request as a {@link ZapExchange}, and
+ * on close denies what is unanswered, then hands the still-bound socket to the next
+ * subscription if one is waiting, or unbinds.
  */
 export class ZapEndpointSession {
   readonly #settings: SessionSettings
   readonly #subscriber: Subscriber<ZapExchange>
   readonly #unanswered = new Set<ZapExchange>()
-  readonly #wakeId = `zmq-auth-rx-wake-${randomBytes(8).toString("hex")}`
+  readonly #wakeId = `${WAKE_PREFIX}${randomBytes(8).toString("hex")}`
   #opening: Promise<void> | undefined
+  #withdraw: (() => void) | undefined
   #socket: Router | undefined
   #sender: ReplyWriter | undefined
   #loop: Promise<void> | undefined
@@ -44,18 +50,23 @@ export class ZapEndpointSession {
   }
 
   /**
-   * Binds the endpoint: at once, or after an earlier subscription has released it. A binding
+   * Binds the endpoint at once or, while an earlier subscription is releasing it, takes over its
+   * still-bound socket (binding after the release if that one unbinds after all). A binding
    * failure is sent to the subscriber as an {@link AuthenticatorError}.
    */
   open(): void {
-    const previous = releaseInProgress(this.#settings.context, this.#settings.endpoint)
+    const { context, endpoint } = this.#settings
+    const previous = releaseInProgress(context, endpoint)
     if (previous === undefined) {
       this.#bind()
-    } else {
-      this.#opening = previous.then(() => {
-        if (!this.#closing) this.#bind()
-      })
+      return
     }
+    const withdraw = awaitHandover(context, endpoint, { adopt: (socket) => this.#serve(socket) })
+    this.#withdraw = withdraw
+    this.#opening = previous.then(() => {
+      withdraw()
+      if (!this.#closing && this.#socket === undefined) this.#bind()
+    })
   }
 
   /**
@@ -65,6 +76,7 @@ export class ZapEndpointSession {
   close(): void {
     if (this.#closing) return
     this.#closing = true
+    this.#withdraw?.()
     for (const exchange of [...this.#unanswered]) exchange.reply(INTERNAL_ERROR)
     this.#capacity?.()
     trackRelease(this.#settings.context, this.#settings.endpoint, this.#release())
@@ -88,6 +100,11 @@ export class ZapEndpointSession {
       ))
       return
     }
+    this.#serve(socket)
+  }
+
+  /** Receives and answers on `socket`, bound at the endpoint by this session or handed over. */
+  #serve(socket: Router): void {
     this.#socket = socket
     this.#sender = new ReplyWriter(socket, (error) => this.#report(this.#settings.onReplyError, asError(error)))
     this.#loop = this.#receiveLoop(socket)
@@ -99,8 +116,9 @@ export class ZapEndpointSession {
         await new Promise<void>((resolve) => { this.#capacity = resolve })
         this.#capacity = undefined
       }
-      // While closing, only what is already queued is read: receive() then never waits.
-      if (this.#closing && !socket.readable) return
+      // While closing, only what is already queued is read (receive() then never waits), and
+      // not even that when a successor waits: it will take over the socket with its queue.
+      if (this.#closing && (!socket.readable || this.#successorWaiting())) return
       let frames: Buffer[]
       this.#receiving = true
       try {
@@ -119,7 +137,8 @@ export class ZapEndpointSession {
 
   #handle(frames: Buffer[]): void {
     const routingId = frames[0]!
-    if (routingId.toString("latin1") === this.#wakeId) return
+    // Wake messages of this session, or of one that handed the socket over, are no requests.
+    if (routingId.toString("latin1").startsWith(WAKE_PREFIX)) return
     // ROUTER envelope: routing id, empty delimiter, then the ZAP frames.
     const body = frames[1]?.length === 0 ? frames.slice(2) : frames.slice(1)
     let request: ZapRequest
@@ -147,6 +166,10 @@ export class ZapEndpointSession {
     this.#subscriber.next(exchange)
   }
 
+  #successorWaiting(): boolean {
+    return successorWaiting(this.#settings.context, this.#settings.endpoint)
+  }
+
   #send(routingId: Buffer, frames: Buffer[]): void {
     this.#sender?.write([routingId, EMPTY, ...frames])
   }
@@ -162,6 +185,12 @@ export class ZapEndpointSession {
     await this.#loop
     waker?.close()
     await sender.flushed()
+    // A subscription made meanwhile takes the socket still bound: no moment without a handler.
+    const successor = takeSuccessor(this.#settings.context, this.#settings.endpoint)
+    if (successor !== undefined) {
+      successor.adopt(socket)
+      return
+    }
     try {
       await socket.unbind(socket.lastEndpoint ?? this.#settings.endpoint)
     } catch (error) {

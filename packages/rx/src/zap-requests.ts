@@ -26,16 +26,16 @@ const DEFAULT_CONCURRENCY = 1024
 /**
  * The ZAP endpoint as a cold stream of request/reply exchanges.
  *
- * Subscribing binds a ROUTER at the endpoint (synchronously, unless an earlier subscription is
- * still releasing it: then as soon as that is done, so await {@link zapEndpointReleased}
- * before subscribing again when that matters); handshakes that start once it is bound are
- * decided by the subscriber, which must answer every exchange once. While no subscription holds
- * the endpoint (before the first, between one and the next, after the last) libzmq accepts NULL
- * and CURVE handshakes unchecked: harden servers with `requireZap` so they fail closed then
- * (`retry()` and `repeat()` resubscribe through such a gap too). Unsubscribing
- * (or an error downstream) denies every unanswered exchange with 500 "Internal error", then
- * unbinds and closes the socket in the background; {@link zapEndpointReleased} resolves when
- * that is done.
+ * Subscribing binds a ROUTER at the endpoint synchronously; handshakes that start once it is
+ * bound are decided by the subscriber, which must answer every exchange once. Unsubscribing (or
+ * an error downstream) denies every unanswered exchange with 500 "Internal error", then releases
+ * the socket in the background. A subscription made while an earlier one is still releasing
+ * takes over its socket, still bound, with the requests queued in it: resubscribing
+ * (unsubscribe then subscribe, `retry()`, `repeat()`) never leaves the endpoint without a
+ * handler. When no subscription is waiting, the releasing one unbinds and closes the socket;
+ * {@link zapEndpointReleased} resolves when every ended subscription has unbound or handed over.
+ * Before the first subscription and after the last, libzmq accepts NULL and CURVE handshakes
+ * unchecked: harden servers with `requireZap` so they fail closed then.
  *
  * A binding failure, such as an endpoint that already has a handler, arrives as an `error`
  * notification carrying an `AuthenticatorError`. Malformed requests are answered 400 like
