@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest"
-import type { Subscription } from "rxjs"
+import { describe, expect, it } from "vitest"
 import { context, Router } from "zeromq"
 import { Authenticator, ZapHandler, ZAP_ENDPOINT } from "@zmq-auth/core"
 import { authenticate, zapEndpointReleased, zapRequests, type ZapExchange } from "@zmq-auth/rx"
-import { newClientKeys, sendZapFrames, startServer, zapFrames, type HandshakeOutcome, type TestServer } from "../helpers/sockets.js"
+import { newClientKeys, sendZapFrames, startServer, zapFrames, type HandshakeOutcome } from "../helpers/sockets.js"
+import { rxKit } from "./rx-kit.js"
 import { attemptHandshakeOnce } from "./single-attempt.js"
 
 /** Clients handshaking at once against the resubscribing handler. */
@@ -22,19 +22,7 @@ function allowAll(exchange: ZapExchange): void {
 }
 
 describe("zapRequests resubscription", () => {
-  const subscriptions: Subscription[] = []
-  const servers: TestServer[] = []
-
-  afterEach(async () => {
-    for (const subscription of subscriptions.splice(0)) subscription.unsubscribe()
-    for (const server of servers.splice(0)) server.close()
-    await zapEndpointReleased()
-  })
-
-  function keep(subscription: Subscription): Subscription {
-    subscriptions.push(subscription)
-    return subscription
-  }
+  const { keep, keepServer } = rxKit()
 
   /** Counts the unbinds of the ZAP endpoint made by any Router while `run` runs. */
   async function countUnbinds(run: () => Promise<void>): Promise<number> {
@@ -58,7 +46,7 @@ describe("zapRequests resubscription", () => {
 
   it("never leaves the endpoint unbound across unsubscribe + subscribe: no CURVE handshake slips through", async () => {
     const server = await startServer({ mechanism: "CURVE" }) // not hardened with requireZap
-    servers.push(server)
+    keepServer(server)
     const serving = zapRequests().pipe(authenticate(new Authenticator()))
     const outcomes: HandshakeOutcome[] = []
     const waiters: Array<{ count: number; resolve: () => void }> = []

@@ -1,30 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { firstValueFrom, mergeMap, NEVER, tap, throwError, type Subscription } from "rxjs"
 import { Authenticator, AuthenticatorError, ZapHandler, ZapProtocolError } from "@zmq-auth/core"
 import { authenticate, zapEndpointReleased, zapRequests, type ZapDecision, type ZapExchange } from "@zmq-auth/rx"
 import { attemptHandshake, sendZapFrames, startServer, zapFrames, type TestServer } from "../helpers/sockets.js"
 import { createHeldEngine } from "./held-engine.js"
+import { rxKit } from "./rx-kit.js"
 
 const ADMIN = { mechanism: "PLAIN", username: "admin", password: "secret" } as const
 
 describe("zapRequests", () => {
-  const subscriptions: Subscription[] = []
-  const servers: TestServer[] = []
-
-  afterEach(async () => {
-    for (const subscription of subscriptions.splice(0)) subscription.unsubscribe()
-    for (const server of servers.splice(0)) server.close()
-    await zapEndpointReleased()
-  })
-
-  function keep(subscription: Subscription): Subscription {
-    subscriptions.push(subscription)
-    return subscription
-  }
+  const { keep, keepServer } = rxKit()
 
   async function plainServer(): Promise<TestServer> {
     const server = await startServer({ mechanism: "PLAIN", domain: "rx" })
-    servers.push(server)
+    keepServer(server)
     return server
   }
 
