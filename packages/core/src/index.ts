@@ -12,6 +12,7 @@ export { Authenticator, DEFAULT_CALLBACK_TIMEOUT_MS } from "./policy/authenticat
 export type { AuthenticatorOptions, AuthenticatorEvents, ConfigureCurveOptions, DecisionEvent } from "./policy/authenticator.js"
 export type { CertificateReloadEvent, WatchOptions } from "./certs/directory-watcher.js"
 export type { CurveKeyCallback } from "./policy/curve-policy.js"
+export type { CredentialVerdict, CredentialCheck, CredentialStore } from "./policy/credential-store.js"
 export { normalizeCurveKey } from "./policy/curve-key.js"
 export { ZapHandler } from "./handler/zap-handler.js"
 export type { ZapHandlerOptions, ZapHandlerEvents } from "./handler/zap-handler.js"
