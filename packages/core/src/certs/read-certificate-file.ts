@@ -29,12 +29,15 @@ export function readCertificateFile(file: string): Promise<string> {
         if (statError !== null) return finish(statError)
         if (!stats.isFile()) return finish(new Error("not a regular file"))
         if (stats.size > MAX_CERTIFICATE_BYTES) return finish(new Error(`larger than ${MAX_CERTIFICATE_BYTES} bytes, not a certificate`))
-        // One byte more than the size: a file that grew since fstat is noticed.
-        const buffer = Buffer.allocUnsafe(stats.size + 1)
+        // One byte more than the size: a file that grew since fstat is noticed. Memory of its
+        // own, not the shared pool (the file may hold a secret key), wiped once decoded.
+        const buffer = Buffer.allocUnsafeSlow(stats.size + 1)
         readInto(fd, buffer, 0, (readError, length) => {
+          const text = readError === null && length <= stats.size ? buffer.toString("utf8", 0, length) : undefined
+          buffer.fill(0)
           if (readError !== null) return finish(readError)
-          if (length > stats.size) return finish(new Error("changed while it was read"))
-          finish(null, buffer.toString("utf8", 0, length))
+          if (text === undefined) return finish(new Error("changed while it was read"))
+          finish(null, text)
         })
       })
     })
