@@ -125,6 +125,16 @@ describe("live certificate reload (configureCurve with watch)", () => {
     expect(await attemptHandshake(server, fresh.spec)).toBe("handshake:error:auth")
   })
 
+  it("revokes a client whose file is renamed to a hidden name (mv a.key .a.key)", async () => {
+    const client = await clientFrom(dir, "client")
+    await engine.configureCurve("*", dir, { watch: true, debounceMs: 20 })
+    expect(await attemptHandshake(server, client.spec)).toBe("handshake")
+    const hidden = reloadWhere(engine, (event) => event.removed === 1)
+    await rename(client.publicFile, join(dir, ".client.key"))
+    expect(await guard(hidden, 10_000, "no reload after the rename")).toMatchObject({ total: 0, errors: [] })
+    expect(await attemptHandshake(server, client.spec)).toBe("handshake:error:auth")
+  })
+
   it("follows symbolic links: a target replaced outside the directory is applied, a target deleted revokes its key", async () => {
     const linked = await clientFrom(spare, "linked")
     await symlink(linked.publicFile, join(dir, "linked.key"))

@@ -5,6 +5,7 @@ import { CertificateError } from "../errors.js"
 import { mapLimited } from "../map-limited.js"
 import { normalizeCurveKey } from "../policy/curve-key.js"
 import { messageOf } from "../policy/timeout.js"
+import { isCertificateFileName } from "./certificate-file-name.js"
 import { readCertificateFile, type CertificateFileError } from "./read-certificate-file.js"
 import { parseZpl } from "./zpl.js"
 
@@ -119,13 +120,14 @@ export interface CertificateDirectory {
 }
 
 /**
- * Reads every `*.key` file of `dir`: good files load, each bad one is reported in `errors`.
+ * Reads every `*.key` file of `dir`, hidden files (`.a.key`) excepted as with pyzmq's glob:
+ * good files load, each bad one is reported in `errors`.
  * Throws {@link CertificateError} naming the directory when it cannot be listed.
  */
 export async function readCertificateDirectory(dir: string): Promise<CertificateDirectory> {
   let entries: Dirent[]
   try {
-    entries = (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.name.endsWith(".key"))
+    entries = (await readdir(dir, { withFileTypes: true })).filter((entry) => isCertificateFileName(entry.name))
   } catch (error) {
     throw new CertificateError(dir, `cannot list certificate directory: ${messageOf(error)}`, { cause: error })
   }
@@ -134,7 +136,8 @@ export async function readCertificateDirectory(dir: string): Promise<Certificate
 }
 
 /**
- * Loads the public keys of every `*.key` file in `dir` (as pyzmq's `load_certificates`),
+ * Loads the public keys of every `*.key` file in `dir` (as pyzmq's `load_certificates`, which
+ * skips hidden files such as `.a.key`, so renaming a file that way disables its client),
  * mapping each public key (Z85) to its metadata. Throws the first {@link CertificateError}
  * (naming its file) unless `options.onError` is given, which then receives each bad file
  * while the good ones load.
