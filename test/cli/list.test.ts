@@ -28,6 +28,8 @@ describe("zmq-auth list", () => {
       keys[name] = (await loadCertificate(publicFile)).publicKey
       if (name === "alice") secretKey = (await loadCertificate(secretFile)).secretKey!
     }
+    // Hidden files are skipped, as configureCurve skips them.
+    await copyFile(join(good, "alice.key"), join(good, ".retired.key"))
     await createCertificates(mixed, "carol")
     await writeFile(join(mixed, "empty.key"), "")
     await writeFile(join(mixed, "short.key"), 'curve\n    public-key = "tooshort"\n')
@@ -50,6 +52,7 @@ describe("zmq-auth list", () => {
     expect(lines.find((line) => line.startsWith("bob.key "))).toContain(keys.bob)
     expect(result.stdout).toContain('name="alice", team="ops"')
     expect(result.stdout).not.toContain("key_secret")
+    expect(result.stdout).not.toContain(".retired.key")
     expect(result.stdout).not.toContain(secretKey)
     expect(result.stdout).toContain("2 certificates")
   })

@@ -1,8 +1,9 @@
-import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises"
+import { copyFile, mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { Authenticator, AuthenticatorError, createCertificates, loadCertificate, ZapHandler, type CertificateReloadEvent } from "@zmq-auth/core"
+import { guard } from "../helpers/pyzmq-scenarios.js"
 import { attemptHandshake, startServer, type ClientSpec, type TestServer } from "../helpers/sockets.js"
 
 function nextReload(engine: Authenticator): Promise<CertificateReloadEvent> {
@@ -122,6 +123,43 @@ describe("live certificate reload (configureCurve with watch)", () => {
     await rm(join(dir, "fresh.key"))
     await revoked
     expect(await attemptHandshake(server, fresh.spec)).toBe("handshake:error:auth")
+  })
+
+  it("revokes a client whose file is renamed to a hidden name (mv a.key .a.key)", async () => {
+    const client = await clientFrom(dir, "client")
+    await engine.configureCurve("*", dir, { watch: true, debounceMs: 20 })
+    expect(await attemptHandshake(server, client.spec)).toBe("handshake")
+    const hidden = reloadWhere(engine, (event) => event.removed === 1)
+    await rename(client.publicFile, join(dir, ".client.key"))
+    expect(await guard(hidden, 10_000, "no reload after the rename")).toMatchObject({ total: 0, errors: [] })
+    expect(await attemptHandshake(server, client.spec)).toBe("handshake:error:auth")
+  })
+
+  it("follows symbolic links: a target replaced outside the directory is applied, a target deleted revokes its key", async () => {
+    const linked = await clientFrom(spare, "linked")
+    await symlink(linked.publicFile, join(dir, "linked.key"))
+    await engine.configureCurve("*", dir, { watch: true, debounceMs: 20, pollMs: 50 })
+    expect(await attemptHandshake(server, linked.spec)).toBe("handshake")
+
+    const successor = await clientFrom(spare, "successor")
+    await copyFile(successor.publicFile, join(spare, "successor.copy"))
+    const replaced = reloadWhere(engine, (event) => event.added === 1 && event.removed === 1)
+    await rename(successor.publicFile, linked.publicFile)
+    expect(await guard(replaced, 10_000, "no reload after the link's target was replaced")).toMatchObject({ total: 1, errors: [] })
+    expect(await attemptHandshake(server, linked.spec)).toBe("handshake:error:auth")
+    expect(await attemptHandshake(server, successor.spec)).toBe("handshake")
+
+    const deleted = reloadWhere(engine, (event) => event.removed === 1)
+    await rm(linked.publicFile)
+    const event = await guard(deleted, 10_000, "no reload after the link's target was deleted")
+    expect(event).toMatchObject({ total: 0 })
+    expect(event.errors.map((error) => error.file)).toEqual([join(dir, "linked.key")])
+    expect(await attemptHandshake(server, successor.spec)).toBe("handshake:error:auth")
+
+    const restored = reloadWhere(engine, (event) => event.added === 1)
+    await copyFile(join(spare, "successor.copy"), linked.publicFile)
+    await guard(restored, 10_000, "no reload after the link's target came back")
+    expect(await attemptHandshake(server, successor.spec)).toBe("handshake")
   })
 
   it("a certificate:error listener that throws does not make configureCurve reject", async () => {

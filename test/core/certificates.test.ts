@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process"
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
@@ -141,6 +141,17 @@ describe("certificate files", () => {
         [(await loadCertificate(first.publicFile)).publicKey, (await loadCertificate(second.publicFile)).publicKey].sort(),
       )
       expect(certificates.get((await loadCertificate(first.publicFile)).publicKey)).toEqual({ role: "a" })
+    })
+
+    it("skips hidden files such as .a.key, as pyzmq's *.key glob does", async () => {
+      const shown = await createCertificates(dir, "shown")
+      const hidden = await createCertificates(dir, "hidden")
+      await rename(hidden.publicFile, join(dir, ".hidden.key"))
+      await writeFile(join(dir, ".broken.key"), "not a certificate")
+      const { certificates, errors } = await readCertificateDirectory(dir)
+      expect([...certificates.keys()]).toEqual([(await loadCertificate(shown.publicFile)).publicKey])
+      expect(errors).toEqual([])
+      expect((await loadCertificates(dir)).size).toBe(1)
     })
 
     it("throws the first bad file unless onError is given, then loads the good ones", async () => {

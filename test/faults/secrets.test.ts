@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { curveKeyPair, Dealer, Router } from "zeromq"
 import {
@@ -14,8 +15,10 @@ import {
   type ZapRequest,
 } from "@zmq-auth/core"
 import type { AdapterUnderTest } from "../helpers/adapter.js"
+import { ownsItsMemory, reachableMemory, reachableViews } from "../helpers/buffer-memory.js"
 import { loopAdapter } from "../helpers/loop-adapter.js"
 import { firstHandshake, guard } from "../helpers/pyzmq-scenarios.js"
+import { runNode } from "../helpers/run-node.js"
 import { rxAdapter } from "../helpers/rx-adapter.js"
 import { threadAdapter } from "../helpers/thread-adapter.js"
 
@@ -243,10 +246,25 @@ describe("no secret in events, logs or error messages", () => {
     expect(events.texts.join("\n")).toContain("[redacted]")
     expect(events.leaks(needles())).toEqual([])
     expect(capture.leaks(needles())).toEqual([])
+    // Cloned as postMessage does: every Buffer carries only its own bytes, none of a secret.
+    const cloned = structuredClone(served.decisions)
+    expect(reachableViews(cloned).filter((view) => !ownsItsMemory(view as Uint8Array))).toEqual([])
+    const memory = reachableMemory(cloned)
+    for (const needle of [PASSWORD, z85.decode(serverKeys.secretKey), z85.decode(clientKeys.secretKey)]) expect(memory.includes(needle)).toBe(false)
   }
   for (const adapter of [loopAdapter, threadAdapter, rxAdapter]) {
     it(`decision events of the ${adapter.name} adapter carry no secret`, adapterSession(adapter))
   }
+
+  it("a decision event cloned in a fresh server process holds neither the configured passwords nor the loaded secret key", async () => {
+    const result = await runNode(fileURLToPath(new URL("../fixtures/secrets/clone-decision.mjs", import.meta.url)), [])
+    expect(result.stderr).toBe("")
+    const report = JSON.parse(result.stdout) as { status: number; redacted: string; leaks: string[]; views: Array<[number, number]> }
+    expect(report.status).toBe(400)
+    expect(report.redacted).toBe("[redacted]")
+    expect(report.leaks).toEqual([])
+    for (const [length, memory] of report.views) expect(memory).toBe(length)
+  })
 
   it("ZapHandler's authenticate:error event carries no PLAIN password when an engine throws", async () => {
     // A custom engine (ZapHandler takes any { authenticate }) that fails on one request.

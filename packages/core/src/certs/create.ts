@@ -4,6 +4,7 @@ import { basename, dirname, join } from "node:path"
 import { curveKeyPair } from "zeromq"
 import { CertificateError } from "../errors.js"
 import { messageOf } from "../policy/timeout.js"
+import { unpooledUtf8 } from "../unpooled.js"
 import { quoteZplValue, ZPL_NAME } from "./zpl.js"
 
 const PUBLIC_HEADER = [
@@ -79,10 +80,14 @@ async function stage(file: string, text: string, mode: number, staged: string[])
   try {
     const handle = await open(temporary, "wx", 0o600)
     staged.push(temporary)
+    // Encoded in memory of its own (a string would be encoded in the shared pool) and wiped
+    // once written: the text may hold a secret key.
+    const bytes = unpooledUtf8(text)
     try {
-      await handle.writeFile(text)
+      await handle.writeFile(bytes)
       await handle.chmod(mode)
     } finally {
+      bytes.fill(0)
       await handle.close()
     }
   } catch (error) {

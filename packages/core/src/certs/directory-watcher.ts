@@ -2,7 +2,10 @@ import { statSync, watch, type BigIntStats, type FSWatcher } from "node:fs"
 import { stat } from "node:fs/promises"
 import { AuthenticatorError, CertificateError } from "../errors.js"
 import { messageOf } from "../policy/timeout.js"
-import { readCertificateDirectory, type CertificateDirectory } from "./load.js"
+import { join } from "node:path"
+import { mapLimited } from "../map-limited.js"
+import { PARALLEL_READS, readCertificateDirectory, recordsOf, type CertificateDirectory } from "./load.js"
+import { fileIdentity } from "./read-certificate-file.js"
 
 /** What a reload of a watched certificate directory found. */
 export interface CertificateReloadEvent {
@@ -27,9 +30,11 @@ export interface WatchOptions {
   /** Milliseconds to wait after the last change before reloading. Default 100. */
   debounceMs?: number
   /**
-   * Milliseconds between checks that the path still names the directory being watched. A
-   * directory replaced by another (renamed into place, or removed and created again) is watched
-   * anew and reloaded. Default 1000.
+   * Milliseconds between checks that the path still names the directory being watched, and that
+   * the files its `*.key` symbolic links point to are the ones read. A directory replaced by
+   * another (renamed into place, or removed and created again) is watched anew and reloaded; a
+   * link whose target was deleted, replaced or changed makes a reload (a change outside the
+   * directory is not reported by the directory's watch). Default 1000.
    */
   pollMs?: number
 }
@@ -67,8 +72,10 @@ function identityOf(stats: BigIntStats): string {
 /**
  * Watches a certificate directory and reloads it, debounced, after files are added, changed or
  * removed. When the path comes to name another directory (one renamed into place, or the
- * directory removed and created again), that one is watched and loaded instead. Neither the
- * watcher nor its timers keep the process alive.
+ * directory removed and created again), that one is watched and loaded instead. The targets of
+ * `*.key` symbolic links are compared on each poll with the files read, so revoking a key by
+ * deleting or replacing a link's target (a layout of configuration management tools) is seen
+ * too. Neither the watcher nor its timers keep the process alive.
  */
 export class CertificateDirectoryWatcher {
   readonly #directory: string
@@ -83,6 +90,9 @@ export class CertificateDirectoryWatcher {
   #timer: NodeJS.Timeout | undefined
   #reloading: Promise<void> | undefined
   #again = false
+  /** The path of each symbolic link of the last load to the identity of its target, as last seen. */
+  #links = new Map<string, string | undefined>()
+  #checkingLinks = false
 
   /**
    * @param options validated with {@link checkWatchOptions}
@@ -102,11 +112,18 @@ export class CertificateDirectoryWatcher {
     this.#onFailure = onFailure
   }
 
-  /** Starts watching. Throws the `fs` error when the directory cannot be watched. */
-  start(): void {
+  /**
+   * Starts watching. `loaded` is the read of the directory already applied: its symbolic links'
+   * targets are compared from then on. Throws the `fs` error when the directory cannot be watched.
+   */
+  start(loaded?: CertificateDirectory): void {
+    if (loaded !== undefined) this.#rememberLinks(loaded)
     this.#identity = identityOf(statSync(this.#directory, { bigint: true }))
     this.#arm()
-    this.#poll = setInterval(() => void this.#checkIdentity(), this.#pollMs)
+    this.#poll = setInterval(() => {
+      void this.#checkIdentity()
+      void this.#checkLinks()
+    }, this.#pollMs)
     this.#poll.unref()
   }
 
@@ -149,6 +166,34 @@ export class CertificateDirectoryWatcher {
     this.#schedule()
   }
 
+  #rememberLinks(loaded: CertificateDirectory): void {
+    const links = new Map<string, string | undefined>()
+    for (const [name, record] of recordsOf(loaded)) if (record.link) links.set(join(this.#directory, name), record.identity)
+    this.#links = links
+  }
+
+  /** Reloads when the target of a symbolic link is not the file last seen there. */
+  async #checkLinks(): Promise<void> {
+    if (this.#checkingLinks || this.#links.size === 0) return
+    this.#checkingLinks = true
+    try {
+      const links = this.#links
+      const paths = [...links.keys()]
+      const identities = await mapLimited(paths, PARALLEL_READS, (path) =>
+        stat(path, { bigint: true }).then(fileIdentity, () => undefined),
+      )
+      let changed = false
+      paths.forEach((path, index) => {
+        if (identities[index] === links.get(path)) return
+        links.set(path, identities[index])
+        changed = true
+      })
+      if (changed && links === this.#links) this.#schedule()
+    } finally {
+      this.#checkingLinks = false
+    }
+  }
+
   #schedule(): void {
     if (this.#closed) return
     clearTimeout(this.#timer)
@@ -163,7 +208,11 @@ export class CertificateDirectoryWatcher {
     }
     this.#reloading = readCertificateDirectory(this.#directory)
       .then(
-        (loaded) => { if (!this.#closed) this.#onLoad(loaded) },
+        (loaded) => {
+          if (this.#closed) return
+          this.#rememberLinks(loaded)
+          this.#onLoad(loaded)
+        },
         (error: unknown) => { if (!this.#closed) this.#onFailure(asCertificateError(this.#directory, error)) },
       )
       .finally(() => {

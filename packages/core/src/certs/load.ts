@@ -1,10 +1,12 @@
+import type { Dirent } from "node:fs"
 import { readdir } from "node:fs/promises"
 import { join } from "node:path"
 import { CertificateError } from "../errors.js"
 import { mapLimited } from "../map-limited.js"
 import { normalizeCurveKey } from "../policy/curve-key.js"
 import { messageOf } from "../policy/timeout.js"
-import { readCertificateFile } from "./read-certificate-file.js"
+import { isCertificateFileName } from "./certificate-file-name.js"
+import { readCertificateFile, type CertificateFileError } from "./read-certificate-file.js"
 import { parseZpl } from "./zpl.js"
 
 /** A certificate read from a file; keys in Z85. */
@@ -50,13 +52,60 @@ export function parseCertificate(file: string, text: string): Certificate {
  * malformed key.
  */
 export async function loadCertificate(file: string): Promise<Certificate> {
-  let text: string
+  const record = await readCertificateRecord(file, false)
+  if (record.result instanceof Error) throw record.result
+  return record.result
+}
+
+/** One `*.key` file of a directory, as it was read. */
+export interface CertificateFileRecord {
+  /**
+   * Whether the directory entry is a symbolic link: its target can be deleted or replaced
+   * without any change to the directory.
+   */
+  readonly link: boolean
+  /** The `fileIdentity` of the file read (a link's target), when it could be opened. */
+  readonly identity: string | undefined
+  /** The certificate, or the error naming the file. */
+  readonly result: Certificate | CertificateError
+}
+
+/** Reads and parses one certificate file; never rejects. */
+export async function readCertificateRecord(file: string, link: boolean): Promise<CertificateFileRecord> {
+  let read: { text: string; identity: string }
   try {
-    text = await readCertificateFile(file)
+    read = await readCertificateFile(file)
   } catch (error) {
-    throw new CertificateError(file, `cannot read certificate: ${messageOf(error)}`, { cause: error })
+    const result = new CertificateError(file, `cannot read certificate: ${messageOf(error)}`, { cause: error })
+    return { link, identity: (error as CertificateFileError).identity, result }
   }
-  return parseCertificate(file, text)
+  try {
+    return { link, identity: read.identity, result: parseCertificate(file, read.text) }
+  } catch (error) {
+    return { link, identity: read.identity, result: error as CertificateError }
+  }
+}
+
+/** The records of each directory read, by file name, for a watcher to compare against. */
+const RECORDS = new WeakMap<CertificateDirectory, ReadonlyMap<string, CertificateFileRecord>>()
+
+/** The file records (by file name) a {@link CertificateDirectory} was built from. */
+export function recordsOf(directory: CertificateDirectory): ReadonlyMap<string, CertificateFileRecord> {
+  return RECORDS.get(directory) ?? new Map()
+}
+
+/** Builds a {@link CertificateDirectory} from file records, in the order of their names. */
+export function directoryFromRecords(records: ReadonlyMap<string, CertificateFileRecord>): CertificateDirectory {
+  const certificates = new Map<string, Record<string, string>>()
+  const errors: CertificateError[] = []
+  for (const name of [...records.keys()].sort()) {
+    const { result } = records.get(name)!
+    if (result instanceof Error) errors.push(result)
+    else certificates.set(result.publicKey, result.metadata)
+  }
+  const directory = { certificates, errors }
+  RECORDS.set(directory, records)
+  return directory
 }
 
 /** Files of a directory read at once (enough to keep the disk busy, few enough to spare file handles). */
@@ -71,33 +120,24 @@ export interface CertificateDirectory {
 }
 
 /**
- * Reads every `*.key` file of `dir`: good files load, each bad one is reported in `errors`.
+ * Reads every `*.key` file of `dir`, hidden files (`.a.key`) excepted as with pyzmq's glob:
+ * good files load, each bad one is reported in `errors`.
  * Throws {@link CertificateError} naming the directory when it cannot be listed.
  */
 export async function readCertificateDirectory(dir: string): Promise<CertificateDirectory> {
-  let names: string[]
+  let entries: Dirent[]
   try {
-    names = (await readdir(dir, { withFileTypes: true }))
-      .filter((entry) => entry.name.endsWith(".key"))
-      .map((entry) => entry.name)
-      .sort()
+    entries = (await readdir(dir, { withFileTypes: true })).filter((entry) => isCertificateFileName(entry.name))
   } catch (error) {
     throw new CertificateError(dir, `cannot list certificate directory: ${messageOf(error)}`, { cause: error })
   }
-  const results = await mapLimited(names, PARALLEL_READS, (name) =>
-    loadCertificate(join(dir, name)).catch((error: CertificateError) => error),
-  )
-  const certificates = new Map<string, Record<string, string>>()
-  const errors: CertificateError[] = []
-  for (const result of results) {
-    if (result instanceof Error) errors.push(result)
-    else certificates.set(result.publicKey, result.metadata)
-  }
-  return { certificates, errors }
+  const records = await mapLimited(entries, PARALLEL_READS, (entry) => readCertificateRecord(join(dir, entry.name), entry.isSymbolicLink()))
+  return directoryFromRecords(new Map(entries.map((entry, index) => [entry.name, records[index]!])))
 }
 
 /**
- * Loads the public keys of every `*.key` file in `dir` (as pyzmq's `load_certificates`),
+ * Loads the public keys of every `*.key` file in `dir` (as pyzmq's `load_certificates`, which
+ * skips hidden files such as `.a.key`, so renaming a file that way disables its client),
  * mapping each public key (Z85) to its metadata. Throws the first {@link CertificateError}
  * (naming its file) unless `options.onError` is given, which then receives each bad file
  * while the good ones load.

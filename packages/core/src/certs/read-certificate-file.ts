@@ -1,4 +1,4 @@
-import { close, constants, fstat, open, read } from "node:fs"
+import { close, constants, fstat, open, read, type BigIntStats } from "node:fs"
 
 /**
  * The largest certificate file read, in bytes. Real ones are well under 1 KiB (two keys and a
@@ -10,31 +10,61 @@ export const MAX_CERTIFICATE_BYTES = 64 * 1024
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)
 
 /**
+ * Which file, in which state, `stats` describe: device, inode, size, modification and change
+ * times. Any write, replacement (another inode) or permission change gives another identity.
+ */
+export function fileIdentity(stats: BigIntStats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`
+}
+
+/** A certificate file's text and the {@link fileIdentity} of the file it was read from. */
+export interface CertificateFileText {
+  text: string
+  identity: string
+}
+
+/**
+ * An `Error` from reading a certificate file; `identity` is the {@link fileIdentity} of the
+ * file that was opened, when one was.
+ */
+export type CertificateFileError = Error & { identity?: string }
+
+/**
  * Reads a certificate file as UTF-8 text. Only regular files of at most
  * {@link MAX_CERTIFICATE_BYTES} are read: a FIFO, socket or device (which could block forever)
  * and oversized files are refused with an `Error` saying why, without reading them. Uses the
  * callback API, which is several times faster than `fs/promises` on many small files.
  */
-export function readCertificateFile(file: string): Promise<string> {
+export function readCertificateFile(file: string): Promise<CertificateFileText> {
   return new Promise((resolve, reject) => {
     open(file, OPEN_FLAGS, (openError, fd) => {
       if (openError !== null) {
         reject(openError)
         return
       }
-      const finish = (error: Error | null, text?: string): void => {
-        close(fd, () => (error === null ? resolve(text!) : reject(error)))
+      let identity: string | undefined
+      const finish = (error: CertificateFileError | null, text?: string): void => {
+        close(fd, () => {
+          if (error === null) return resolve({ text: text!, identity: identity! })
+          if (identity !== undefined) error.identity = identity
+          reject(error)
+        })
       }
-      fstat(fd, (statError, stats) => {
+      fstat(fd, { bigint: true }, (statError, stats) => {
         if (statError !== null) return finish(statError)
+        identity = fileIdentity(stats)
         if (!stats.isFile()) return finish(new Error("not a regular file"))
         if (stats.size > MAX_CERTIFICATE_BYTES) return finish(new Error(`larger than ${MAX_CERTIFICATE_BYTES} bytes, not a certificate`))
-        // One byte more than the size: a file that grew since fstat is noticed.
-        const buffer = Buffer.allocUnsafe(stats.size + 1)
+        const size = Number(stats.size)
+        // One byte more than the size: a file that grew since fstat is noticed. Memory of its
+        // own, not the shared pool (the file may hold a secret key), wiped once decoded.
+        const buffer = Buffer.allocUnsafeSlow(size + 1)
         readInto(fd, buffer, 0, (readError, length) => {
+          const text = readError === null && length <= size ? buffer.toString("utf8", 0, length) : undefined
+          buffer.fill(0)
           if (readError !== null) return finish(readError)
-          if (length > stats.size) return finish(new Error("changed while it was read"))
-          finish(null, buffer.toString("utf8", 0, length))
+          if (text === undefined) return finish(new Error("changed while it was read"))
+          finish(null, text)
         })
       })
     })

@@ -1,6 +1,7 @@
 import { readdir } from "node:fs/promises"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
+import { isCertificateFileName } from "../certs/certificate-file-name.js"
 import { loadCertificate, PARALLEL_READS, type Certificate } from "../certs/load.js"
 import { CertificateError } from "../errors.js"
 import { mapLimited } from "../map-limited.js"
@@ -25,7 +26,7 @@ async function listCertificateFiles(directory: string): Promise<string[]> {
   try {
     const entries = await readdir(directory, { withFileTypes: true })
     return entries
-      .filter((entry) => entry.name.endsWith(".key") && !entry.isDirectory())
+      .filter((entry) => isCertificateFileName(entry.name) && !entry.isDirectory())
       .map((entry) => entry.name)
       .sort()
   } catch (error) {

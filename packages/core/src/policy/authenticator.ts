@@ -2,7 +2,7 @@ import { EventEmitter } from "eventemitter3"
 import { CURVE_ALLOW_ANY } from "../constants.js"
 import type { StatusCode } from "../constants.js"
 import { CertificateDirectoryWatcher, checkWatchOptions, type CertificateReloadEvent, type WatchOptions } from "../certs/directory-watcher.js"
-import { readCertificateDirectory } from "../certs/load.js"
+import { readCertificateDirectory, type CertificateDirectory } from "../certs/load.js"
 import { AuthenticatorError, type CertificateError } from "../errors.js"
 import { findRequestFault, type ZapRequest } from "../zap/request.js"
 import type { ZapReply } from "../zap/reply.js"
@@ -162,11 +162,12 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       throw new AuthenticatorError("configureCurve needs a certificate directory or CURVE_ALLOW_ANY")
     }
     const generation = this.#nextCurveGeneration(domain)
-    const { certificates, errors } = await readCertificateDirectory(location)
+    const loaded = await readCertificateDirectory(location)
+    const { certificates, errors } = loaded
     // A configuration of this domain made while the directory was read is newer: it wins.
     if (this.#curveGenerations.get(domain) !== generation) return this
     if (options.watch === true && this.#closed) throw new AuthenticatorError(`cannot watch ${location}: the Authenticator was closed while it was read`)
-    const watcher = options.watch === true ? this.#watchDirectory(domain, location, options) : undefined
+    const watcher = options.watch === true ? this.#watchDirectory(domain, location, options, loaded) : undefined
     this.#setCurve(domain, { kind: "keys", keys: curveKeySet(certificates.keys()) }, watcher)
     for (const error of errors) this.#emitSafely("certificate:error", error)
     return this
@@ -196,7 +197,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     this.#curve.set(domain, policy)
   }
 
-  #watchDirectory(domain: string, directory: string, options: WatchOptions): CertificateDirectoryWatcher {
+  #watchDirectory(domain: string, directory: string, options: WatchOptions, loaded: CertificateDirectory): CertificateDirectoryWatcher {
     const watcher: CertificateDirectoryWatcher = new CertificateDirectoryWatcher(
       directory,
       options,
@@ -218,7 +219,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       },
     )
     try {
-      watcher.start()
+      watcher.start(loaded)
     } catch (error) {
       throw new AuthenticatorError(`cannot watch certificate directory ${directory}: ${messageOf(error)}`, { cause: error })
     }

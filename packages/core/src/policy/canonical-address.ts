@@ -1,6 +1,5 @@
 import { isIP } from "node:net"
 
-const MAPPED_DOTTED = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/
 const MAPPED_HEX = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/
 
 /** An IP address split from its IPv6 zone ("fe80::1%eth0": "fe80::1" and "eth0"). */
@@ -12,16 +11,15 @@ export function splitZone(address: string): { ip: string; zone: string | undefin
 /**
  * The canonical text of an IP address, so that one peer has one spelling: IPv6 in compressed
  * lowercase form (its zone kept, as in "fe80::1%eth0"), and IPv4-mapped IPv6
- * (`::ffff:127.0.0.1`, as a dual-stack socket reports IPv4 peers) as plain IPv4. Anything that is
- * not an IP address is returned unchanged.
+ * (`::ffff:127.0.0.1`, as a dual-stack socket reports IPv4 peers) as plain IPv4. The WHATWG URL
+ * parser writes a mapped address in hex (`::ffff:7f00:1`) however it was spelled, so only that
+ * form is converted. Anything that is not an IP address is returned unchanged.
  */
 export function canonicalAddress(address: string): string {
   const { ip, zone } = splitZone(address)
   if (isIP(ip) !== 6) return address
   const compressed = new URL(`http://[${ip}]`).hostname.slice(1, -1)
   if (zone !== undefined) return `${compressed}%${zone}`
-  const dotted = MAPPED_DOTTED.exec(compressed)
-  if (dotted !== null) return dotted[1]!
   const hex = MAPPED_HEX.exec(compressed)
   if (hex === null) return compressed
   const high = Number.parseInt(hex[1]!, 16)

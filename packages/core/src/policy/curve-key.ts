@@ -18,7 +18,8 @@ export function normalizeCurveKey(key: unknown, what = "CURVE key"): string {
   if (typeof key === "string") {
     if (key.length === CURVE_KEY_Z85_LENGTH) {
       try {
-        z85.decode(key)
+        // A secret key is validated here too: its bytes are wiped, nothing else holds them.
+        z85.decode(key).fill(0)
         return key
       } catch {
         throw new AuthenticatorError(`${what} has characters outside the Z85 alphabet`)

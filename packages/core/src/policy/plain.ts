@@ -1,4 +1,5 @@
 import { AuthenticatorError } from "../errors.js"
+import { unpooledUtf8 } from "../unpooled.js"
 
 /**
  * Compares `given` with `expected`, the bytes of a stored password held as a byte string (one
@@ -40,7 +41,7 @@ export class PasswordTable {
       if (typeof username !== "string" || typeof password !== "string") {
         throw new AuthenticatorError(`the password of user ${JSON.stringify(String(username))} must be a string`)
       }
-      table.set(username, Buffer.from(password, "utf8").toString("latin1"))
+      table.set(username, passwordBytes(password))
     }
     this.#passwords = table
   }
@@ -56,4 +57,15 @@ export class PasswordTable {
     if (expected === undefined) return "Invalid username"
     return constantTimeEqual(expected, password) ? "OK" : "Invalid password"
   }
+}
+
+/**
+ * The UTF-8 bytes of `password` as a byte string, encoded in memory of its own (never Node's
+ * shared Buffer pool, which events cloned for other threads could carry) and wiped after use.
+ */
+function passwordBytes(password: string): string {
+  const bytes = unpooledUtf8(password)
+  const text = bytes.toString("latin1")
+  bytes.fill(0)
+  return text
 }

@@ -1,4 +1,5 @@
 import { ZapProtocolError } from "../errors.js"
+import { unpooledCopy } from "../unpooled.js"
 
 /**
  * Encodes ZMTP metadata properties (RFC 23): for each, a 1-byte name length, the name,
@@ -23,7 +24,8 @@ export function encodeMetadata(props: Record<string, string | Buffer>): Buffer {
 }
 
 /**
- * Decodes a ZMTP metadata blob into property values. Throws {@link ZapProtocolError} when a
+ * Decodes a ZMTP metadata blob into property values, each a copy with memory of its own (never
+ * a view of `data` or of Node's shared Buffer pool). Throws {@link ZapProtocolError} when a
  * property is truncated or has an empty name.
  */
 export function decodeMetadata(data: Buffer): Record<string, Buffer> {
@@ -42,7 +44,7 @@ export function decodeMetadata(data: Buffer): Record<string, Buffer> {
     if (offset + valueLength > data.length) {
       throw new ZapProtocolError(`metadata property "${name}" is truncated`)
     }
-    props[name] = Buffer.from(data.subarray(offset, offset + valueLength))
+    props[name] = unpooledCopy(data.subarray(offset, offset + valueLength))
     offset += valueLength
   }
   return props

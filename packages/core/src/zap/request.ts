@@ -1,4 +1,5 @@
 import { ZapProtocolError } from "../errors.js"
+import { unpooledCopy } from "../unpooled.js"
 import { FrameTextCache, frameIs } from "./frame-text.js"
 
 /** A ZAP request (RFC 27) as libzmq sends it to the handler, after the routing envelope. */
@@ -61,7 +62,7 @@ export function parseZapRequest(frames: readonly Buffer[]): ZapRequest {
   if (frames.length < 6) {
     throw new ZapProtocolError(`ZAP request has ${frames.length} frames, at least 6 are needed`, {
       statusText: "Not enough frames",
-      requestId: frames.length >= 2 ? Buffer.from(frames[1]!) : undefined,
+      requestId: frames.length >= 2 ? unpooledCopy(frames[1]!) : undefined,
     })
   }
   const request: ZapRequest = {
