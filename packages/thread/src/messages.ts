@@ -81,6 +81,7 @@ export interface WorkerSettings {
   module?: string
   concurrency?: number
   callbackTimeoutMs?: number
+  maxPendingChecks?: number
   /** Whether `curveUserId` is a main-thread callback the worker has to call. */
   remoteCurveUserId: boolean
   /** The configuration to apply, in order, before binding the ZAP endpoint. */
@@ -122,6 +123,8 @@ export type WorkerMessage =
   | { type: "decision"; event: TransferredDecision }
   | { type: "certificates:reload"; event: TransferredReload }
   | { type: "callback:call"; id: number; request: CallbackRequest }
+  /** The engine no longer wants the answer of callback call `id`: its signal is aborted. */
+  | { type: "callback:abort"; id: number; reason: string }
   | { type: "report"; event: ReportedEvent; error: TransferredError }
   | { type: "stopped" }
 
@@ -262,6 +265,9 @@ export function readWorkerMessage(data: unknown): WorkerMessage {
     case "callback:call":
       expect(isId(data.id), "callback call has no id")
       checkCallbackRequest(data.request)
+      break
+    case "callback:abort":
+      expect(isId(data.id) && typeof data.reason === "string", "callback abort has no id or reason")
       break
     case "report":
       expect(typeof data.event === "string" && REPORTED_EVENTS.has(data.event), "report names an unknown event")

@@ -13,20 +13,39 @@ import { curveKeySet, type CurveKeyCallback, type CurvePolicy } from "./curve-po
 import { FALLBACK_DOMAIN, lookupDomain } from "./domain-table.js"
 import { PasswordTable } from "./plain.js"
 import { redactRequest } from "./redact.js"
-import { callWithTimeout, messageOf } from "./timeout.js"
+import type { CredentialCheck } from "./credential-store.js"
+import { ChecksSaturated, DEFAULT_MAX_PENDING_CHECKS, PendingChecks } from "./pending-checks.js"
+import { messageOf } from "./timeout.js"
 
 /** Options of {@link Authenticator}. */
 export interface AuthenticatorOptions {
   /**
    * Maps an accepted CURVE client key (Z85) to the user id of the connection.
    * Default: the key itself. Overriding {@link Authenticator.curveUserId} in a subclass works too.
+   * `check.signal` is aborted when the answer is no longer wanted (timeout, adapter stopping).
    */
-  curveUserId?(publicKey: string, request: ZapRequest): string | Promise<string>
+  curveUserId?(publicKey: string, request: ZapRequest, check: CredentialCheck): string | Promise<string>
   /**
    * Milliseconds a CURVE key callback or user-id mapper may take before the request is denied
    * with 500 "Internal error". Default 5000.
    */
   callbackTimeoutMs?: number
+  /**
+   * Asynchronous checks (key callbacks, user-id mappers, stores, custom checks) outstanding at
+   * once per ZAP domain of the request, counted until each one's promise really settles. A
+   * request that would need one more is answered at once with 300 "Too many pending checks"
+   * (try again later); nothing is queued. A positive integer, default 64.
+   */
+  maxPendingChecks?: number
+}
+
+/** Options of one {@link Authenticator.authenticate} call, given by the adapter serving the engine. */
+export interface AuthenticateOptions {
+  /**
+   * Aborted when the adapter no longer wants the answer (it stops): checks still running get
+   * their own signal aborted and the request is answered 500 at once.
+   */
+  signal?: AbortSignal
 }
 
 /** A decision made by {@link Authenticator.authenticate}. */
@@ -72,6 +91,8 @@ interface Verdict {
 
 const deny = (statusText: string): Verdict => ({ statusCode: 400, statusText })
 const ALLOW_NULL: Verdict = { statusCode: 200, statusText: "OK", userId: "anonymous" }
+const TOO_MANY_PENDING: Verdict = { statusCode: 300, statusText: "Too many pending checks" }
+const NEVER_ABORTED = new AbortController().signal
 
 /**
  * The policy engine: decides ZAP requests the way pyzmq's `zmq.auth.Authenticator` does, per
@@ -90,8 +111,8 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   readonly #watchers = new Map<string, CertificateDirectoryWatcher>()
   readonly #curveGenerations = new Map<string, number>()
   #closed = false
-  readonly #timeoutMs: number
   readonly #userIdOption: AuthenticatorOptions["curveUserId"]
+  readonly #checks: PendingChecks
 
   /** Throws `TypeError` naming the option that is invalid. */
   constructor(options: AuthenticatorOptions = {}) {
@@ -103,8 +124,12 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     if (options.curveUserId !== undefined && typeof options.curveUserId !== "function") {
       throw new TypeError("curveUserId must be a function")
     }
-    this.#timeoutMs = timeoutMs
+    const maxPendingChecks = options.maxPendingChecks ?? DEFAULT_MAX_PENDING_CHECKS
+    if (!Number.isSafeInteger(maxPendingChecks) || maxPendingChecks < 1) {
+      throw new TypeError(`maxPendingChecks must be a positive integer, got ${String(maxPendingChecks)}`)
+    }
     this.#userIdOption = options.curveUserId
+    this.#checks = new PendingChecks(maxPendingChecks, timeoutMs)
   }
 
   /**
@@ -249,9 +274,11 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   }
 
   /**
-   * Decides the CURVE keys of `domain` with `callback(domain, publicKeyZ85)`, which may be
-   * async. A callback that throws, returns a non-boolean or exceeds `callbackTimeoutMs` denies
-   * with 500 "Internal error".
+   * Decides the CURVE keys of `domain` with `callback(domain, publicKeyZ85, check)`, which may
+   * be async; `check.signal` is aborted when the answer is no longer wanted (timeout, adapter
+   * stopping). A callback that throws, returns a non-boolean or exceeds `callbackTimeoutMs`
+   * denies with 500 "Internal error"; past `maxPendingChecks` outstanding calls of the request's
+   * domain, requests are answered 300 without calling it.
    */
   configureCurveCallback(domain: string, callback: CurveKeyCallback): this {
     checkDomain(domain)
@@ -271,22 +298,24 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * The user id of an accepted CURVE client: the `curveUserId` option if given, else the key
    * (Z85) itself. Override in a subclass to map keys to user names.
    */
-  curveUserId(publicKey: string, request: ZapRequest): string | Promise<string> {
-    return this.#userIdOption === undefined ? publicKey : this.#userIdOption(publicKey, request)
+  curveUserId(publicKey: string, request: ZapRequest, check?: CredentialCheck): string | Promise<string> {
+    return this.#userIdOption === undefined ? publicKey : this.#userIdOption(publicKey, request, check ?? { signal: NEVER_ABORTED })
   }
 
   /**
    * Decides one request. Never rejects: malformed requests are answered 400, failing
-   * callbacks 500. Emits a `decision` event (PLAIN password redacted).
+   * callbacks 500, requests of a domain with `maxPendingChecks` checks outstanding 300. Emits a
+   * `decision` event (PLAIN password redacted). Adapters pass `options.signal` and abort it
+   * when they stop.
    */
-  async authenticate(request: ZapRequest): Promise<ZapReply> {
+  async authenticate(request: ZapRequest, options?: AuthenticateOptions): Promise<ZapReply> {
     const started = this.listenerCount("decision") > 0 ? performance.now() : 0
     let verdict: Verdict
     try {
-      const decided = this.#decide(request)
+      const decided = this.#decide(request, options?.signal)
       verdict = "then" in decided ? await decided : decided
     } catch (error) {
-      verdict = internalError(error)
+      verdict = error instanceof ChecksSaturated ? TOO_MANY_PENDING : internalError(error)
     }
     const reply: ZapReply = {
       requestId: Buffer.isBuffer(request?.requestId) ? request.requestId : Buffer.alloc(0),
@@ -308,7 +337,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     }
   }
 
-  #decide(request: ZapRequest): Verdict | Promise<Verdict> {
+  #decide(request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
     const fault = findRequestFault(request)
     if (fault !== undefined) return deny(fault)
     if (this.#allowList !== undefined && !this.#allowList.has(request.address)) return deny("Address not allowed")
@@ -319,7 +348,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       case "PLAIN":
         return this.#decidePlain(request)
       case "CURVE":
-        return this.#decideCurve(request)
+        return this.#decideCurve(request, abandon)
       case "GSSAPI":
         return this.#gssapi.has(request.domain) || this.#gssapi.has(FALLBACK_DOMAIN)
           ? { statusCode: 200, statusText: "OK", userId: request.credentials[0]!.toString("utf8") }
@@ -337,35 +366,35 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     return result === "OK" ? { statusCode: 200, statusText: "OK", userId: username } : deny(result)
   }
 
-  #decideCurve(request: ZapRequest): Verdict | Promise<Verdict> {
+  #decideCurve(request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
     const policy = lookupDomain(this.#curve, request.domain)
     if (policy === undefined) return deny("Unknown domain")
     switch (policy.kind) {
       case "any":
-        return this.#acceptCurve(z85.encode(request.credentials[0]!), request)
+        return this.#acceptCurve(z85.encode(request.credentials[0]!), request, abandon)
       case "keys": {
         const publicKey = policy.keys.get(request.credentials[0]!.toString("latin1"))
-        return publicKey === undefined ? deny("Unknown key") : this.#acceptCurve(publicKey, request)
+        return publicKey === undefined ? deny("Unknown key") : this.#acceptCurve(publicKey, request, abandon)
       }
       case "callback":
-        return this.#askCurveCallback(policy.callback, z85.encode(request.credentials[0]!), request)
+        return this.#askCurveCallback(policy.callback, z85.encode(request.credentials[0]!), request, abandon)
     }
   }
 
-  async #askCurveCallback(callback: CurveKeyCallback, publicKey: string, request: ZapRequest): Promise<Verdict> {
+  async #askCurveCallback(callback: CurveKeyCallback, publicKey: string, request: ZapRequest, abandon: AbortSignal | undefined): Promise<Verdict> {
     const what = `CURVE key callback of domain ${JSON.stringify(request.domain)}`
-    const accepted = await callWithTimeout(what, this.#timeoutMs, () => callback(request.domain, publicKey))
+    const accepted = await this.#checks.run(request.domain, what, abandon, (check) => callback(request.domain, publicKey, check))
     if (typeof accepted !== "boolean") {
       throw new AuthenticatorError(`${what} returned ${typeof accepted}, not a boolean`)
     }
-    return accepted ? this.#acceptCurve(publicKey, request) : deny("Unknown key")
+    return accepted ? this.#acceptCurve(publicKey, request, abandon) : deny("Unknown key")
   }
 
-  #acceptCurve(publicKey: string, request: ZapRequest): Verdict | Promise<Verdict> {
+  #acceptCurve(publicKey: string, request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
     // Neither the option nor an override maps user ids: the key is the user id, nothing to call.
     if (this.#userIdOption === undefined && this.curveUserId === DEFAULT_CURVE_USER_ID) return { statusCode: 200, statusText: "OK", userId: publicKey }
     const what = "curveUserId"
-    const userId = callWithTimeout(what, this.#timeoutMs, () => this.curveUserId(publicKey, request))
+    const userId = this.#checks.run(request.domain, what, abandon, (check) => this.curveUserId(publicKey, request, check))
     return typeof userId === "string" ? { statusCode: 200, statusText: "OK", userId } : settleUserId(userId, what)
   }
 }
