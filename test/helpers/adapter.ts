@@ -1,4 +1,4 @@
-import type { CredentialCheck, DecisionEvent, ZapRequest } from "@zmq-auth/core"
+import type { CredentialCheck, DecisionEvent, FailureGuardOptions, ZapRequest } from "@zmq-auth/core"
 
 /**
  * What the shared decision table configures. `Authenticator` (sync, returns this) and
@@ -22,6 +22,8 @@ export interface ServeOptions {
   callbackTimeoutMs?: number
   /** The engine's `maxPendingChecks`. */
   maxPendingChecks?: number
+  /** The engine's brute-force guard (the clock cannot be replaced: the thread adapter's runs in the worker). */
+  guard?: Omit<FailureGuardOptions, "now">
 }
 
 /** A fresh engine, served on the ZAP endpoint of zeromq's global context by one adapter. */

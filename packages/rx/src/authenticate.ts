@@ -1,4 +1,5 @@
-import { AuthenticatorError, redactRequest, type Authenticator, type ZapReply } from "@zmq-auth/core"
+import { AuthenticatorError, redactRequest, type Authenticator, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import { blockedAnswer, type BlockedAnswer } from "./blocked-exchanges.js"
 import { defer, filter, finalize, mergeMap, type OperatorFunction } from "rxjs"
 import type { ZapDecision, ZapExchange } from "./zap-exchange.js"
 
@@ -43,6 +44,8 @@ export function authenticate(
 
 async function decide(engine: Pick<Authenticator, "authenticate">, exchange: ZapExchange, signal: AbortSignal): Promise<ZapDecision | undefined> {
   const { request } = exchange
+  const blocked = blockedAnswer(exchange)
+  if (blocked !== undefined) return reportBlocked(engine, request, blocked)
   let reply: Omit<ZapReply, "requestId">
   let error: Error | undefined
   try {
@@ -66,6 +69,24 @@ async function decide(engine: Pick<Authenticator, "authenticate">, exchange: Zap
   }
   const decision: ZapDecision = { request: redactRequest(request), reply: { ...withoutRequestId(reply), requestId: request.requestId } }
   if (error !== undefined) decision.error = error
+  return decision
+}
+
+/**
+ * The decision for an exchange `guardPlainFailures` answered itself, also emitted as a
+ * `decision` event of `engine` when it is an event emitter (as `Authenticator` is), so
+ * `decisions(engine)` sees it like every other denial.
+ */
+function reportBlocked(engine: Pick<Authenticator, "authenticate">, request: ZapRequest, answer: BlockedAnswer): ZapDecision {
+  const decision: ZapDecision = { request: redactRequest(request), reply: { ...answer.reply, requestId: request.requestId }, blocked: answer.block }
+  const emit = (engine as { emit?: unknown }).emit
+  if (typeof emit === "function") {
+    try {
+      emit.call(engine, "decision", { ...decision, elapsedMs: 0 })
+    } catch (error) {
+      process.emitWarning(`a zmq-auth decision listener threw: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
   return decision
 }
 

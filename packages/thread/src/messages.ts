@@ -6,7 +6,7 @@
  * @module
  */
 
-import { AuthenticatorError } from "@zmq-auth/core"
+import { AuthenticatorError, type FailureGuardOptions, type GuardBlock } from "@zmq-auth/core"
 
 /** An error as it crosses threads; {@link reviveError} rebuilds the core error class from `code`. */
 export interface TransferredError {
@@ -60,6 +60,7 @@ export interface TransferredDecision {
   reply: TransferredReply
   elapsedMs: number
   error?: TransferredError
+  blocked?: GuardBlock
 }
 
 /** One configuration call of the engine, in a form that survives structured clone. */
@@ -82,6 +83,8 @@ export interface WorkerSettings {
   concurrency?: number
   callbackTimeoutMs?: number
   maxPendingChecks?: number
+  /** The engine's brute-force guard (its clock cannot cross threads). */
+  guard?: Omit<FailureGuardOptions, "now">
   /** Whether `curveUserId` is a main-thread callback the worker has to call. */
   remoteCurveUserId: boolean
   /** The configuration to apply, in order, before binding the ZAP endpoint. */
@@ -163,6 +166,8 @@ function checkDecision(value: unknown): asserts value is TransferredDecision {
   expect(typeof reply.statusText === "string" && typeof reply.userId === "string", "decision reply has a non-string field")
   expect(reply.metadata === undefined || isRecord(reply.metadata), "decision reply metadata is not an object")
   if (value.error !== undefined) checkError(value.error, "decision error")
+  const blocked = value.blocked
+  expect(blocked === undefined || (isRecord(blocked) && typeof blocked.reason === "string" && typeof blocked.failures === "number" && typeof blocked.retryAfterMs === "number"), "decision blocked is malformed")
 }
 
 function checkReload(value: unknown): asserts value is TransferredReload {

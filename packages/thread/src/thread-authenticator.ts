@@ -11,6 +11,8 @@ import {
   type CredentialCheck,
   type CurveKeyCallback,
   type DecisionEvent,
+  FailureGuard,
+  type FailureGuardOptions,
   type ZapProtocolError,
   type ZapRequest,
 } from "@zmq-auth/core"
@@ -61,6 +63,12 @@ export interface ThreadAuthenticatorOptions {
    * callback counts until it settles; past the bound requests are answered 300. Default 64.
    */
   maxPendingChecks?: number
+  /**
+   * The engine's brute-force guard, run in the worker (see the core `FailureGuardOptions`; the
+   * clock is the worker's `Date.now`). Blocked requests are answered 400 and their forwarded
+   * `decision` events carry `blocked`. Default: no guard.
+   */
+  guard?: Omit<FailureGuardOptions, "now">
   /** Requests the worker decides at once (the handler's `concurrency`). Default 1024. */
   concurrency?: number
 }
@@ -144,6 +152,13 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     if (callbackTimeoutMs !== undefined) this.#settings.callbackTimeoutMs = callbackTimeoutMs
     if (concurrency !== undefined) this.#settings.concurrency = concurrency
     if (maxPendingChecks !== undefined) this.#settings.maxPendingChecks = maxPendingChecks
+    if (options.guard !== undefined) {
+      if (options.guard === null || typeof options.guard !== "object" || "now" in options.guard) {
+        throw new TypeError("guard must be an object of FailureGuardOptions without now (the clock of the worker is used)")
+      }
+      void new FailureGuard(options.guard)
+      this.#settings.guard = { ...options.guard }
+    }
   }
 
   /** Whether the worker is up, the ZAP endpoint bound, and no stop is under way. */

@@ -55,6 +55,7 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
     const options: AuthenticatorOptions = {}
     if (settings.callbackTimeoutMs !== undefined) options.callbackTimeoutMs = settings.callbackTimeoutMs
     if (settings.maxPendingChecks !== undefined) options.maxPendingChecks = settings.maxPendingChecks
+    if (settings.guard !== undefined) options.guard = settings.guard
     if (settings.remoteCurveUserId) {
       options.curveUserId = (publicKey, request, check) =>
         callMainThread({ callback: "curveUserId", publicKey, request: transferRequest(request) }, check.signal) as Promise<string>

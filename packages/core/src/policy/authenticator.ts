@@ -11,6 +11,7 @@ import { AddressList } from "./address-list.js"
 import { normalizeCurveKey } from "./curve-key.js"
 import { curveKeySet, type CurveKeyCallback, type CurvePolicy } from "./curve-policy.js"
 import { FALLBACK_DOMAIN, lookupDomain } from "./domain-table.js"
+import { FailureGuard, type FailureGuardOptions, type GuardBlock } from "./failure-guard.js"
 import { PasswordTable } from "./plain.js"
 import { redactRequest } from "./redact.js"
 import type { CredentialCheck } from "./credential-store.js"
@@ -37,6 +38,13 @@ export interface AuthenticatorOptions {
    * (try again later); nothing is queued. A positive integer, default 64.
    */
   maxPendingChecks?: number
+  /**
+   * A brute-force guard (see {@link FailureGuardOptions}): failed PLAIN logins are counted per
+   * address and per address and user name within a window; blocked requests are answered 400
+   * "Too many failed attempts" without being checked, and their decision events carry
+   * `blocked`. Every adapter serving this engine shares it. Default: no guard.
+   */
+  guard?: FailureGuardOptions | FailureGuard
 }
 
 /** Options of one {@link Authenticator.authenticate} call, given by the adapter serving the engine. */
@@ -58,6 +66,8 @@ export interface DecisionEvent {
   elapsedMs: number
   /** Why a request was denied with 500: the callback or mapper failure (no secrets). */
   error?: Error
+  /** Present when the brute-force guard blocked the request (answered 400 without checking it). */
+  blocked?: GuardBlock
 }
 
 /** Events of {@link Authenticator}. */
@@ -87,6 +97,9 @@ interface Verdict {
   statusText: string
   userId?: string
   error?: Error
+  blocked?: GuardBlock
+  /** A PLAIN login that failed on its credentials: counted by the guard. */
+  failedLogin?: boolean
 }
 
 const deny = (statusText: string): Verdict => ({ statusCode: 400, statusText })
@@ -113,6 +126,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   #closed = false
   readonly #userIdOption: AuthenticatorOptions["curveUserId"]
   readonly #checks: PendingChecks
+  readonly #guard: FailureGuard | undefined
 
   /** Throws `TypeError` naming the option that is invalid. */
   constructor(options: AuthenticatorOptions = {}) {
@@ -130,6 +144,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     }
     this.#userIdOption = options.curveUserId
     this.#checks = new PendingChecks(maxPendingChecks, timeoutMs)
+    this.#guard = options.guard === undefined || options.guard instanceof FailureGuard ? options.guard : new FailureGuard(options.guard)
   }
 
   /**
@@ -317,19 +332,27 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     } catch (error) {
       verdict = error instanceof ChecksSaturated ? TOO_MANY_PENDING : internalError(error)
     }
+    if (verdict.failedLogin === true && this.#guard !== undefined) {
+      try {
+        this.#guard.recordFailure(request.address, request.credentials[0]!.toString("utf8"))
+      } catch (error) {
+        verdict = internalError(error)
+      }
+    }
     const reply: ZapReply = {
       requestId: Buffer.isBuffer(request?.requestId) ? request.requestId : Buffer.alloc(0),
       statusCode: verdict.statusCode,
       statusText: verdict.statusText,
       userId: verdict.statusCode === 200 ? verdict.userId ?? "" : "",
     }
-    if (this.listenerCount("decision") > 0) this.#emitDecision(request, reply, started === 0 ? 0 : performance.now() - started, verdict.error)
+    if (this.listenerCount("decision") > 0) this.#emitDecision(request, reply, started === 0 ? 0 : performance.now() - started, verdict)
     return reply
   }
 
-  #emitDecision(request: ZapRequest, reply: ZapReply, elapsedMs: number, error: Error | undefined): void {
+  #emitDecision(request: ZapRequest, reply: ZapReply, elapsedMs: number, verdict: Verdict): void {
     const event: DecisionEvent = { request: redactRequest(request), reply, elapsedMs }
-    if (error !== undefined) event.error = error
+    if (verdict.error !== undefined) event.error = verdict.error
+    if (verdict.blocked !== undefined) event.blocked = verdict.blocked
     try {
       this.emit("decision", event)
     } catch (listenerError) {
@@ -342,6 +365,10 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     if (fault !== undefined) return deny(fault)
     if (this.#allowList !== undefined && !this.#allowList.has(request.address)) return deny("Address not allowed")
     if (this.#denyList?.has(request.address) === true) return deny("Address denied")
+    if (this.#guard !== undefined) {
+      const blocked = this.#guard.check(request.address, request.mechanism === "PLAIN" ? request.credentials[0]!.toString("utf8") : undefined)
+      if (blocked !== undefined) return { statusCode: 400, statusText: this.#guard.statusText, blocked }
+    }
     switch (request.mechanism) {
       case "NULL":
         return ALLOW_NULL
@@ -363,7 +390,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     if (table === undefined) return deny("No passwords defined")
     const username = request.credentials[0]!.toString("utf8")
     const result = table.check(username, request.credentials[1]!)
-    return result === "OK" ? { statusCode: 200, statusText: "OK", userId: username } : deny(result)
+    return result === "OK" ? { statusCode: 200, statusText: "OK", userId: username } : { statusCode: 400, statusText: result, failedLogin: true }
   }
 
   #decideCurve(request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
