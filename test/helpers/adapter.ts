@@ -24,6 +24,11 @@ export interface ServeOptions {
   maxPendingChecks?: number
   /** The engine's brute-force guard (the clock cannot be replaced: the thread adapter's runs in the worker). */
   guard?: Omit<FailureGuardOptions, "now">
+  /**
+   * An ES module exporting `createAuthenticator(options)`: the thread adapter loads it in its
+   * worker (its `module` option), the others call it to build their engine.
+   */
+  module?: URL
 }
 
 /** A fresh engine, served on the ZAP endpoint of zeromq's global context by one adapter. */

@@ -15,6 +15,7 @@ export { FailureGuard, DEFAULT_GUARD_MAX_ENTRIES, DEFAULT_GUARD_STATUS_TEXT } fr
 export type { FailureGuardOptions, GuardBlock } from "./policy/failure-guard.js"
 export type { CertificateReloadEvent, WatchOptions } from "./certs/directory-watcher.js"
 export type { CurveKeyCallback } from "./policy/curve-policy.js"
+export type { CustomCheck, CustomCheckContext, CustomCheckStage, AddCheckOptions } from "./policy/custom-check.js"
 export type { CredentialVerdict, CredentialCheck, CredentialStore } from "./policy/credential-store.js"
 export { normalizeCurveKey } from "./policy/curve-key.js"
 export { ZapHandler } from "./handler/zap-handler.js"

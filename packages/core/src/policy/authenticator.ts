@@ -15,6 +15,8 @@ import { FailureGuard, type FailureGuardOptions, type GuardBlock } from "./failu
 import { PasswordTable } from "./plain.js"
 import { redactRequest } from "./redact.js"
 import type { CredentialCheck } from "./credential-store.js"
+import { readCredentialVerdict, type CheckedVerdict } from "./credential-verdict.js"
+import type { AddCheckOptions, CustomCheck } from "./custom-check.js"
 import { ChecksSaturated, DEFAULT_MAX_PENDING_CHECKS, PendingChecks } from "./pending-checks.js"
 import { messageOf } from "./timeout.js"
 
@@ -100,10 +102,12 @@ interface Verdict {
   blocked?: GuardBlock
   /** A PLAIN login that failed on its credentials: counted by the guard. */
   failedLogin?: boolean
+  metadata?: Record<string, string>
 }
 
 const deny = (statusText: string): Verdict => ({ statusCode: 400, statusText })
 const ALLOW_NULL: Verdict = { statusCode: 200, statusText: "OK", userId: "anonymous" }
+const TRY_AGAIN_TEXT = "Try again later"
 const TOO_MANY_PENDING: Verdict = { statusCode: 300, statusText: "Too many pending checks" }
 const NEVER_ABORTED = new AbortController().signal
 
@@ -127,6 +131,8 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   readonly #userIdOption: AuthenticatorOptions["curveUserId"]
   readonly #checks: PendingChecks
   readonly #guard: FailureGuard | undefined
+  #checksBefore: readonly CustomCheck[] = []
+  #checksAfter: readonly CustomCheck[] = []
 
   /** Throws `TypeError` naming the option that is invalid. */
   constructor(options: AuthenticatorOptions = {}) {
@@ -302,6 +308,23 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     return this
   }
 
+  /**
+   * Adds a custom check on any request field (see {@link CustomCheck}), run before the built-in
+   * policy or after it allowed (`options.stage`, default `"before"`). Checks run in the order
+   * they were added; the first verdict that denies (or, before the policy, allows) decides, and
+   * it is what the reply and the `decision` event say. Checks count against `maxPendingChecks`
+   * and get a signal aborted on timeout and when the adapter stops. Throws
+   * {@link AuthenticatorError} when `check` is not a function or the stage is unknown.
+   */
+  addCheck(check: CustomCheck, options: AddCheckOptions = {}): this {
+    if (typeof check !== "function") throw new AuthenticatorError("addCheck needs a function")
+    const stage = options?.stage ?? "before"
+    if (stage === "before") this.#checksBefore = [...this.#checksBefore, check]
+    else if (stage === "after") this.#checksAfter = [...this.#checksAfter, check]
+    else throw new AuthenticatorError(`addCheck stage must be "before" or "after", got ${JSON.stringify(String(stage))}`)
+    return this
+  }
+
   /** Allows GSSAPI clients of `domain` (default `"*"`), with their principal as user id. */
   configureGssapi(domain: string = FALLBACK_DOMAIN): this {
     checkDomain(domain)
@@ -345,6 +368,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       statusText: verdict.statusText,
       userId: verdict.statusCode === 200 ? verdict.userId ?? "" : "",
     }
+    if (verdict.statusCode === 200 && verdict.metadata !== undefined) reply.metadata = { ...verdict.metadata }
     if (this.listenerCount("decision") > 0) this.#emitDecision(request, reply, started === 0 ? 0 : performance.now() - started, verdict)
     return reply
   }
@@ -369,6 +393,37 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       const blocked = this.#guard.check(request.address, request.mechanism === "PLAIN" ? request.credentials[0]!.toString("utf8") : undefined)
       if (blocked !== undefined) return { statusCode: 400, statusText: this.#guard.statusText, blocked }
     }
+    if (this.#checksBefore.length === 0 && this.#checksAfter.length === 0) return this.#decideMechanism(request, abandon)
+    return this.#decideWithChecks(request, abandon, this.#checksBefore, this.#checksAfter)
+  }
+
+  async #decideWithChecks(request: ZapRequest, abandon: AbortSignal | undefined, before: readonly CustomCheck[], after: readonly CustomCheck[]): Promise<Verdict> {
+    for (const [index, check] of before.entries()) {
+      const verdict = await this.#runCheck(check, `custom check #${index} (before)`, request, abandon, undefined)
+      if (verdict !== undefined) return verdict
+    }
+    let decided = await this.#decideMechanism(request, abandon)
+    for (const [index, check] of after.entries()) {
+      if (decided.statusCode !== 200) return decided
+      decided = (await this.#runCheck(check, `custom check #${index} (after)`, request, abandon, decided)) ?? decided
+    }
+    return decided
+  }
+
+  /** Runs one custom check: the verdict it imposes, or undefined when it raises no objection. */
+  async #runCheck(check: CustomCheck, what: string, request: ZapRequest, abandon: AbortSignal | undefined, allowed: Verdict | undefined): Promise<Verdict | undefined> {
+    const reply = allowed === undefined ? undefined : { requestId: request.requestId, statusCode: allowed.statusCode, statusText: allowed.statusText, userId: allowed.userId ?? "" }
+    const answer = await this.#checks.run(request.domain, what, abandon, ({ signal }) => check(request, reply === undefined ? { signal } : { signal, reply }))
+    if (answer === undefined || answer === true) return undefined
+    const verdict = readCredentialVerdict(answer, what)
+    if (verdict.statusCode !== 200) return denial(verdict, "Denied by check")
+    const accepted: Verdict = { statusCode: 200, statusText: verdict.statusText ?? "OK", userId: verdict.userId ?? allowed?.userId ?? "" }
+    const metadata = verdict.metadata ?? allowed?.metadata
+    if (metadata !== undefined) accepted.metadata = metadata
+    return accepted
+  }
+
+  #decideMechanism(request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
     switch (request.mechanism) {
       case "NULL":
         return ALLOW_NULL
@@ -432,6 +487,11 @@ async function settleUserId(pending: unknown, what: string): Promise<Verdict> {
   const userId = await pending
   if (typeof userId !== "string") throw new AuthenticatorError(`${what} returned ${typeof userId}, not a string`)
   return { statusCode: 200, statusText: "OK", userId }
+}
+
+/** The reply to a 300 or 400 verdict, with the engine's own status text unless it gives one. */
+function denial(verdict: CheckedVerdict, denyText: string): Verdict {
+  return { statusCode: verdict.statusCode, statusText: verdict.statusText ?? (verdict.statusCode === 300 ? TRY_AGAIN_TEXT : denyText) }
 }
 
 function internalError(error: unknown): Verdict {
