@@ -1,4 +1,4 @@
-import type { DecisionEvent, ZapRequest } from "@zmq-auth/core"
+import type { CredentialCheck, DecisionEvent, FailureGuardOptions, ZapRequest } from "@zmq-auth/core"
 
 /**
  * What the shared decision table configures. `Authenticator` (sync, returns this) and
@@ -10,16 +10,25 @@ export interface EngineConfig {
   configurePlain(domain: string, passwords: Record<string, string>): unknown
   configureCurve(domain: string, location: string | symbol): unknown
   configureCurveKeys(domain: string, keys: Iterable<string | Uint8Array>): unknown
-  configureCurveCallback(domain: string, callback: (domain: string, publicKey: string) => boolean | Promise<boolean>): unknown
+  configureCurveCallback(domain: string, callback: (domain: string, publicKey: string, check: CredentialCheck) => boolean | Promise<boolean>): unknown
   configureGssapi(domain?: string): unknown
 }
 
 /** Options every adapter must honour when serving a fresh engine. */
 export interface ServeOptions {
   /** Maps accepted CURVE keys to user ids (the engine's `curveUserId` option). */
-  curveUserId?: (publicKey: string, request: ZapRequest) => string | Promise<string>
+  curveUserId?: (publicKey: string, request: ZapRequest, check: CredentialCheck) => string | Promise<string>
   /** The engine's `callbackTimeoutMs`. */
   callbackTimeoutMs?: number
+  /** The engine's `maxPendingChecks`. */
+  maxPendingChecks?: number
+  /** The engine's brute-force guard (the clock cannot be replaced: the thread adapter's runs in the worker). */
+  guard?: Omit<FailureGuardOptions, "now">
+  /**
+   * An ES module exporting `createAuthenticator(options)`: the thread adapter loads it in its
+   * worker (its `module` option), the others call it to build their engine.
+   */
+  module?: URL
 }
 
 /** A fresh engine, served on the ZAP endpoint of zeromq's global context by one adapter. */

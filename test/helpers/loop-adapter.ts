@@ -1,11 +1,12 @@
-import { Authenticator, ZapHandler } from "@zmq-auth/core"
+import { ZapHandler } from "@zmq-auth/core"
 import { collectDecisions, type AdapterUnderTest } from "./adapter.js"
+import { createEngine } from "./create-engine.js"
 
 /** The promise-loop adapter: `Authenticator` served by `ZapHandler` on this event loop. */
 export const loopAdapter: AdapterUnderTest = {
   name: "loop",
   async serve(options = {}) {
-    const engine = new Authenticator(options)
+    const engine = await createEngine(options)
     const handler = new ZapHandler(engine)
     await handler.start()
     return { engine, ...collectDecisions(engine), stop: () => handler.stop() }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest"
 import type { Subscription } from "rxjs"
 import { Authenticator, type DecisionEvent, type ZapRequest } from "@zmq-auth/core"
-import { authenticate, guardPlainFailures, zapEndpointReleased, zapRequests } from "@zmq-auth/rx"
+import { authenticate, decisions, guardPlainFailures, zapEndpointReleased, zapRequests, type ZapDecision } from "@zmq-auth/rx"
 import { sendZapFrames, startServer, zapFrames, type TestServer } from "../helpers/sockets.js"
 import { attemptHandshakeOnce as attemptHandshake } from "./single-attempt.js"
 
@@ -41,14 +41,14 @@ describe("guardPlainFailures", () => {
       clock += 1000
     }
     expect(await attemptHandshake(server!, ADMIN)).toBe("handshake:error:auth")
-    expect(engineDecisions).toHaveLength(4)
+    expect(engineDecisions.filter((decision) => decision.blocked === undefined)).toHaveLength(4)
     expect(blocked.map((request) => [request.address, request.credentials.map(String)])).toEqual([["127.0.0.1", ["admin", "[redacted]"]]])
 
     clock = start + WINDOW_MS - 1
     expect(await attemptHandshake(server!, ADMIN)).toBe("handshake:error:auth")
     clock = start + WINDOW_MS
     expect(await attemptHandshake(server!, ADMIN)).toBe("handshake")
-    expect(engineDecisions).toHaveLength(5)
+    expect(engineDecisions.filter((decision) => decision.blocked === undefined)).toHaveLength(5)
   })
 
   it("counts per address and answers blocked ones 400 \"Too many failed attempts\"", async () => {
@@ -61,6 +61,28 @@ describe("guardPlainFailures", () => {
     expect(await attempt("192.0.2.7", "secret")).toEqual(["400", "Too many failed attempts"])
     expect(await attempt("192.0.2.8", "secret")).toEqual(["200", "OK"])
     expect(blocked.map((request) => request.address)).toEqual(["192.0.2.7"])
+  })
+
+  it("reports blocked requests in decisions(engine) and in authenticate()'s stream, password redacted", async () => {
+    const engine = new Authenticator().configurePlain("*", { admin: "secret" })
+    const streamed: ZapDecision[] = []
+    const observed: DecisionEvent[] = []
+    const observing = decisions(engine).subscribe((event) => observed.push(event))
+    subscription = zapRequests()
+      .pipe(guardPlainFailures({ maxFailures: 1, windowMs: WINDOW_MS }), authenticate(engine))
+      .subscribe((decision) => streamed.push(decision))
+    subscription.add(observing)
+    const attempt = async (requestId: string, password: string): Promise<string[]> =>
+      (await sendZapFrames(zapFrames({ mechanism: "PLAIN", requestId, address: "192.0.2.7", domain: "guarded", credentials: ["admin", password] }))).slice(2, 4).map(String)
+    expect(await attempt("first", "guess")).toEqual(["400", "Invalid password"])
+    expect(await attempt("second", "secret")).toEqual(["400", "Too many failed attempts"])
+    for (const list of [streamed, observed]) {
+      expect(list.map((decision) => [decision.request.requestId.toString(), decision.reply.statusText, decision.blocked?.reason])).toEqual([
+        ["first", "Invalid password", undefined],
+        ["second", "Too many failed attempts", "address"],
+      ])
+      expect(list[1]!.request.credentials.map(String)).toEqual(["admin", "[redacted]"])
+    }
   })
 
   it("validates its options", () => {

@@ -1,5 +1,6 @@
-import { AuthenticatorError, redactRequest, type Authenticator, type ZapReply } from "@zmq-auth/core"
-import { defer, filter, mergeMap, type OperatorFunction } from "rxjs"
+import { AuthenticatorError, redactRequest, type Authenticator, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import { blockedAnswer, type BlockedAnswer } from "./blocked-exchanges.js"
+import { defer, filter, finalize, mergeMap, type OperatorFunction } from "rxjs"
 import type { ZapDecision, ZapExchange } from "./zap-exchange.js"
 
 /** Options of {@link authenticate}. */
@@ -16,7 +17,9 @@ const INTERNAL_ERROR = { statusCode: 500, statusText: "Internal error", userId: 
  * {@link ZapDecision} that went out, PLAIN password redacted. An engine that throws or rejects
  * (it should not), or whose reply cannot be sent, gets the request denied with 500 "Internal
  * error" and the cause in `error`. Exchanges answered elsewhere in the meantime (for instance
- * by the teardown of `zapRequests`) are skipped.
+ * by the teardown of `zapRequests`) are skipped. When the subscription ends, the engine is told
+ * (the `signal` of `authenticate(request, { signal })`): checks still running (callbacks,
+ * stores) get their signal aborted.
  *
  * Throws `TypeError` naming an invalid argument.
  */
@@ -29,18 +32,24 @@ export function authenticate(
   if (concurrency !== Infinity && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`)
   }
-  return (source) => source.pipe(
-    mergeMap((exchange) => defer(() => decide(engine, exchange)), concurrency),
-    filter((decision): decision is ZapDecision => decision !== undefined),
-  )
+  return (source) => defer(() => {
+    const ending = new AbortController()
+    return source.pipe(
+      mergeMap((exchange) => defer(() => decide(engine, exchange, ending.signal)), concurrency),
+      filter((decision): decision is ZapDecision => decision !== undefined),
+      finalize(() => ending.abort(new AuthenticatorError("the authenticate() subscription ended"))),
+    )
+  })
 }
 
-async function decide(engine: Pick<Authenticator, "authenticate">, exchange: ZapExchange): Promise<ZapDecision | undefined> {
+async function decide(engine: Pick<Authenticator, "authenticate">, exchange: ZapExchange, signal: AbortSignal): Promise<ZapDecision | undefined> {
   const { request } = exchange
+  const blocked = blockedAnswer(exchange)
+  if (blocked !== undefined) return reportBlocked(engine, request, blocked)
   let reply: Omit<ZapReply, "requestId">
   let error: Error | undefined
   try {
-    const decided: ZapReply = await engine.authenticate(request)
+    const decided: ZapReply = await engine.authenticate(request, { signal })
     if (decided?.statusCode === 200 && !decided.requestId?.equals(request.requestId)) {
       throw new AuthenticatorError("authenticate() allowed with a reply for another request id")
     }
@@ -60,6 +69,24 @@ async function decide(engine: Pick<Authenticator, "authenticate">, exchange: Zap
   }
   const decision: ZapDecision = { request: redactRequest(request), reply: { ...withoutRequestId(reply), requestId: request.requestId } }
   if (error !== undefined) decision.error = error
+  return decision
+}
+
+/**
+ * The decision for an exchange `guardPlainFailures` answered itself, also emitted as a
+ * `decision` event of `engine` when it is an event emitter (as `Authenticator` is), so
+ * `decisions(engine)` sees it like every other denial.
+ */
+function reportBlocked(engine: Pick<Authenticator, "authenticate">, request: ZapRequest, answer: BlockedAnswer): ZapDecision {
+  const decision: ZapDecision = { request: redactRequest(request), reply: { ...answer.reply, requestId: request.requestId }, blocked: answer.block }
+  const emit = (engine as { emit?: unknown }).emit
+  if (typeof emit === "function") {
+    try {
+      emit.call(engine, "decision", { ...decision, elapsedMs: 0 })
+    } catch (error) {
+      process.emitWarning(`a zmq-auth decision listener threw: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
   return decision
 }
 

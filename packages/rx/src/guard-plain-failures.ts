@@ -1,6 +1,6 @@
-import { redactRequest, type ZapReply, type ZapRequest } from "@zmq-auth/core"
-import { defer, filter, map, type MonoTypeOperatorFunction } from "rxjs"
-import { FailureWindow } from "./failure-window.js"
+import { FailureGuard, redactRequest, type GuardBlock, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import { defer, map, type MonoTypeOperatorFunction } from "rxjs"
+import { markBlocked } from "./blocked-exchanges.js"
 import type { ZapExchange } from "./zap-exchange.js"
 
 /** Options of {@link guardPlainFailures}. */
@@ -17,47 +17,48 @@ export interface GuardPlainFailuresOptions {
   onBlocked?: (request: ZapRequest) => void
 }
 
-const DEFAULT_STATUS_TEXT = "Too many failed attempts"
+/** The block reported when the clock throws: the request is blocked (fail closed). */
+const CLOCK_FAILED: GuardBlock = { reason: "address", failures: 0, retryAfterMs: 0 }
 
 /**
- * A brute-force guard for PLAIN: counts, per client address, the PLAIN exchanges answered 400
- * downstream, and once an address has `maxFailures` of them within `windowMs`, answers its
- * further requests (any mechanism) 400 itself, without passing them on, until enough failures
- * age out of the window. Successful logins do not reset the count.
+ * A brute-force guard for PLAIN in front of an rx pipeline, built on the core `FailureGuard`:
+ * counts, per client address, the PLAIN exchanges answered 400 downstream, and once an address
+ * has `maxFailures` of them within `windowMs`, answers its further requests (any mechanism) 400
+ * itself until enough failures age out of the window. Blocked exchanges still go downstream,
+ * already answered: `authenticate(engine)` emits them as decisions (with `blocked`) and as
+ * `decision` events of the engine, like every other denial; a custom operator must skip
+ * exchanges whose `answered` is true.
  *
- * Place it before the operator that decides, e.g.
- * `zapRequests().pipe(guardPlainFailures({ maxFailures: 5, windowMs: 60_000 }), authenticate(engine))`.
- * Each subscription counts on its own. Inproc clients all have the empty address and share one count.
- * Failures count when they are answered: attempts already being decided when the limit is
- * reached (with an engine that decides asynchronously) are still answered by it.
+ * @deprecated Prefer the engine's own guard, `new Authenticator({ guard: { maxFailures, windowMs } })`:
+ * the same guard on every adapter, counting per address and per address and user name.
  *
- * Throws `TypeError` naming an invalid option.
+ * Each subscription counts on its own. Inproc clients all have the empty address and share one
+ * count. Throws `TypeError` naming an invalid option.
  */
 export function guardPlainFailures(options: GuardPlainFailuresOptions): MonoTypeOperatorFunction<ZapExchange> {
-  const { maxFailures, windowMs } = options ?? {}
-  if (!Number.isInteger(maxFailures) || maxFailures < 1) throw new TypeError(`maxFailures must be a positive integer, got ${String(maxFailures)}`)
-  if (typeof windowMs !== "number" || !(windowMs > 0)) throw new TypeError(`windowMs must be a positive number of milliseconds, got ${String(windowMs)}`)
-  if (options.now !== undefined && typeof options.now !== "function") throw new TypeError("now must be a function")
+  if (options === null || typeof options !== "object") throw new TypeError("options must be an object")
+  const { maxFailures, windowMs } = options
   if (options.onBlocked !== undefined && typeof options.onBlocked !== "function") throw new TypeError("onBlocked must be a function")
-  if (options.statusText !== undefined && typeof options.statusText !== "string") throw new TypeError(`statusText must be a string, got ${typeof options.statusText}`)
-  const blockedReply: Omit<ZapReply, "requestId"> = { statusCode: 400, statusText: options.statusText ?? DEFAULT_STATUS_TEXT, userId: "" }
-  const now = options.now ?? Date.now
+  const guardOptions = { maxFailures, windowMs, maxAddressFailures: maxFailures, ...(options.now === undefined ? {} : { now: options.now }), ...(options.statusText === undefined ? {} : { statusText: options.statusText }) }
+  const { statusText } = new FailureGuard(guardOptions)
+  const blockedReply: Omit<ZapReply, "requestId"> = { statusCode: 400, statusText, userId: "" }
   return (source) => defer(() => {
-    const failures = new FailureWindow(maxFailures, windowMs, now)
+    const guard = new FailureGuard(guardOptions)
     return source.pipe(
-      filter((exchange) => {
-        if (!isBlocked(failures, exchange.request.address)) return true
+      map((exchange) => {
+        const block = check(guard, exchange.request.address)
+        if (block === undefined) return countingFailures(exchange, guard)
         exchange.reply(blockedReply)
+        markBlocked(exchange, { block, reply: blockedReply })
         // A throwing listener must not end the stream (and with it the ZAP endpoint).
         safely("onBlocked", () => options.onBlocked?.(redactRequest(exchange.request)))
-        return false
+        return exchange
       }),
-      map((exchange) => countingFailures(exchange, failures)),
     )
   })
 }
 
-function countingFailures(exchange: ZapExchange, failures: FailureWindow): ZapExchange {
+function countingFailures(exchange: ZapExchange, guard: FailureGuard): ZapExchange {
   const { request } = exchange
   return Object.freeze({
     request,
@@ -66,18 +67,18 @@ function countingFailures(exchange: ZapExchange, failures: FailureWindow): ZapEx
     },
     reply(reply: Omit<ZapReply, "requestId">) {
       exchange.reply(reply)
-      if (request.mechanism === "PLAIN" && reply.statusCode === 400) safely("now", () => failures.record(request.address))
+      if (request.mechanism === "PLAIN" && reply.statusCode === 400) safely("now", () => guard.recordFailure(request.address, request.credentials[0]!.toString("utf8")))
     },
   })
 }
 
-/** Whether `address` is blocked; a clock that throws blocks (fails closed) rather than ending the stream. */
-function isBlocked(failures: FailureWindow, address: string): boolean {
+/** Why `address` is blocked; a clock that throws blocks (fails closed) rather than ending the stream. */
+function check(guard: FailureGuard, address: string): GuardBlock | undefined {
   try {
-    return failures.isBlocked(address)
+    return guard.check(address)
   } catch (error) {
     warn("now", error)
-    return true
+    return CLOCK_FAILED
   }
 }
 

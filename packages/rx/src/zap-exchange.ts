@@ -1,4 +1,4 @@
-import type { ZapReply, ZapRequest } from "@zmq-auth/core"
+import type { GuardBlock, ZapReply, ZapRequest } from "@zmq-auth/core"
 
 /**
  * One ZAP request received on the endpoint, waiting for its answer. Every exchange must be
@@ -27,4 +27,6 @@ export interface ZapDecision {
   reply: ZapReply
   /** Why the request was denied with 500, when the engine or the reply failed. No secrets. */
   error?: Error
+  /** Present when a brute-force guard blocked the request (answered 400 without checking it). */
+  blocked?: GuardBlock
 }

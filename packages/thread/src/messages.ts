@@ -6,7 +6,7 @@
  * @module
  */
 
-import { AuthenticatorError } from "@zmq-auth/core"
+import { AuthenticatorError, type FailureGuardOptions, type GuardBlock } from "@zmq-auth/core"
 
 /** An error as it crosses threads; {@link reviveError} rebuilds the core error class from `code`. */
 export interface TransferredError {
@@ -60,6 +60,7 @@ export interface TransferredDecision {
   reply: TransferredReply
   elapsedMs: number
   error?: TransferredError
+  blocked?: GuardBlock
 }
 
 /** One configuration call of the engine, in a form that survives structured clone. */
@@ -81,6 +82,9 @@ export interface WorkerSettings {
   module?: string
   concurrency?: number
   callbackTimeoutMs?: number
+  maxPendingChecks?: number
+  /** The engine's brute-force guard (its clock cannot cross threads). */
+  guard?: Omit<FailureGuardOptions, "now">
   /** Whether `curveUserId` is a main-thread callback the worker has to call. */
   remoteCurveUserId: boolean
   /** The configuration to apply, in order, before binding the ZAP endpoint. */
@@ -122,6 +126,8 @@ export type WorkerMessage =
   | { type: "decision"; event: TransferredDecision }
   | { type: "certificates:reload"; event: TransferredReload }
   | { type: "callback:call"; id: number; request: CallbackRequest }
+  /** The engine no longer wants the answer of callback call `id`: its signal is aborted. */
+  | { type: "callback:abort"; id: number; reason: string }
   | { type: "report"; event: ReportedEvent; error: TransferredError }
   | { type: "stopped" }
 
@@ -160,6 +166,8 @@ function checkDecision(value: unknown): asserts value is TransferredDecision {
   expect(typeof reply.statusText === "string" && typeof reply.userId === "string", "decision reply has a non-string field")
   expect(reply.metadata === undefined || isRecord(reply.metadata), "decision reply metadata is not an object")
   if (value.error !== undefined) checkError(value.error, "decision error")
+  const blocked = value.blocked
+  expect(blocked === undefined || (isRecord(blocked) && typeof blocked.reason === "string" && typeof blocked.failures === "number" && typeof blocked.retryAfterMs === "number"), "decision blocked is malformed")
 }
 
 function checkReload(value: unknown): asserts value is TransferredReload {
@@ -262,6 +270,9 @@ export function readWorkerMessage(data: unknown): WorkerMessage {
     case "callback:call":
       expect(isId(data.id), "callback call has no id")
       checkCallbackRequest(data.request)
+      break
+    case "callback:abort":
+      expect(isId(data.id) && typeof data.reason === "string", "callback abort has no id or reason")
       break
     case "report":
       expect(typeof data.event === "string" && REPORTED_EVENTS.has(data.event), "report names an unknown event")

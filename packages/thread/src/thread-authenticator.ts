@@ -8,8 +8,11 @@ import {
   type CertificateError,
   type CertificateReloadEvent,
   type ConfigureCurveOptions,
+  type CredentialCheck,
   type CurveKeyCallback,
   type DecisionEvent,
+  FailureGuard,
+  type FailureGuardOptions,
   type ZapProtocolError,
   type ZapRequest,
 } from "@zmq-auth/core"
@@ -52,9 +55,20 @@ export interface ThreadAuthenticatorOptions {
    * by the worker. A throw, a non-string or an answer slower than `callbackTimeoutMs` denies
    * with 500. Default: the key itself. For mapping without a round trip, use `module`.
    */
-  curveUserId?: (publicKey: string, request: ZapRequest) => string | Promise<string>
+  curveUserId?: (publicKey: string, request: ZapRequest, check: CredentialCheck) => string | Promise<string>
   /** Milliseconds a CURVE key callback or user-id mapper may take before a 500 deny. Default 5000. */
   callbackTimeoutMs?: number
+  /**
+   * Asynchronous checks outstanding at once per ZAP domain (the engine's option): a main-thread
+   * callback counts until it settles; past the bound requests are answered 300. Default 64.
+   */
+  maxPendingChecks?: number
+  /**
+   * The engine's brute-force guard, run in the worker (see the core `FailureGuardOptions`; the
+   * clock is the worker's `Date.now`). Blocked requests are answered 400 and their forwarded
+   * `decision` events carry `blocked`. Default: no guard.
+   */
+  guard?: Omit<FailureGuardOptions, "now">
   /** Requests the worker decides at once (the handler's `concurrency`). Default 1024. */
   concurrency?: number
 }
@@ -121,7 +135,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     }
     const endpoint = options.endpoint ?? ZAP_ENDPOINT
     if (typeof endpoint !== "string" || endpoint === "") throw new TypeError("endpoint must be a non-empty string")
-    const { callbackTimeoutMs, concurrency, curveUserId } = options
+    const { callbackTimeoutMs, concurrency, curveUserId, maxPendingChecks } = options
     if (callbackTimeoutMs !== undefined && (typeof callbackTimeoutMs !== "number" || !Number.isFinite(callbackTimeoutMs) || callbackTimeoutMs <= 0)) {
       throw new TypeError(`callbackTimeoutMs must be a positive number of milliseconds, got ${String(callbackTimeoutMs)}`)
     }
@@ -129,11 +143,22 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
       throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`)
     }
     if (curveUserId !== undefined && typeof curveUserId !== "function") throw new TypeError("curveUserId must be a function")
+    if (maxPendingChecks !== undefined && (!Number.isSafeInteger(maxPendingChecks) || maxPendingChecks < 1)) {
+      throw new TypeError(`maxPendingChecks must be a positive integer, got ${String(maxPendingChecks)}`)
+    }
     this.#curveUserId = curveUserId
     this.#settings = { endpoint, remoteCurveUserId: curveUserId !== undefined, decisionsWanted: this.#decisionsWanted }
     if (options.module !== undefined) this.#settings.module = moduleHref(options.module)
     if (callbackTimeoutMs !== undefined) this.#settings.callbackTimeoutMs = callbackTimeoutMs
     if (concurrency !== undefined) this.#settings.concurrency = concurrency
+    if (maxPendingChecks !== undefined) this.#settings.maxPendingChecks = maxPendingChecks
+    if (options.guard !== undefined) {
+      if (options.guard === null || typeof options.guard !== "object" || "now" in options.guard) {
+        throw new TypeError("guard must be an object of FailureGuardOptions without now (the clock of the worker is used)")
+      }
+      void new FailureGuard(options.guard)
+      this.#settings.guard = { ...options.guard }
+    }
   }
 
   /** Whether the worker is up, the ZAP endpoint bound, and no stop is under way. */
@@ -179,7 +204,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
         decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
         reload: (event) => this.#emitSafely("certificates:reload", reviveReload(event)),
         report: (event, error) => this.#emitSafely(event, error),
-        callback: (request) => this.#runCallback(request),
+        callback: (request, check) => this.#runCallback(request, check),
         exit: (error) => {
           if (this.#session === session) this.#session = undefined
           this.#emitSafely("worker:exit", error)
@@ -300,9 +325,10 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
   }
 
   /**
-   * Decides the CURVE keys of `domain` with `callback(domain, publicKeyZ85)`, which runs on the
-   * main thread. A throw, a non-boolean, or no answer within `callbackTimeoutMs` (a busy main
-   * thread included) denies with 500.
+   * Decides the CURVE keys of `domain` with `callback(domain, publicKeyZ85, check)`, which runs
+   * on the main thread. A throw, a non-boolean, or no answer within `callbackTimeoutMs` (a busy
+   * main thread included) denies with 500; `check.signal` is then aborted (and when the worker
+   * stops). A call counts against `maxPendingChecks` until it settles here.
    */
   async configureCurveCallback(domain: string, callback: CurveKeyCallback): Promise<void> {
     if (typeof callback !== "function") throw new AuthenticatorError("configureCurveCallback needs a function")
@@ -346,14 +372,14 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     return new AuthenticatorError(`ThreadAuthenticator for ${this.endpoint}: stop() was called before it started`)
   }
 
-  #runCallback(request: CallbackRequest): unknown {
+  #runCallback(request: CallbackRequest, check: CredentialCheck): unknown {
     if (request.callback === "curveKey") {
       const callback = this.#record.callback(request.callbackId)
       if (callback === undefined) throw new AuthenticatorError(`the CURVE key callback of domain ${JSON.stringify(request.domain)} was replaced`)
-      return callback(request.domain, request.publicKey)
+      return callback(request.domain, request.publicKey, check)
     }
     if (this.#curveUserId === undefined) throw new AuthenticatorError("no curveUserId callback was given")
-    return this.#curveUserId(request.publicKey, reviveRequest(request.request))
+    return this.#curveUserId(request.publicKey, reviveRequest(request.request), check)
   }
 
   // Listener bookkeeping: the worker forwards `decision` events only while there are listeners.

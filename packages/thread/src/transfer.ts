@@ -113,6 +113,7 @@ function transferReply(reply: ZapReply): TransferredReply {
 export function transferDecision(event: DecisionEvent): TransferredDecision {
   const transferred: TransferredDecision = { request: transferRequest(event.request), reply: transferReply(event.reply), elapsedMs: event.elapsedMs }
   if (event.error !== undefined) transferred.error = transferError(event.error)
+  if (event.blocked !== undefined) transferred.blocked = { ...event.blocked }
   return transferred
 }
 
@@ -120,6 +121,7 @@ export function transferDecision(event: DecisionEvent): TransferredDecision {
 export function reviveDecision(transferred: TransferredDecision): DecisionEvent {
   const event: DecisionEvent = { request: reviveRequest(transferred.request), reply: reviveReply(transferred.reply), elapsedMs: transferred.elapsedMs }
   if (transferred.error !== undefined) event.error = reviveError(transferred.error)
+  if (transferred.blocked !== undefined) event.blocked = { reason: transferred.blocked.reason, failures: transferred.blocked.failures, retryAfterMs: transferred.blocked.retryAfterMs }
   return event
 }
 

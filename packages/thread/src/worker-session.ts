@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads"
-import { AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS } from "@zmq-auth/core"
+import { AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS, type CredentialCheck } from "@zmq-auth/core"
 import { EXIT_WAIT_MS, STOP_GRACE_MS } from "./defaults.js"
 import {
   isMessageId,
@@ -22,7 +22,7 @@ export interface WorkerSessionHooks {
   reload(event: TransferredReload): void
   report(event: Exclude<ReportedEvent, "worker:error">, error: Error): void
   /** Runs a main-thread callback for the worker; its result (or failure) is sent back. */
-  callback(request: CallbackRequest): unknown
+  callback(request: CallbackRequest, check: CredentialCheck): unknown
   /** The worker ended on its own after it was ready (a crash or an exit nobody asked for). */
   exit(error: Error): void
 }
@@ -38,6 +38,8 @@ export class WorkerSession {
   readonly #hooks: WorkerSessionHooks
   readonly #configurations = new PendingReplies<void>()
   readonly #stopGraceMs: number
+  /** Main-thread callbacks running for the worker, by call id: aborted when the worker gives up on them or ends. */
+  readonly #callbacks = new Map<number, AbortController>()
   #state: State = "starting"
   #startFailure: Error | undefined
   #crash: Error | undefined
@@ -167,6 +169,9 @@ export class WorkerSession {
       case "callback:call":
         void this.#answer(message.id, message.request)
         return
+      case "callback:abort":
+        this.#callbacks.get(message.id)?.abort(new AuthenticatorError(message.reason))
+        return
       case "report":
         if (message.event === "worker:error") this.#crash ??= reviveError(message.error)
         else this.#hooks.report(message.event, reviveError(message.error))
@@ -190,11 +195,15 @@ export class WorkerSession {
 
   async #answer(id: number, request: CallbackRequest): Promise<void> {
     let value: unknown
+    const controller = new AbortController()
+    this.#callbacks.set(id, controller)
     try {
-      value = await this.#hooks.callback(request)
+      value = await this.#hooks.callback(request, { signal: controller.signal })
     } catch (error) {
       this.#postQuietly({ type: "callback:failed", id, error: transferError(error) })
       return
+    } finally {
+      this.#callbacks.delete(id)
     }
     try {
       this.#post({ type: "callback:result", id, value })
@@ -215,6 +224,8 @@ export class WorkerSession {
   #onExit(exitCode: number, failStart: (error: Error) => void): void {
     const previous = this.#state
     this.#state = "exited"
+    for (const controller of this.#callbacks.values()) controller.abort(new AuthenticatorError("the worker thread ended"))
+    this.#callbacks.clear()
     const reason = new AuthenticatorError(
       `the worker thread ended (exit code ${exitCode})${this.#crash === undefined ? "" : `: ${this.#crash.message}`}`,
       this.#crash === undefined ? {} : { cause: this.#crash },

@@ -1,5 +1,5 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads"
-import { Authenticator, AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS, ZapHandler, type AuthenticatorOptions, type CurveKeyCallback } from "@zmq-auth/core"
+import { Authenticator, AuthenticatorError, ZapHandler, type AuthenticatorOptions, type CurveKeyCallback, type ZapRequest } from "@zmq-auth/core"
 import { applyConfiguration, type ConfigurableEngine } from "./apply-configuration.js"
 import { guardProcessExit, type ExitCode } from "./exit-guard.js"
 import { readMainMessage, readWorkerSettings, type CallbackRequest, type MainMessage, type ReportedEvent, type WorkerMessage } from "./messages.js"
@@ -8,9 +8,6 @@ import { reviveError, transferDecision, transferError, transferReload, transferR
 
 /** What the worker needs of the engine it serves. */
 type Engine = ConfigurableEngine & Pick<Authenticator, "authenticate" | "on"> & { close?: () => void }
-
-/** Extra time the worker waits for a main-thread answer after the engine has already given up. */
-const LATE_ANSWER_MS = 1000
 
 const ENGINE_METHODS = ["authenticate", "on", "allow", "deny", "configurePlain", "configureCurve", "configureCurveKeys", "configureCurveCallback", "configureGssapi"] as const
 
@@ -23,11 +20,12 @@ const ENGINE_METHODS = ["authenticate", "on", "allow", "deny", "configurePlain",
  * calls `process.exit()`.
  */
 function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSettings>): void {
-  const timeoutMs = settings.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS
   const mainThreadCalls = new PendingReplies<unknown>()
   let handler: ZapHandler | undefined
   let ending: Promise<void> | undefined
-  let closeEngine: () => void = () => undefined
+  let closeEngine: () => unknown = () => undefined
+  /** Aborted when the worker ends: checks still running are abandoned and their requests answered. */
+  const stopping = new AbortController()
 
   const post = (message: WorkerMessage): void => port.postMessage(message)
   const report = (event: ReportedEvent, error: unknown): void => post({ type: "report", event, error: transferError(error) })
@@ -36,24 +34,31 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
     void end(code)
   })
 
-  function callMainThread(request: CallbackRequest, what: string): Promise<unknown> {
-    const { id, reply } = mainThreadCalls.open({
-      ms: timeoutMs + LATE_ANSWER_MS,
-      error: () => new AuthenticatorError(`${what} on the main thread did not answer within ${timeoutMs} ms`),
-    })
+  /**
+   * Runs a callback on the main thread. The promise settles only when the main thread's callback
+   * has settled, so the engine's count of outstanding checks (`maxPendingChecks`) covers callbacks
+   * that never settle there; when the engine stops waiting, the callback's own signal is aborted.
+   */
+  function callMainThread(request: CallbackRequest, signal: AbortSignal): Promise<unknown> {
+    const { id, reply } = mainThreadCalls.open()
     post({ type: "callback:call", id, request })
+    signal.addEventListener("abort", () => {
+      post({ type: "callback:abort", id, reason: signal.reason instanceof Error ? signal.reason.message : "the answer is no longer wanted" })
+    }, { once: true })
     return reply
   }
 
-  const keyCallback = (callbackId: number): CurveKeyCallback => (domain, publicKey) =>
-    callMainThread({ callback: "curveKey", callbackId, domain, publicKey }, "CURVE key callback") as Promise<boolean>
+  const keyCallback = (callbackId: number): CurveKeyCallback => (domain, publicKey, check) =>
+    callMainThread({ callback: "curveKey", callbackId, domain, publicKey }, check.signal) as Promise<boolean>
 
   async function createEngine(): Promise<Engine> {
     const options: AuthenticatorOptions = {}
     if (settings.callbackTimeoutMs !== undefined) options.callbackTimeoutMs = settings.callbackTimeoutMs
+    if (settings.maxPendingChecks !== undefined) options.maxPendingChecks = settings.maxPendingChecks
+    if (settings.guard !== undefined) options.guard = settings.guard
     if (settings.remoteCurveUserId) {
-      options.curveUserId = (publicKey, request) =>
-        callMainThread({ callback: "curveUserId", publicKey, request: transferRequest(request) }, "curveUserId") as Promise<string>
+      options.curveUserId = (publicKey, request, check) =>
+        callMainThread({ callback: "curveUserId", publicKey, request: transferRequest(request) }, check.signal) as Promise<string>
     }
     if (settings.module === undefined) return new Authenticator(options)
     const loaded = (await import(settings.module)) as { createAuthenticator?: unknown }
@@ -80,7 +85,8 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       for (const call of settings.policy) await applyConfiguration(engine, call, keyCallback)
       // Ending already (a stop while starting, process.exit() in the module): bind nothing.
       if (ending !== undefined) return undefined
-      const zap = new ZapHandler(engine, {
+      const served = { authenticate: (request: ZapRequest) => engine.authenticate(request, { signal: stopping.signal }) }
+      const zap = new ZapHandler(served, {
         endpoint: settings.endpoint,
         ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
       })
@@ -106,13 +112,14 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
    */
   function end(exitCode: ExitCode): Promise<void> {
     ending ??= (async () => {
+      stopping.abort(new AuthenticatorError("the worker thread stops"))
       try {
         await handler?.stop()
       } catch (error) {
         report("worker:error", error)
       }
       try {
-        closeEngine()
+        await closeEngine()
       } catch (error) {
         report("worker:error", error)
       }

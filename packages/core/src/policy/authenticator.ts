@@ -11,22 +11,51 @@ import { AddressList } from "./address-list.js"
 import { normalizeCurveKey } from "./curve-key.js"
 import { curveKeySet, type CurveKeyCallback, type CurvePolicy } from "./curve-policy.js"
 import { FALLBACK_DOMAIN, lookupDomain } from "./domain-table.js"
+import { FailureGuard, type FailureGuardOptions, type GuardBlock } from "./failure-guard.js"
 import { PasswordTable } from "./plain.js"
 import { redactRequest } from "./redact.js"
-import { callWithTimeout, messageOf } from "./timeout.js"
+import type { CredentialCheck } from "./credential-store.js"
+import { readCredentialVerdict, type CheckedVerdict } from "./credential-verdict.js"
+import type { AddCheckOptions, CustomCheck } from "./custom-check.js"
+import { ChecksSaturated, DEFAULT_MAX_PENDING_CHECKS, PendingChecks } from "./pending-checks.js"
+import { messageOf } from "./timeout.js"
 
 /** Options of {@link Authenticator}. */
 export interface AuthenticatorOptions {
   /**
    * Maps an accepted CURVE client key (Z85) to the user id of the connection.
    * Default: the key itself. Overriding {@link Authenticator.curveUserId} in a subclass works too.
+   * `check.signal` is aborted when the answer is no longer wanted (timeout, adapter stopping).
    */
-  curveUserId?(publicKey: string, request: ZapRequest): string | Promise<string>
+  curveUserId?(publicKey: string, request: ZapRequest, check: CredentialCheck): string | Promise<string>
   /**
    * Milliseconds a CURVE key callback or user-id mapper may take before the request is denied
    * with 500 "Internal error". Default 5000.
    */
   callbackTimeoutMs?: number
+  /**
+   * Asynchronous checks (key callbacks, user-id mappers, stores, custom checks) outstanding at
+   * once per ZAP domain of the request, counted until each one's promise really settles. A
+   * request that would need one more is answered at once with 300 "Too many pending checks"
+   * (try again later); nothing is queued. A positive integer, default 64.
+   */
+  maxPendingChecks?: number
+  /**
+   * A brute-force guard (see {@link FailureGuardOptions}): failed PLAIN logins are counted per
+   * address and per address and user name within a window; blocked requests are answered 400
+   * "Too many failed attempts" without being checked, and their decision events carry
+   * `blocked`. Every adapter serving this engine shares it. Default: no guard.
+   */
+  guard?: FailureGuardOptions | FailureGuard
+}
+
+/** Options of one {@link Authenticator.authenticate} call, given by the adapter serving the engine. */
+export interface AuthenticateOptions {
+  /**
+   * Aborted when the adapter no longer wants the answer (it stops): checks still running get
+   * their own signal aborted and the request is answered 500 at once.
+   */
+  signal?: AbortSignal
 }
 
 /** A decision made by {@link Authenticator.authenticate}. */
@@ -39,6 +68,8 @@ export interface DecisionEvent {
   elapsedMs: number
   /** Why a request was denied with 500: the callback or mapper failure (no secrets). */
   error?: Error
+  /** Present when the brute-force guard blocked the request (answered 400 without checking it). */
+  blocked?: GuardBlock
 }
 
 /** Events of {@link Authenticator}. */
@@ -68,10 +99,17 @@ interface Verdict {
   statusText: string
   userId?: string
   error?: Error
+  blocked?: GuardBlock
+  /** A PLAIN login that failed on its credentials: counted by the guard. */
+  failedLogin?: boolean
+  metadata?: Record<string, string>
 }
 
 const deny = (statusText: string): Verdict => ({ statusCode: 400, statusText })
 const ALLOW_NULL: Verdict = { statusCode: 200, statusText: "OK", userId: "anonymous" }
+const TRY_AGAIN_TEXT = "Try again later"
+const TOO_MANY_PENDING: Verdict = { statusCode: 300, statusText: "Too many pending checks" }
+const NEVER_ABORTED = new AbortController().signal
 
 /**
  * The policy engine: decides ZAP requests the way pyzmq's `zmq.auth.Authenticator` does, per
@@ -90,8 +128,11 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   readonly #watchers = new Map<string, CertificateDirectoryWatcher>()
   readonly #curveGenerations = new Map<string, number>()
   #closed = false
-  readonly #timeoutMs: number
   readonly #userIdOption: AuthenticatorOptions["curveUserId"]
+  readonly #checks: PendingChecks
+  readonly #guard: FailureGuard | undefined
+  #checksBefore: readonly CustomCheck[] = []
+  #checksAfter: readonly CustomCheck[] = []
 
   /** Throws `TypeError` naming the option that is invalid. */
   constructor(options: AuthenticatorOptions = {}) {
@@ -103,8 +144,13 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     if (options.curveUserId !== undefined && typeof options.curveUserId !== "function") {
       throw new TypeError("curveUserId must be a function")
     }
-    this.#timeoutMs = timeoutMs
+    const maxPendingChecks = options.maxPendingChecks ?? DEFAULT_MAX_PENDING_CHECKS
+    if (!Number.isSafeInteger(maxPendingChecks) || maxPendingChecks < 1) {
+      throw new TypeError(`maxPendingChecks must be a positive integer, got ${String(maxPendingChecks)}`)
+    }
     this.#userIdOption = options.curveUserId
+    this.#checks = new PendingChecks(maxPendingChecks, timeoutMs)
+    this.#guard = options.guard === undefined || options.guard instanceof FailureGuard ? options.guard : new FailureGuard(options.guard)
   }
 
   /**
@@ -250,14 +296,33 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   }
 
   /**
-   * Decides the CURVE keys of `domain` with `callback(domain, publicKeyZ85)`, which may be
-   * async. A callback that throws, returns a non-boolean or exceeds `callbackTimeoutMs` denies
-   * with 500 "Internal error".
+   * Decides the CURVE keys of `domain` with `callback(domain, publicKeyZ85, check)`, which may
+   * be async; `check.signal` is aborted when the answer is no longer wanted (timeout, adapter
+   * stopping). A callback that throws, returns a non-boolean or exceeds `callbackTimeoutMs`
+   * denies with 500 "Internal error"; past `maxPendingChecks` outstanding calls of the request's
+   * domain, requests are answered 300 without calling it.
    */
   configureCurveCallback(domain: string, callback: CurveKeyCallback): this {
     checkDomain(domain)
     if (typeof callback !== "function") throw new AuthenticatorError("configureCurveCallback needs a function")
     this.#setCurve(domain, { kind: "callback", callback })
+    return this
+  }
+
+  /**
+   * Adds a custom check on any request field (see {@link CustomCheck}), run before the built-in
+   * policy or after it allowed (`options.stage`, default `"before"`). Checks run in the order
+   * they were added; the first verdict that denies (or, before the policy, allows) decides, and
+   * it is what the reply and the `decision` event say. Checks count against `maxPendingChecks`
+   * and get a signal aborted on timeout and when the adapter stops. Throws
+   * {@link AuthenticatorError} when `check` is not a function or the stage is unknown.
+   */
+  addCheck(check: CustomCheck, options: AddCheckOptions = {}): this {
+    if (typeof check !== "function") throw new AuthenticatorError("addCheck needs a function")
+    const stage = options?.stage ?? "before"
+    if (stage === "before") this.#checksBefore = [...this.#checksBefore, check]
+    else if (stage === "after") this.#checksAfter = [...this.#checksAfter, check]
+    else throw new AuthenticatorError(`addCheck stage must be "before" or "after", got ${JSON.stringify(String(stage))}`)
     return this
   }
 
@@ -272,22 +337,31 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * The user id of an accepted CURVE client: the `curveUserId` option if given, else the key
    * (Z85) itself. Override in a subclass to map keys to user names.
    */
-  curveUserId(publicKey: string, request: ZapRequest): string | Promise<string> {
-    return this.#userIdOption === undefined ? publicKey : this.#userIdOption(publicKey, request)
+  curveUserId(publicKey: string, request: ZapRequest, check?: CredentialCheck): string | Promise<string> {
+    return this.#userIdOption === undefined ? publicKey : this.#userIdOption(publicKey, request, check ?? { signal: NEVER_ABORTED })
   }
 
   /**
    * Decides one request. Never rejects: malformed requests are answered 400, failing
-   * callbacks 500. Emits a `decision` event (PLAIN password redacted).
+   * callbacks 500, requests of a domain with `maxPendingChecks` checks outstanding 300. Emits a
+   * `decision` event (PLAIN password redacted). Adapters pass `options.signal` and abort it
+   * when they stop.
    */
-  async authenticate(request: ZapRequest): Promise<ZapReply> {
+  async authenticate(request: ZapRequest, options?: AuthenticateOptions): Promise<ZapReply> {
     const started = this.listenerCount("decision") > 0 ? performance.now() : 0
     let verdict: Verdict
     try {
-      const decided = this.#decide(request)
+      const decided = this.#decide(request, options?.signal)
       verdict = "then" in decided ? await decided : decided
     } catch (error) {
-      verdict = internalError(error)
+      verdict = error instanceof ChecksSaturated ? TOO_MANY_PENDING : internalError(error)
+    }
+    if (verdict.failedLogin === true && this.#guard !== undefined) {
+      try {
+        this.#guard.recordFailure(request.address, request.credentials[0]!.toString("utf8"))
+      } catch (error) {
+        verdict = internalError(error)
+      }
     }
     const reply: ZapReply = {
       requestId: Buffer.isBuffer(request?.requestId) ? request.requestId : Buffer.alloc(0),
@@ -295,13 +369,15 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       statusText: verdict.statusText,
       userId: verdict.statusCode === 200 ? verdict.userId ?? "" : "",
     }
-    if (this.listenerCount("decision") > 0) this.#emitDecision(request, reply, started === 0 ? 0 : performance.now() - started, verdict.error)
+    if (verdict.statusCode === 200 && verdict.metadata !== undefined) reply.metadata = { ...verdict.metadata }
+    if (this.listenerCount("decision") > 0) this.#emitDecision(request, reply, started === 0 ? 0 : performance.now() - started, verdict)
     return reply
   }
 
-  #emitDecision(request: ZapRequest, reply: ZapReply, elapsedMs: number, error: Error | undefined): void {
+  #emitDecision(request: ZapRequest, reply: ZapReply, elapsedMs: number, verdict: Verdict): void {
     const event: DecisionEvent = { request: redactRequest(request), reply, elapsedMs }
-    if (error !== undefined) event.error = error
+    if (verdict.error !== undefined) event.error = verdict.error
+    if (verdict.blocked !== undefined) event.blocked = verdict.blocked
     try {
       this.emit("decision", event)
     } catch (listenerError) {
@@ -309,18 +385,53 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     }
   }
 
-  #decide(request: ZapRequest): Verdict | Promise<Verdict> {
+  #decide(request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
     const fault = findRequestFault(request)
     if (fault !== undefined) return deny(fault)
     if (this.#allowList !== undefined && !this.#allowList.has(request.address)) return deny("Address not allowed")
     if (this.#denyList?.has(request.address) === true) return deny("Address denied")
+    if (this.#guard !== undefined) {
+      const blocked = this.#guard.check(request.address, request.mechanism === "PLAIN" ? request.credentials[0]!.toString("utf8") : undefined)
+      if (blocked !== undefined) return { statusCode: 400, statusText: this.#guard.statusText, blocked }
+    }
+    if (this.#checksBefore.length === 0 && this.#checksAfter.length === 0) return this.#decideMechanism(request, abandon)
+    return this.#decideWithChecks(request, abandon, this.#checksBefore, this.#checksAfter)
+  }
+
+  async #decideWithChecks(request: ZapRequest, abandon: AbortSignal | undefined, before: readonly CustomCheck[], after: readonly CustomCheck[]): Promise<Verdict> {
+    for (const [index, check] of before.entries()) {
+      const verdict = await this.#runCheck(check, `custom check #${index} (before)`, request, abandon, undefined)
+      if (verdict !== undefined) return verdict
+    }
+    let decided = await this.#decideMechanism(request, abandon)
+    for (const [index, check] of after.entries()) {
+      if (decided.statusCode !== 200) return decided
+      decided = (await this.#runCheck(check, `custom check #${index} (after)`, request, abandon, decided)) ?? decided
+    }
+    return decided
+  }
+
+  /** Runs one custom check: the verdict it imposes, or undefined when it raises no objection. */
+  async #runCheck(check: CustomCheck, what: string, request: ZapRequest, abandon: AbortSignal | undefined, allowed: Verdict | undefined): Promise<Verdict | undefined> {
+    const reply = allowed === undefined ? undefined : { requestId: request.requestId, statusCode: allowed.statusCode, statusText: allowed.statusText, userId: allowed.userId ?? "" }
+    const answer = await this.#checks.run(request.domain, what, abandon, ({ signal }) => check(request, reply === undefined ? { signal } : { signal, reply }))
+    if (answer === undefined || answer === true) return undefined
+    const verdict = readCredentialVerdict(answer, what)
+    if (verdict.statusCode !== 200) return denial(verdict, "Denied by check")
+    const accepted: Verdict = { statusCode: 200, statusText: verdict.statusText ?? "OK", userId: verdict.userId ?? allowed?.userId ?? "" }
+    const metadata = verdict.metadata ?? allowed?.metadata
+    if (metadata !== undefined) accepted.metadata = metadata
+    return accepted
+  }
+
+  #decideMechanism(request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
     switch (request.mechanism) {
       case "NULL":
         return ALLOW_NULL
       case "PLAIN":
         return this.#decidePlain(request)
       case "CURVE":
-        return this.#decideCurve(request)
+        return this.#decideCurve(request, abandon)
       case "GSSAPI":
         return this.#gssapi.has(request.domain) || this.#gssapi.has(FALLBACK_DOMAIN)
           ? { statusCode: 200, statusText: "OK", userId: request.credentials[0]!.toString("utf8") }
@@ -335,38 +446,38 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     if (table === undefined) return deny("No passwords defined")
     const username = request.credentials[0]!.toString("utf8")
     const result = table.check(username, request.credentials[1]!)
-    return result === "OK" ? { statusCode: 200, statusText: "OK", userId: username } : deny(result)
+    return result === "OK" ? { statusCode: 200, statusText: "OK", userId: username } : { statusCode: 400, statusText: result, failedLogin: true }
   }
 
-  #decideCurve(request: ZapRequest): Verdict | Promise<Verdict> {
+  #decideCurve(request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
     const policy = lookupDomain(this.#curve, request.domain)
     if (policy === undefined) return deny("Unknown domain")
     switch (policy.kind) {
       case "any":
-        return this.#acceptCurve(z85.encode(request.credentials[0]!), request)
+        return this.#acceptCurve(z85.encode(request.credentials[0]!), request, abandon)
       case "keys": {
         const publicKey = policy.keys.get(request.credentials[0]!.toString("latin1"))
-        return publicKey === undefined ? deny("Unknown key") : this.#acceptCurve(publicKey, request)
+        return publicKey === undefined ? deny("Unknown key") : this.#acceptCurve(publicKey, request, abandon)
       }
       case "callback":
-        return this.#askCurveCallback(policy.callback, z85.encode(request.credentials[0]!), request)
+        return this.#askCurveCallback(policy.callback, z85.encode(request.credentials[0]!), request, abandon)
     }
   }
 
-  async #askCurveCallback(callback: CurveKeyCallback, publicKey: string, request: ZapRequest): Promise<Verdict> {
+  async #askCurveCallback(callback: CurveKeyCallback, publicKey: string, request: ZapRequest, abandon: AbortSignal | undefined): Promise<Verdict> {
     const what = `CURVE key callback of domain ${JSON.stringify(request.domain)}`
-    const accepted = await callWithTimeout(what, this.#timeoutMs, () => callback(request.domain, publicKey))
+    const accepted = await this.#checks.run(request.domain, what, abandon, (check) => callback(request.domain, publicKey, check))
     if (typeof accepted !== "boolean") {
       throw new AuthenticatorError(`${what} returned ${typeof accepted}, not a boolean`)
     }
-    return accepted ? this.#acceptCurve(publicKey, request) : deny("Unknown key")
+    return accepted ? this.#acceptCurve(publicKey, request, abandon) : deny("Unknown key")
   }
 
-  #acceptCurve(publicKey: string, request: ZapRequest): Verdict | Promise<Verdict> {
+  #acceptCurve(publicKey: string, request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
     // Neither the option nor an override maps user ids: the key is the user id, nothing to call.
     if (this.#userIdOption === undefined && this.curveUserId === DEFAULT_CURVE_USER_ID) return { statusCode: 200, statusText: "OK", userId: publicKey }
     const what = "curveUserId"
-    const userId = callWithTimeout(what, this.#timeoutMs, () => this.curveUserId(publicKey, request))
+    const userId = this.#checks.run(request.domain, what, abandon, (check) => this.curveUserId(publicKey, request, check))
     return typeof userId === "string" ? { statusCode: 200, statusText: "OK", userId } : settleUserId(userId, what)
   }
 }
@@ -377,6 +488,11 @@ async function settleUserId(pending: unknown, what: string): Promise<Verdict> {
   const userId = await pending
   if (typeof userId !== "string") throw new AuthenticatorError(`${what} returned ${typeof userId}, not a string`)
   return { statusCode: 200, statusText: "OK", userId }
+}
+
+/** The reply to a 300 or 400 verdict, with the engine's own status text unless it gives one. */
+function denial(verdict: CheckedVerdict, denyText: string): Verdict {
+  return { statusCode: verdict.statusCode, statusText: verdict.statusText ?? (verdict.statusCode === 300 ? TRY_AGAIN_TEXT : denyText) }
 }
 
 function internalError(error: unknown): Verdict {

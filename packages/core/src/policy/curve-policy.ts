@@ -1,7 +1,11 @@
 import { z85 } from "../zap/z85.js"
+import type { CredentialCheck } from "./credential-store.js"
 
-/** Decides whether a CURVE client key (Z85) may connect to a domain. */
-export type CurveKeyCallback = (domain: string, publicKey: string) => boolean | Promise<boolean>
+/**
+ * Decides whether a CURVE client key (Z85) may connect to a domain. `check.signal` is aborted
+ * when the answer is no longer wanted (timeout, adapter stopping).
+ */
+export type CurveKeyCallback = (domain: string, publicKey: string, check: CredentialCheck) => boolean | Promise<boolean>
 
 /**
  * Accepted CURVE keys, indexed by their 32 raw bytes (as a latin1 string, so a request's key is

@@ -1,0 +1,95 @@
+import { AuthenticatorError } from "../errors.js"
+import type { CredentialCheck } from "./credential-store.js"
+import { isPromiseLike, messageOf } from "./timeout.js"
+
+/** The default `maxPendingChecks` of `Authenticator`: 64 outstanding checks per ZAP domain. */
+export const DEFAULT_MAX_PENDING_CHECKS = 64
+
+/**
+ * Thrown by {@link PendingChecks.run} when a domain already has its maximum of outstanding
+ * checks: the request is answered 300 (try again later) without calling anything.
+ */
+export class ChecksSaturated extends Error {
+  constructor(domain: string, max: number) {
+    super(`ZAP domain ${JSON.stringify(domain)} already has ${max} checks outstanding`)
+    this.name = "ChecksSaturated"
+  }
+}
+
+/**
+ * The asynchronous checks (key callbacks, user-id mappers, stores, custom checks) in progress,
+ * counted per ZAP domain of the request. A check counts from its call until its promise really
+ * settles, not until the engine stops waiting for it: a check that never settles keeps its slot,
+ * so at most `max` of them are ever alive per domain, and further requests of the domain are
+ * answered at once (see {@link ChecksSaturated}). Each check gets a {@link CredentialCheck}
+ * whose signal is aborted when the engine stops waiting (timeout, or the adapter's signal).
+ */
+export class PendingChecks {
+  readonly #counts = new Map<string, number>()
+  readonly #max: number
+  readonly #timeoutMs: number
+
+  constructor(max: number, timeoutMs: number) {
+    this.#max = max
+    this.#timeoutMs = timeoutMs
+  }
+
+  /** Checks outstanding for `domain` (settled ones excluded, abandoned ones included). */
+  count(domain: string): number {
+    return this.#counts.get(domain) ?? 0
+  }
+
+  /**
+   * Calls `call` and settles with its result, or rejects with {@link AuthenticatorError} when
+   * it throws, rejects, has not settled after the timeout, or `abandon` is aborted first (the
+   * check's signal is then aborted too). A synchronous result is returned as is, without a
+   * timer or a slot. Throws {@link ChecksSaturated} without calling when `domain` is full.
+   */
+  run<T>(domain: string, what: string, abandon: AbortSignal | undefined, call: (check: CredentialCheck) => T | PromiseLike<T>): T | Promise<T> {
+    if (abandon?.aborted === true) throw abandoned(what, abandon)
+    const count = this.count(domain)
+    if (count >= this.#max) throw new ChecksSaturated(domain, this.#max)
+    const controller = new AbortController()
+    let result: T | PromiseLike<T>
+    try {
+      result = call({ signal: controller.signal })
+    } catch (error) {
+      throw new AuthenticatorError(`${what} threw: ${messageOf(error)}`, { cause: error })
+    }
+    if (!isPromiseLike(result)) return result
+    this.#counts.set(domain, count + 1)
+    const settled = Promise.resolve(result)
+    const release = (): void => {
+      const left = this.count(domain) - 1
+      if (left > 0) this.#counts.set(domain, left)
+      else this.#counts.delete(domain)
+    }
+    settled.then(release, release)
+    return new Promise<T>((resolve, reject) => {
+      const giveUp = (error: AuthenticatorError): void => {
+        cleanup()
+        controller.abort(error)
+        reject(error)
+      }
+      const timer = setTimeout(() => giveUp(new AuthenticatorError(`${what} did not answer within ${this.#timeoutMs} ms`)), this.#timeoutMs)
+      const onAbandon = (): void => giveUp(abandoned(what, abandon!))
+      abandon?.addEventListener("abort", onAbandon, { once: true })
+      const cleanup = (): void => {
+        clearTimeout(timer)
+        abandon?.removeEventListener("abort", onAbandon)
+      }
+      settled.then(
+        (value) => { cleanup(); resolve(value) },
+        (error: unknown) => {
+          cleanup()
+          reject(new AuthenticatorError(`${what} rejected: ${messageOf(error)}`, { cause: error }))
+        },
+      )
+    })
+  }
+}
+
+function abandoned(what: string, signal: AbortSignal): AuthenticatorError {
+  const reason: unknown = signal.reason
+  return new AuthenticatorError(`${what} was abandoned: ${reason === undefined ? "the adapter stopped" : messageOf(reason)}`, { cause: reason })
+}
