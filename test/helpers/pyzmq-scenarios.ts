@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { curveKeyPair, Dealer, Pull, Push, type Socket } from "zeromq"
 import { createCertificates, CURVE_ALLOW_ANY, loadCertificate, requireZap, z85, type DecisionEvent } from "@zmq-auth/core"
 import type { AdapterUnderTest, ServedEngine, ServeOptions } from "./adapter.js"
+import { socketEvents } from "./sockets.js"
 
 /*
  * pyzmq's own authentication tests, ported scenario by scenario:
@@ -40,7 +41,8 @@ export function guard<T>(promise: Promise<T>, ms: number, message: string): Prom
  */
 export function firstHandshake(socket: Socket): Promise<HandshakeOutcome> {
   return new Promise((resolve) => {
-    for (const type of OUTCOMES) socket.events.on(type, () => resolve(type))
+    const events = socketEvents(socket)
+    for (const type of OUTCOMES) events.on(type, () => resolve(type))
   })
 }
 
