@@ -282,8 +282,15 @@ export function runPyzmqScenarios(adapter: AdapterUnderTest): void {
             if (success) {
               expect((await decisionAt(served, mark)).reply).toMatchObject({ statusCode: 200, userId: certs.clientPublic })
             } else {
-              // A wrong server key or a NULL client fails before ZAP: nothing was decided.
-              expect(served.decisions.length).toBe(mark)
+              // A wrong server key or a NULL client fails before ZAP: nothing was decided. A
+              // probe that does reach ZAP proves it: its decision is the next one.
+              const probe = curveKeyPair()
+              const [probeServer, probeClient] = curvePushPull()
+              probeClient.curvePublicKey = probe.publicKey
+              probeClient.curveSecretKey = probe.secretKey
+              expect(await canConnect(probeServer, probeClient)).toBe(false)
+              const next = await decisionAt(served, mark)
+              expect([next.reply.statusText, z85.encode(next.request.credentials[0]!)]).toEqual(["Unknown key", probe.publicKey])
             }
           }
           // Remove authenticator and check that a normal connection works.
@@ -534,7 +541,11 @@ export function runPyzmqScenarios(adapter: AdapterUnderTest): void {
         const served = await startAuth()
         const [server, client] = pushPull()
         expect(await canConnect(server, client)).toBe(true)
-        expect(served.decisions).toHaveLength(0)
+        // A probe with a ZAP domain does reach the handler: its decision is the first one.
+        const [probeServer, probeClient] = pushPull()
+        probeServer.zapDomain = "probe"
+        expect(await canConnect(probeServer, probeClient)).toBe(true)
+        expect((await decisionAt(served, 0)).request.domain).toBe("probe")
       })
 
       it("test_plain", async () => {
