@@ -143,12 +143,23 @@ describe("Authenticator without sockets", () => {
     expect(warnings.some((message) => message.includes("listener bug"))).toBe(true)
   })
 
-  it("reports the elapsed time of each decision", async () => {
+  it("reports the elapsed time of each decision: at least what its callback took, at most the whole call", async () => {
     const engine = new Authenticator()
+    let held = 0
+    engine.configureCurveCallback("*", async () => {
+      const entered = performance.now()
+      await new Promise((resolve) => setTimeout(resolve, 30))
+      held = performance.now() - entered
+      return true
+    })
     const events: DecisionEvent[] = []
     engine.on("decision", (event) => events.push(event))
-    await engine.authenticate(request("NULL"))
-    expect(events[0]?.elapsedMs).toBeGreaterThanOrEqual(0)
+    const called = performance.now()
+    await engine.authenticate(request("CURVE", [Buffer.alloc(32, 7)]))
+    const whole = performance.now() - called
+    expect(events).toHaveLength(1)
+    expect(events[0]!.elapsedMs).toBeGreaterThanOrEqual(held)
+    expect(events[0]!.elapsedMs).toBeLessThanOrEqual(whole)
   })
 
   it("treats allow() without addresses as no list", async () => {

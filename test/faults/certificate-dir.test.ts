@@ -15,10 +15,12 @@ import {
   ZapHandler,
   type CertificateReloadEvent,
 } from "@zmq-auth/core"
+import { ZapClient } from "../fuzz/zap-client.js"
 import type { AdapterUnderTest, ServedEngine } from "../helpers/adapter.js"
 import { loopAdapter } from "../helpers/loop-adapter.js"
 import { decisionAt, firstHandshake, guard, type HandshakeOutcome } from "../helpers/pyzmq-scenarios.js"
 import { rxAdapter } from "../helpers/rx-adapter.js"
+import { zapFrames } from "../helpers/sockets.js"
 import { threadAdapter } from "../helpers/thread-adapter.js"
 
 // A certificate directory with good files and bad ones (unreadable, empty, malformed): the good
@@ -80,6 +82,20 @@ afterAll(async () => {
   await rm(base, { recursive: true, force: true })
 })
 
+/** How `engine` answers a CURVE request with `publicKey` in domain "global": "<status> <text>". */
+async function curveStatus(engine: Authenticator, publicKey: string): Promise<string> {
+  const reply = await engine.authenticate({
+    version: "1.0",
+    requestId: Buffer.from("dir"),
+    domain: "global",
+    address: "127.0.0.1",
+    identity: Buffer.alloc(0),
+    mechanism: "CURVE",
+    credentials: [z85.decode(publicKey)],
+  })
+  return `${reply.statusCode} ${reply.statusText}`
+}
+
 function expectNamedErrors(errors: readonly CertificateError[]): void {
   expect(new Set(errors.map((error) => basename(error.file)))).toEqual(expectedBad)
   expect(errors).toHaveLength(expectedBad.size)
@@ -113,6 +129,9 @@ describe(`a certificate directory with ${RUNNING_AS_ROOT ? "symlinked" : "chmod 
     engine.on("certificate:error", (error) => errors.push(error))
     await engine.configureCurve("*", dir)
     expectNamedErrors(errors)
+    for (const keys of good) expect(await curveStatus(engine, keys.publicKey)).toBe("200 OK")
+    expect(await curveStatus(engine, rejected.publicKey)).toMatch(/^400 /)
+    expect(await curveStatus(engine, curveKeyPair().publicKey)).toMatch(/^400 /)
   })
 
   it("configureCurve on a missing directory or a file rejects with CertificateError", async () => {
@@ -179,7 +198,17 @@ describe("ZapHandler keeps serving after configureCurve reported bad files", () 
     try {
       await engine.configureCurve("*", dir)
       expect(errors).toBe(expectedBad.size)
-      expect(handler.running).toBe(true)
+      const client = new ZapClient()
+      try {
+        const answers: string[] = []
+        for (const [requestId, keys] of [["good", good[0]!], ["rejected", rejected]] as const) {
+          const reply = await client.request(zapFrames({ requestId, domain: "global", mechanism: "CURVE", credentials: [z85.decode(keys.publicKey)] }))
+          answers.push(`${reply.requestId.toString()} ${reply.statusCode}`)
+        }
+        expect(answers).toEqual(["good 200", "rejected 400"])
+      } finally {
+        client.close()
+      }
     } finally {
       await handler.stop()
     }

@@ -185,23 +185,27 @@ describe("no secret in events, logs or error messages", () => {
       })
       expect(await handshake(curve(clientKeys), "curve")).toBe("handshake:error:auth")
 
-      // Error messages of misuse and bad files.
+      // Error messages of misuse and bad files: every one of these fails with its typed error.
       const errors: unknown[] = []
-      const collect = async (action: () => unknown): Promise<void> => {
+      const failure = async (action: () => unknown): Promise<string> => {
         try {
           await action()
         } catch (error) {
           errors.push(error)
+          return (error as { code?: string }).code ?? String(error)
         }
+        return "no error"
       }
-      await collect(() => engine.configureCurveKeys("*", [`${serverKeys.secretKey}=`]))
-      await collect(() => engine.configureCurveKeys("*", [z85.decode(serverKeys.secretKey).subarray(0, 31)]))
-      await collect(() => engine.configurePlain("*", { admin: PASSWORD, other: 42 as unknown as string }))
-      await collect(() => loadCertificate(join(publicDir, "swapped.key")))
-      await collect(() => loadCertificate(join(publicDir, "bad-secret.key")))
-      await collect(() => loadCertificates(publicDir))
-      await collect(() => loadCertificate(written.secretFile).then(() => loadCertificate(join(secretDir, "missing.key_secret"))))
-      expect(errors.length).toBeGreaterThanOrEqual(6)
+      const failures = [
+        await failure(() => engine.configureCurveKeys("*", [`${serverKeys.secretKey}=`])),
+        await failure(() => engine.configureCurveKeys("*", [z85.decode(serverKeys.secretKey).subarray(0, 31)])),
+        await failure(() => engine.configurePlain("*", { admin: PASSWORD, other: 42 as unknown as string })),
+        await failure(() => loadCertificate(join(publicDir, "swapped.key"))),
+        await failure(() => loadCertificate(join(publicDir, "bad-secret.key"))),
+        await failure(() => loadCertificates(publicDir)),
+        await failure(() => loadCertificate(written.secretFile).then(() => loadCertificate(join(secretDir, "missing.key_secret")))),
+      ]
+      expect(failures).toEqual([...Array(3).fill("ERR_AUTHENTICATOR"), ...Array(4).fill("ERR_CERTIFICATE")])
       capture.add(errors)
     } finally {
       await handler.stop()

@@ -1,6 +1,7 @@
 import { curveKeyPair, Dealer, Router } from "zeromq"
 import { requireZap } from "@zmq-auth/core"
 import { guard } from "../helpers/pyzmq-scenarios.js"
+import { socketEvents } from "../helpers/sockets.js"
 
 /** A server socket and the handshake outcomes it reported. */
 export class ObservedServer {
@@ -11,7 +12,7 @@ export class ObservedServer {
 
   constructor() {
     for (const type of Object.keys(this.outcomes) as Array<keyof ObservedServer["outcomes"]>) {
-      this.socket.events.on(type, () => {
+      socketEvents(this.socket).on(type, () => {
         this.outcomes[type]++
         this.#total++
         for (const wake of this.#waiters.splice(0)) wake()

@@ -1,4 +1,4 @@
-import { curveKeyPair, Dealer, Router, type Socket } from "zeromq"
+import { curveKeyPair, Dealer, Router, type Observer, type Socket } from "zeromq"
 import { requireZap, ZAP_ENDPOINT } from "@zmq-auth/core"
 
 /** How a client's handshake ended, as its socket reported it. */
@@ -33,11 +33,29 @@ export interface TestServer {
   close(): void
 }
 
+/** Every observer made in this process: see {@link socketEvents}. */
+const observers: Observer[] = []
+
+/**
+ * `socket.events`, kept alive until the process ends (a closed socket drops its observer).
+ * zeromq names a socket's monitor endpoint after the address of its observer, and libzmq unbinds
+ * that endpoint only once its reaper thread has closed the socket: an observer freed by the
+ * garbage collector before that lets a new one take its address, and creating it fails with
+ * "Address already in use". Kept observers are never freed, so their addresses are never reused.
+ * An observer closes itself once it has read that its socket closed; one that stops reading
+ * earlier must be closed.
+ */
+export function socketEvents(socket: Socket): Observer {
+  const events = socket.events
+  observers.push(events)
+  return events
+}
+
 function watchOutcomes(socket: Socket): Pick<TestServer, "outcomes" | "outcome" | "attempts"> {
   const outcomes: HandshakeOutcome[] = []
   const waiters = new Map<number, Array<(outcome: HandshakeOutcome) => void>>()
   void (async () => {
-    for await (const event of socket.events) {
+    for await (const event of socketEvents(socket)) {
       if (!OUTCOMES.has(event.type)) continue
       outcomes.push(event.type as HandshakeOutcome)
       const index = outcomes.length - 1
@@ -82,10 +100,14 @@ export function awaitHandshake(socket: Socket, guardMs = 10_000): Promise<Handsh
   return new Promise((resolve, reject) => {
     const guard = setTimeout(() => reject(new Error(`no handshake outcome within ${guardMs} ms`)), guardMs)
     void (async () => {
-      for await (const event of socket.events) {
+      const events = socketEvents(socket)
+      for await (const event of events) {
         if (OUTCOMES.has(event.type)) {
           clearTimeout(guard)
           resolve(event.type as HandshakeOutcome)
+          // Read no further: closing the observer frees its socket (a kept observer is never
+          // collected, and an unread one would stay open).
+          events.close()
           return
         }
       }

@@ -62,6 +62,8 @@ describe("CZMQ clients against a Node server authenticated by zmq-auth", () => {
     const curve = decisions.filter((event) => event.request.domain === "czmq-curve")
     const knownKey = (await loadCertificate(known.secretFile)).publicKey
     expect(curve.filter((event) => event.reply.statusCode === 200).map((event) => event.reply.userId)).toEqual([knownKey])
-    expect(curve.filter((event) => event.reply.statusCode !== 200).every((event) => event.reply.statusText === "Unknown key")).toBe(true)
+    const denied = curve.filter((event) => event.reply.statusCode !== 200).map((event) => event.reply.statusText)
+    expect(denied.length).toBeGreaterThan(0)
+    expect(new Set(denied)).toEqual(new Set(["Unknown key"]))
   })
 })

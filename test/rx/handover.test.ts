@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest"
+import { Subscription } from "rxjs"
 import { context, Router } from "zeromq"
 import { Authenticator, ZapHandler, ZAP_ENDPOINT } from "@zmq-auth/core"
 import { authenticate, zapEndpointReleased, zapRequests, type ZapExchange } from "@zmq-auth/rx"
@@ -48,11 +49,14 @@ describe("zapRequests resubscription", () => {
     const server = await startServer({ mechanism: "CURVE" }) // not hardened with requireZap
     keepServer(server)
     const serving = zapRequests().pipe(authenticate(new Authenticator()))
+    // Holds whichever subscription is current: unsubscribed after the test whatever happens.
+    const current = keep(new Subscription())
     const outcomes: HandshakeOutcome[] = []
     const waiters: Array<{ count: number; resolve: () => void }> = []
     const settled = (count: number): Promise<void> =>
       outcomes.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }))
     let subscription = serving.subscribe()
+    current.add(subscription)
     let attacking = true
     const attackers = Array.from({ length: ATTACKERS }, async () => {
       while (attacking) {
@@ -66,17 +70,22 @@ describe("zapRequests resubscription", () => {
     // An attacker whose handshake never ends fails the test at once instead of stalling it.
     const crashed = new Promise<never>((_resolve, reject) => { for (const attacker of attackers) attacker.catch(reject) })
     crashed.catch(() => undefined)
-    const unbinds = await countUnbinds(async () => {
-      for (let round = 0; round < 50; round++) {
-        subscription.unsubscribe()
-        subscription = serving.subscribe()
-        // Handshakes keep overlapping the handover: every attacker finishes one per round.
-        await Promise.race([settled(outcomes.length + ATTACKERS), crashed])
-      }
-    })
-    attacking = false
+    let unbinds: number
+    try {
+      unbinds = await countUnbinds(async () => {
+        for (let round = 0; round < 50; round++) {
+          subscription.unsubscribe()
+          subscription = serving.subscribe()
+          current.add(subscription)
+          // Handshakes keep overlapping the handover: every attacker finishes one per round.
+          await Promise.race([settled(outcomes.length + ATTACKERS), crashed])
+        }
+      })
+    } finally {
+      attacking = false
+      await Promise.allSettled(attackers)
+    }
     await Promise.all(attackers)
-    keep(subscription)
     expect(outcomes.filter((outcome) => outcome === "handshake")).toEqual([])
     expect(unbinds).toBe(0)
     expect(outcomes.length).toBeGreaterThanOrEqual(50 * ATTACKERS)
