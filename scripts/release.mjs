@@ -2,21 +2,27 @@
 // Releases every public workspace of the root package.json: cleans its dist, packs it (`prepack`
 // builds), checks each tarball's file list, then publishes the tarballs, dependencies first.
 //
-//   node scripts/release.mjs [--dry-run] [--pack-only] [--json]
+//   node scripts/release.mjs [--dry-run] [--pack-only] [--json] [--workspace <folder>]
 //
-// --dry-run    npm publish --dry-run: everything but the upload
-// --pack-only  stop after the checks; the tarballs stay in build/release/
-// --json       print [{ name, version, tarball, files }] on stdout (the log goes to stderr)
+// --dry-run             npm publish --dry-run: everything but the upload
+// --pack-only           stop after the checks; the tarballs stay in build/release/
+// --json                print [{ name, version, tarball, files }] on stdout (the log goes to stderr)
+// --workspace <folder>  only this workspace (e.g. packages/rx)
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { dirname, join, normalize, posix } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
-const args = new Set(process.argv.slice(2))
-for (const arg of args) {
-  if (!["--dry-run", "--pack-only", "--json"].includes(arg)) {
-    console.error(`unknown option ${arg}\nusage: node scripts/release.mjs [--dry-run] [--pack-only] [--json]`)
+const USAGE = "usage: node scripts/release.mjs [--dry-run] [--pack-only] [--json] [--workspace <folder>]"
+const args = new Set()
+let onlyWorkspace
+for (let index = 2; index < process.argv.length; index++) {
+  const arg = process.argv[index]
+  if (arg === "--workspace" && process.argv[index + 1] !== undefined) onlyWorkspace = process.argv[++index]
+  else if (["--dry-run", "--pack-only", "--json"].includes(arg)) args.add(arg)
+  else {
+    console.error(`unknown option ${arg}\n${USAGE}`)
     process.exit(2)
   }
 }
@@ -86,6 +92,23 @@ function problemsOf(folder, manifest, files) {
   return problems
 }
 
+/** What is wrong across the packages: versions without a CHANGELOG section, stale sibling pins. */
+function releaseProblems(packages) {
+  const problems = []
+  const changelog = existsSync(join(root, "CHANGELOG.md")) ? readFileSync(join(root, "CHANGELOG.md"), "utf8") : ""
+  for (const version of new Set(packages.map((pack) => pack.version))) {
+    const heading = new RegExp(`^## ${version.replaceAll(".", "\\.")}(\\s|$)`, "m")
+    if (!heading.test(changelog)) problems.push(`CHANGELOG.md has no "## ${version}" section`)
+  }
+  const versions = new Map(packages.map((pack) => [pack.name, pack.version]))
+  for (const pack of packages) {
+    for (const [name, range] of Object.entries({ ...pack.manifest.dependencies, ...pack.manifest.peerDependencies })) {
+      if (versions.has(name) && range !== versions.get(name)) problems.push(`${pack.name} depends on ${name} ${range}, but the workspace is ${versions.get(name)}`)
+    }
+  }
+  return problems
+}
+
 /** The workspaces in an order where each comes after the workspaces it depends on. */
 function dependenciesFirst(packages) {
   const byName = new Map(packages.map((pack) => [pack.name, pack]))
@@ -107,7 +130,12 @@ mkdirSync(destination, { recursive: true })
 
 const packages = []
 let failed = false
-for (const folder of workspaceFolders()) {
+const folders = workspaceFolders()
+if (onlyWorkspace !== undefined && !folders.includes(posix.normalize(onlyWorkspace))) {
+  console.error(`${onlyWorkspace} is not a workspace of package.json (${folders.join(", ")})`)
+  process.exit(2)
+}
+for (const folder of onlyWorkspace === undefined ? folders : [posix.normalize(onlyWorkspace)]) {
   const manifest = readJson(join(root, folder, "package.json"))
   if (manifest.private) continue
   rmSync(join(root, folder, "dist"), { recursive: true, force: true })
@@ -120,6 +148,10 @@ for (const folder of workspaceFolders()) {
   failed ||= problems.length > 0
   packages.push({ name: manifest.name, version: manifest.version, tarball: normalize(join(destination, packed.filename)), files, manifest })
   log(`  ${files.length} files, ${packed.size} bytes packed${problems.length === 0 ? ", checks passed" : ""}`)
+}
+for (const problem of releaseProblems(packages)) {
+  log(`  ${problem}`)
+  failed = true
 }
 if (failed) {
   log("release stopped: fix the problems above")

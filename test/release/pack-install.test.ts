@@ -92,4 +92,17 @@ describe("packed and installed in an application outside the repository", () => 
     await writeFile(join(app, "tsconfig.json"), JSON.stringify(tsconfig))
     await expect(run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "."], { cwd: app })).resolves.toBeDefined()
   }, STEP_TIMEOUT_MS)
+
+  it("refuses to release a package without LICENSE, with a README link into the repository, or a version without CHANGELOG section", async () => {
+    await rm(join(tree, "packages/rx/LICENSE"))
+    const readme = join(tree, "packages/rx/README.md")
+    await writeFile(readme, `${await readFile(readme, "utf8")}\nSee [the tests](../../test/rx).\n`)
+    await writeFile(join(tree, "CHANGELOG.md"), "# Changelog\n")
+    const release = run(process.execPath, [join(tree, "scripts/release.mjs"), "--pack-only", "--workspace", "packages/rx"], { cwd: tree })
+    const failure = (await release.then(() => ({ code: 0, stderr: "" }), (error: { code: number; stderr: string }) => error))
+    expect(failure.code).toBe(1)
+    expect(failure.stderr).toContain("@zmq-auth/rx: LICENSE is missing")
+    expect(failure.stderr).toContain("README.md links to ../../test/rx, which breaks outside the repository")
+    expect(failure.stderr).toMatch(/CHANGELOG.md has no "## \d+\.\d+\.\d+" section/)
+  }, STEP_TIMEOUT_MS)
 })
