@@ -95,9 +95,11 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
   async stop(): Promise<void> {
     const endpoint = this.#endpoint
     if (endpoint === undefined) return
-    // A start in progress settles first: stop what it started, or find nothing to stop.
-    await endpoint.ready.catch(() => undefined)
-    if (this.#endpoint !== endpoint) return
+    if (!endpoint.serving && this.#stopping === undefined) {
+      // A start in progress settles first: stop what it started, or find nothing to stop.
+      await endpoint.ready.catch(() => undefined)
+      if (this.#endpoint !== endpoint) return
+    }
     this.#stopping ??= endpoint.release().then(() => {
       if (this.#endpoint !== endpoint) return
       this.#endpoint = undefined
