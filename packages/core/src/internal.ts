@@ -4,5 +4,5 @@ export { ZapEndpoint, readEndpointOptions, DEFAULT_CONCURRENCY } from "./handler
 export type { ZapEndpointOptions, ZapEndpointListener } from "./handler/zap-endpoint.js"
 export type { ZapExchange } from "./handler/zap-exchange.js"
 export { releaseInProgress } from "./handler/endpoint-slots.js"
-export { servingStarted, servingStopped, NO_ZAP_HANDLER_WARNING, ZAP_HANDLER_STOPPED_WARNING } from "./handler/zap-coverage.js"
+export { servingOnAnotherThread, NO_ZAP_HANDLER_WARNING, ZAP_HANDLER_STOPPED_WARNING } from "./handler/zap-coverage.js"
 export { replyFrames } from "./handler/reply-frames.js"

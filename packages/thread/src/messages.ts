@@ -122,7 +122,7 @@ export type WorkerMessage =
   | { type: "decision"; event: TransferredDecision }
   | { type: "certificates:reload"; event: TransferredReload }
   | { type: "callback:call"; id: number; request: CallbackRequest }
-  | { type: "report"; event: ReportedEvent; error: TransferredError }
+  | { type: "report"; event: ReportedEvent; error: TransferredError; request?: TransferredRequest }
   | { type: "stopped" }
 
 type Fields = Record<string, unknown>
@@ -266,6 +266,7 @@ export function readWorkerMessage(data: unknown): WorkerMessage {
     case "report":
       expect(typeof data.event === "string" && REPORTED_EVENTS.has(data.event), "report names an unknown event")
       checkError(data.error, "report")
+      if (data.request !== undefined) checkRequest(data.request)
       break
     default:
       expect(false, `unknown message type ${JSON.stringify(String(data.type)).slice(0, 40)}`)

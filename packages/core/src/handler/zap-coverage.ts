@@ -1,4 +1,4 @@
-import type { Context, Socket } from "zeromq"
+import { context as globalContext, type Context, type Socket } from "zeromq"
 import { ZAP_ENDPOINT } from "../constants.js"
 
 /** Code of the warning: a socket was hardened in a context that no ZAP handler serves. */
@@ -30,6 +30,16 @@ export function servingStopped(context: Context, address: string): void {
     "the ZAP handler of a context stopped while sockets hardened with requireZap remain open: they reject every " +
     "handshake until a handler serves again. Start a ZapHandler, ThreadAuthenticator or zapRequests() subscription " +
     "again, or close those sockets.")
+}
+
+/**
+ * Records that a handler running on another thread (a worker serves zeromq's global context,
+ * shared by every thread) serves `address` until `ended` settles.
+ */
+export function servingOnAnotherThread(address: string, ended: Promise<unknown>): void {
+  servingStarted(globalContext, address)
+  const stopped = (): void => servingStopped(globalContext, address)
+  ended.then(stopped, stopped)
 }
 
 /**
