@@ -1,5 +1,6 @@
 import type { Socket } from "zeromq"
 import { AuthenticatorError } from "./errors.js"
+import { hardenedSocket } from "./handler/zap-coverage.js"
 import { assertSameZeromqSocket } from "./same-zeromq.js"
 import { endpointState } from "./socket-endpoints.js"
 
@@ -9,6 +10,11 @@ const CALL_BEFORE_BIND = "call requireZap before bind() and connect(): libzmq ap
  * Makes a server socket fail closed: sets `zapDomain` (ZMQ_ZAP_DOMAIN) and `zapEnforceDomain`
  * (ZMQ_ZAP_ENFORCE_DOMAIN), so libzmq rejects its handshakes when no ZAP handler is bound
  * instead of accepting NULL and CURVE clients unchecked. Call before `bind()` and `connect()`.
+ *
+ * Such a socket rejects every client while no handler serves its context, silently on the
+ * server's side: a process warning (code `ZMQ_AUTH_NO_ZAP_HANDLER`) says so once per context
+ * when this is called with no handler running there, and another (`ZMQ_AUTH_ZAP_HANDLER_STOPPED`)
+ * when the last handler of the context stops while hardened sockets remain open.
  *
  * @throws {@link AuthenticatorError} on an empty domain (libzmq skips ZAP for CURVE then); on a
  * socket that is closed, already bound or connected, or has a `bind()` in progress (nothing is
@@ -26,4 +32,5 @@ export function requireZap(socket: Socket, domain: string): void {
   if (state.kind === "bind in progress") throw new AuthenticatorError(`requireZap: the socket has a bind() in progress; ${CALL_BEFORE_BIND}`)
   socket.zapDomain = domain
   socket.zapEnforceDomain = true
+  hardenedSocket(socket)
 }

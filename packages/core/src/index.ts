@@ -25,4 +25,3 @@ export { loadCertificate, loadCertificates, readCertificateDirectory } from "./c
 export type { Certificate, CertificateDirectory } from "./certs/load.js"
 export { requireZap } from "./harden.js"
 export { redactRequest, REDACTED } from "./policy/redact.js"
-export { ReplyWriter } from "./handler/reply-writer.js"

@@ -1,6 +1,5 @@
-export { zapRequests } from "./zap-requests.js"
+export { zapRequests, zapEndpointReleased } from "./zap-requests.js"
 export type { ZapRequestsOptions } from "./zap-requests.js"
-export { zapEndpointReleased } from "./endpoint-releases.js"
 export type { ZapExchange, ZapDecision } from "./zap-exchange.js"
 export { authenticate } from "./authenticate.js"
 export type { AuthenticateOptions } from "./authenticate.js"

@@ -1,8 +1,7 @@
 import { ZAP_ENDPOINT, type ZapHandlerOptions, type ZapProtocolError } from "@zmq-auth/core"
+import { readEndpointOptions, releaseInProgress, ZapEndpoint, type ZapExchange } from "@zmq-auth/core/internal"
 import { Observable } from "rxjs"
-import { context as globalContext } from "zeromq"
-import { ZapEndpointSession, type SessionSettings } from "./zap-endpoint-session.js"
-import type { ZapExchange } from "./zap-exchange.js"
+import { context as globalContext, type Context } from "zeromq"
 
 /** Options of {@link zapRequests}. */
 export interface ZapRequestsOptions extends ZapHandlerOptions {
@@ -21,7 +20,8 @@ export interface ZapRequestsOptions extends ZapHandlerOptions {
   onReplyError?: (error: Error) => void
 }
 
-const DEFAULT_CONCURRENCY = 1024
+const INTERNAL_ERROR = { statusCode: 500, statusText: "Internal error", userId: "" } as const
+const SHARE_HINT = " (one subscription per endpoint: to fan the requests out to several consumers, share() one zapRequests() stream)"
 
 /**
  * The ZAP endpoint as a cold stream of request/reply exchanges.
@@ -37,36 +37,60 @@ const DEFAULT_CONCURRENCY = 1024
  * Before the first subscription and after the last, libzmq accepts NULL and CURVE handshakes
  * unchecked: harden servers with `requireZap` so they fail closed then.
  *
- * A binding failure, such as an endpoint that already has a handler, arrives as an `error`
- * notification carrying an `AuthenticatorError`. Malformed requests are answered 400 like
- * `ZapHandler` answers them and reported to `onProtocolError`, never emitted.
+ * One subscription at a time serves an endpoint: a second one gets an `error` notification
+ * carrying an `AuthenticatorError` ("already has a ZAP handler"), as does any binding failure.
+ * To hand the requests to several consumers, `share()` one stream. Malformed requests are
+ * answered 400 like `ZapHandler` answers them and reported to `onProtocolError`, never emitted.
  *
  * Throws `TypeError` naming an invalid option.
  */
 export function zapRequests(options: ZapRequestsOptions = {}): Observable<ZapExchange> {
-  const settings = validate(options)
-  return new Observable<ZapExchange>((subscriber) => {
-    const session = new ZapEndpointSession(settings, subscriber)
-    session.open()
-    return () => session.close()
-  })
-}
-
-function validate(options: ZapRequestsOptions): SessionSettings {
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`)
-  }
-  const endpoint = options.endpoint ?? ZAP_ENDPOINT
-  if (typeof endpoint !== "string" || endpoint === "") throw new TypeError("endpoint must be a non-empty string")
+  const endpointOptions = readEndpointOptions(options)
   for (const name of ["onProtocolError", "onReplyError"] as const) {
     if (options[name] !== undefined && typeof options[name] !== "function") throw new TypeError(`${name} must be a function`)
   }
-  return {
-    context: options.context ?? globalContext,
-    endpoint,
-    concurrency,
-    onProtocolError: options.onProtocolError,
-    onReplyError: options.onReplyError,
+  const { onProtocolError, onReplyError } = options
+  return new Observable<ZapExchange>((subscriber) => {
+    let endpoint: ZapEndpoint
+    try {
+      endpoint = ZapEndpoint.open({
+        exchange: (exchange) => (subscriber.closed ? exchange.reply(INTERNAL_ERROR) : subscriber.next(exchange)),
+        protocolError: (error) => report(onProtocolError, error),
+        replyError: (error) => report(onReplyError, error),
+      }, endpointOptions, SHARE_HINT)
+    } catch (error) {
+      subscriber.error(error)
+      return undefined
+    }
+    endpoint.ready.catch((error: unknown) => subscriber.error(error))
+    return () => {
+      endpoint.denyUnanswered()
+      void endpoint.release()
+    }
+  })
+}
+
+/**
+ * Resolves once every {@link zapRequests} subscription that ended has released the ZAP endpoint:
+ * remaining requests answered, then the endpoint unbound and the socket closed, or the socket
+ * handed over to a subscription made meanwhile (which then holds the endpoint). After the last
+ * subscription ended, the endpoint is free once this resolves. Unsubscribing is synchronous,
+ * releasing is not; await this before binding the endpoint with something else (a `ZapHandler`,
+ * another process-wide handler). A new `zapRequests` subscription needs no waiting: it takes
+ * over the socket being released.
+ *
+ * @param options the `context` (default: zeromq's global context) and `endpoint` (default
+ * `inproc://zeromq.zap.01`) given to `zapRequests`
+ */
+export async function zapEndpointReleased(options: { context?: Context; endpoint?: string } = {}): Promise<void> {
+  await releaseInProgress(options.context ?? globalContext, options.endpoint ?? ZAP_ENDPOINT)
+}
+
+function report<T>(listener: ((value: T) => void) | undefined, value: T): void {
+  if (listener === undefined) return
+  try {
+    listener(value)
+  } catch (listenerError) {
+    process.emitWarning(`a zmq-auth rx callback threw: ${listenerError instanceof Error ? listenerError.message : String(listenerError)}`)
   }
 }

@@ -128,7 +128,7 @@ export type WorkerMessage =
   | { type: "callback:call"; id: number; request: CallbackRequest }
   /** The engine no longer wants the answer of callback call `id`: its signal is aborted. */
   | { type: "callback:abort"; id: number; reason: string }
-  | { type: "report"; event: ReportedEvent; error: TransferredError }
+  | { type: "report"; event: ReportedEvent; error: TransferredError; request?: TransferredRequest }
   | { type: "stopped" }
 
 type Fields = Record<string, unknown>
@@ -277,6 +277,7 @@ export function readWorkerMessage(data: unknown): WorkerMessage {
     case "report":
       expect(typeof data.event === "string" && REPORTED_EVENTS.has(data.event), "report names an unknown event")
       checkError(data.error, "report")
+      if (data.request !== undefined) checkRequest(data.request)
       break
     default:
       expect(false, `unknown message type ${JSON.stringify(String(data.type)).slice(0, 40)}`)

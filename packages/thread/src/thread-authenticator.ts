@@ -16,6 +16,7 @@ import {
   type ZapProtocolError,
   type ZapRequest,
 } from "@zmq-auth/core"
+import { servingOnAnotherThread } from "@zmq-auth/core/internal"
 import { copyKey, copyPasswords } from "./copy-arguments.js"
 import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
 import { PolicyRecord } from "./policy-record.js"
@@ -92,8 +93,8 @@ export interface ThreadAuthenticatorEvents {
   "certificates:reload": (event: CertificateReloadEvent) => void
   /** A malformed ZAP request reached the worker's handler: answered 400 or dropped. */
   "protocol:error": (error: ZapProtocolError) => void
-  /** The engine threw while deciding (it should not): the request was answered 500. */
-  "authenticate:error": (error: Error) => void
+  /** The engine threw while deciding (it should not): the request (PLAIN password redacted) was answered 500. */
+  "authenticate:error": (error: Error, request: ZapRequest) => void
   /** A reply could not be handed to libzmq. */
   "reply:error": (error: Error) => void
   /** A message between the threads failed validation and was ignored. */
@@ -203,7 +204,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
       const session = new WorkerSession({ ...this.#settings, policy: this.#record.calls }, {
         decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
         reload: (event) => this.#emitSafely("certificates:reload", reviveReload(event)),
-        report: (event, error) => this.#emitSafely(event, error),
+        report: (event, error, request) => this.#emitSafely(event, error, ...(request === undefined ? [] : [request])),
         callback: (request, check) => this.#runCallback(request, check),
         exit: (error) => {
           if (this.#session === session) this.#session = undefined
@@ -219,6 +220,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
         if (attempt.stopped) throw this.#stoppedBeforeStart()
         throw error
       }
+      servingOnAnotherThread(this.endpoint, session.exited)
       // The stop() that cancelled this attempt is stopping the session.
       if (attempt.stopped) throw this.#stoppedBeforeStart()
     } finally {
@@ -423,9 +425,9 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     return this
   }
 
-  #emitSafely(event: keyof ThreadAuthenticatorEvents, payload: unknown): void {
+  #emitSafely(event: keyof ThreadAuthenticatorEvents, ...payload: unknown[]): void {
     try {
-      ;(this.emit as (event: string, payload: unknown) => boolean)(event, payload)
+      ;(this.emit as (event: string, ...payload: unknown[]) => boolean)(event, ...payload)
     } catch (listenerError) {
       process.emitWarning(`a zmq-auth ${event} listener threw: ${listenerError instanceof Error ? listenerError.message : String(listenerError)}`)
     }

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads"
-import { AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS, type CredentialCheck } from "@zmq-auth/core"
+import { AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS, type CredentialCheck, type ZapRequest } from "@zmq-auth/core"
 import { EXIT_WAIT_MS, STOP_GRACE_MS } from "./defaults.js"
 import {
   isMessageId,
@@ -14,13 +14,13 @@ import {
   type WorkerSettings,
 } from "./messages.js"
 import { PendingReplies } from "./pending-replies.js"
-import { reviveError, transferError } from "./transfer.js"
+import { reviveError, reviveRequest, transferError } from "./transfer.js"
 
 /** How a {@link WorkerSession} hands what the worker says to its owner. */
 export interface WorkerSessionHooks {
   decision(event: TransferredDecision): void
   reload(event: TransferredReload): void
-  report(event: Exclude<ReportedEvent, "worker:error">, error: Error): void
+  report(event: Exclude<ReportedEvent, "worker:error">, error: Error, request?: ZapRequest): void
   /** Runs a main-thread callback for the worker; its result (or failure) is sent back. */
   callback(request: CallbackRequest, check: CredentialCheck): unknown
   /** The worker ended on its own after it was ready (a crash or an exit nobody asked for). */
@@ -174,7 +174,7 @@ export class WorkerSession {
         return
       case "report":
         if (message.event === "worker:error") this.#crash ??= reviveError(message.error)
-        else this.#hooks.report(message.event, reviveError(message.error))
+        else this.#hooks.report(message.event, reviveError(message.error), message.request === undefined ? undefined : reviveRequest(message.request))
         return
       case "stopped":
         return

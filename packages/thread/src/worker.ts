@@ -91,7 +91,7 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
         ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
       })
       zap.on("protocol:error", (error) => report("protocol:error", error))
-      zap.on("authenticate:error", (error) => report("authenticate:error", error))
+      zap.on("authenticate:error", (error, request) => post({ type: "report", event: "authenticate:error", error: transferError(error), request: transferRequest(request) }))
       zap.on("reply:error", (error) => report("reply:error", error))
       handler = zap
       await zap.start()

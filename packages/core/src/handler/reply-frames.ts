@@ -1,4 +1,5 @@
-import { AuthenticatorError, encodeZapReply, type ZapReply } from "@zmq-auth/core"
+import { AuthenticatorError } from "../errors.js"
+import { encodeZapReply, type ZapReply } from "../zap/reply.js"
 
 const STATUS_CODES = new Set<unknown>([200, 300, 400, 500])
 

@@ -1,4 +1,5 @@
-import { AuthenticatorError, type ZapRequest } from "@zmq-auth/core"
+import { AuthenticatorError } from "../errors.js"
+import type { ZapRequest } from "../zap/request.js"
 import { replyFrames } from "./reply-frames.js"
 import type { ZapExchange } from "./zap-exchange.js"
 

@@ -1,0 +1,8 @@
+// The entry of @zmq-auth/core/internal: what the sibling packages (@zmq-auth/thread,
+// @zmq-auth/rx) build on. Not part of the public API; it may change in any release.
+export { ZapEndpoint, readEndpointOptions, DEFAULT_CONCURRENCY } from "./handler/zap-endpoint.js"
+export type { ZapEndpointOptions, ZapEndpointListener } from "./handler/zap-endpoint.js"
+export type { ZapExchange } from "./handler/zap-exchange.js"
+export { releaseInProgress } from "./handler/endpoint-slots.js"
+export { servingOnAnotherThread, NO_ZAP_HANDLER_WARNING, ZAP_HANDLER_STOPPED_WARNING } from "./handler/zap-coverage.js"
+export { replyFrames } from "./handler/reply-frames.js"

@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { Context, context as globalContext, Router } from "zeromq"
+import { Authenticator, requireZap, ZapHandler } from "@zmq-auth/core"
+import { NO_ZAP_HANDLER_WARNING, ZAP_HANDLER_STOPPED_WARNING } from "@zmq-auth/core/internal"
+import { ThreadAuthenticator } from "@zmq-auth/thread"
+import { authenticate, zapEndpointReleased, zapRequests } from "@zmq-auth/rx"
+
+/** Process warnings emitted with a code, as `code: message`. */
+const warnings: string[] = []
+const collect = (warning: Error & { code?: string }): void => {
+  if (warning.code !== undefined) warnings.push(`${warning.code}: ${warning.message}`)
+}
+
+/** Resolves once warnings emitted so far (delivered on process.nextTick) have been collected. */
+const delivered = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+function hardenedServer(context: Context): Router {
+  const server = new Router({ context, linger: 0 })
+  requireZap(server, "warned")
+  return server
+}
+
+describe("warnings about hardened sockets no ZAP handler serves", () => {
+  beforeEach(() => {
+    warnings.length = 0
+    process.on("warning", collect)
+  })
+  afterEach(() => {
+    process.off("warning", collect)
+  })
+
+  it("requireZap in a context without a handler warns once, naming the cure", async () => {
+    const context = new Context()
+    const sockets = [hardenedServer(context), hardenedServer(context)]
+    await delivered()
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^${NO_ZAP_HANDLER_WARNING}: .*Start a ZapHandler`))])
+    for (const socket of sockets) socket.close()
+  })
+
+  it("requireZap in a context a handler serves does not warn; that handler stopping while the socket is open does, once", async () => {
+    const context = new Context()
+    const handler = new ZapHandler(new Authenticator(), { context })
+    await handler.start()
+    const server = hardenedServer(context)
+    await delivered()
+    expect(warnings).toEqual([])
+    await handler.stop()
+    await handler.start()
+    await handler.stop()
+    await delivered()
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^${ZAP_HANDLER_STOPPED_WARNING}: .*requireZap`))])
+    server.close()
+  })
+
+  it("stays silent when the hardened sockets close first, and across a handover between handlers", async () => {
+    const context = new Context()
+    const engine = new Authenticator()
+    const first = new ZapHandler(engine, { context })
+    await first.start()
+    const server = hardenedServer(context)
+    const second = new ZapHandler(engine, { context })
+    await Promise.all([first.stop(), second.start()])
+    server.close()
+    await second.stop()
+    await delivered()
+    expect(warnings).toEqual([])
+  })
+
+  it("knows when a ThreadAuthenticator or a zapRequests subscription serves the global context", async () => {
+    const thread = new ThreadAuthenticator()
+    await thread.start()
+    const server = hardenedServer(globalContext)
+    await delivered()
+    expect(warnings).toEqual([])
+    await thread.stop()
+    await delivered()
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^${ZAP_HANDLER_STOPPED_WARNING}`))])
+    const subscription = zapRequests().pipe(authenticate(new Authenticator())).subscribe()
+    const another = hardenedServer(globalContext)
+    await delivered()
+    expect(warnings).toHaveLength(1)
+    subscription.unsubscribe()
+    await zapEndpointReleased()
+    server.close()
+    another.close()
+  })
+})
