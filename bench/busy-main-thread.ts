@@ -88,7 +88,8 @@ export async function benchmarkBusyMainThread(settings: BenchSettings): Promise<
     const release = loadCase.busy ? loadCase.occupation.occupy() : () => undefined
     try {
       const run = await clients.run(loadCase.occupation.workload(served.endpoint, credentials, count))
-      if (run.failures > 0) throw new Error(`${run.failures} of ${count} handshakes failed with ${loadCase.variant.name}`)
+      if (run.failures > 0)
+        throw new Error(`${run.failures} of ${count} handshakes failed with ${loadCase.variant.name}`)
       return run
     } finally {
       release()
@@ -109,10 +110,17 @@ export async function benchmarkBusyMainThread(settings: BenchSettings): Promise<
   }
   try {
     for (const loadCase of cases) await measure(loadCase, Math.ceil(settings.busyThreadHandshakes / 4))
-    const runs = await interleave(cases, settings.rounds, (loadCase) => measure(loadCase, settings.busyThreadHandshakes))
+    const runs = await interleave(cases, settings.rounds, (loadCase) =>
+      measure(loadCase, settings.busyThreadHandshakes),
+    )
     const p99 = (variant: ZapVariant, occupation: Occupation, busy: boolean): number => {
-      const loadCase = cases.find((candidate) => candidate.variant === variant && candidate.occupation === occupation && candidate.busy === busy)!
-      return percentile(runs.get(loadCase)!.flatMap((run) => run.latenciesMs), 99)
+      const loadCase = cases.find(
+        (candidate) => candidate.variant === variant && candidate.occupation === occupation && candidate.busy === busy,
+      )!
+      return percentile(
+        runs.get(loadCase)!.flatMap((run) => run.latenciesMs),
+        99,
+      )
     }
     for (const occupation of [LONG_STALLS, MOSTLY_BUSY]) {
       for (const variant of [PROMISE_LOOP, THREAD]) {

@@ -7,7 +7,12 @@ type Body = (context?: { skip?(note?: string): unknown }) => Promise<void>
 /** Registers the kit's tests for `factory` without a framework and returns them by name. */
 function kitTests(factory: CredentialStoreFactory, settleWithinMs = 200): Map<string, Body> {
   const tests = new Map<string, Body>()
-  describeCredentialStore("store", factory, { it: (name, body) => tests.set(name.replace(/^store: /, ""), body) }, { settleWithinMs })
+  describeCredentialStore(
+    "store",
+    factory,
+    { it: (name, body) => tests.set(name.replace(/^store: /, ""), body) },
+    { settleWithinMs },
+  )
   return tests
 }
 
@@ -26,7 +31,9 @@ class IgnoresFallbackRevocation extends MemoryCredentialStore {
 class IgnoresDomainRevocationUnderFallbackEntry extends MemoryCredentialStore {
   override checkCurveKey(domain: string, publicKey: string, check?: CredentialCheck): CredentialVerdict {
     const own = super.checkCurveKey(domain, publicKey, check)
-    return own === false || (typeof own === "object" && own.statusCode === 400) ? super.checkCurveKey("*", publicKey, check) : own
+    return own === false || (typeof own === "object" && own.statusCode === 400)
+      ? super.checkCurveKey("*", publicKey, check)
+      : own
   }
 }
 
@@ -48,10 +55,17 @@ class LogsPasswordsInEvents extends MemoryCredentialStore {
 }
 
 /** A store whose CURVE checks never settle, aborted or not. */
-const ignoresAbort: CredentialStoreFactory = () => ({ store: { checkCurveKey: () => new Promise<never>(() => undefined) }, admin: new MemoryCredentialStore() })
+const ignoresAbort: CredentialStoreFactory = () => ({
+  store: { checkCurveKey: () => new Promise<never>(() => undefined) },
+  admin: new MemoryCredentialStore(),
+})
 
 class ForgetsExpiry extends MemoryCredentialStore {
-  override async addCurveKey(domain: string, publicKey: string | Uint8Array, options: { userId?: string; notAfter?: Date } = {}) {
+  override async addCurveKey(
+    domain: string,
+    publicKey: string | Uint8Array,
+    options: { userId?: string; notAfter?: Date } = {},
+  ) {
     return super.addCurveKey(domain, publicKey, { ...options, notAfter: undefined })
   }
 }
@@ -80,7 +94,10 @@ describe("the credential store conformance kit", () => {
     const skipped: string[] = []
     const curveOnly: CredentialStoreFactory = () => {
       const memory = new MemoryCredentialStore()
-      return { store: { checkCurveKey: (domain: string, key: string) => memory.checkCurveKey(domain, key) }, admin: memory }
+      return {
+        store: { checkCurveKey: (domain: string, key: string) => memory.checkCurveKey(domain, key) },
+        admin: memory,
+      }
     }
     for (const [name, body] of kitTests(curveOnly)) await body({ skip: (note) => skipped.push(`${name}: ${note}`) })
     expect(skipped.filter((line) => line.startsWith("PLAIN:")).length).toBeGreaterThan(0)
@@ -91,24 +108,66 @@ describe("the credential store conformance kit", () => {
     const factory = () => ({ store: new MemoryCredentialStore() })
     expect(() => describeCredentialStore("x", "no" as never, { it: () => undefined })).toThrow(/factory/)
     expect(() => describeCredentialStore("x", factory, {} as never)).toThrow(/api\.it/)
-    expect(() => describeCredentialStore("x", factory, { it: () => undefined }, { settleWithinMs: 0 })).toThrow(/settleWithinMs/)
+    expect(() => describeCredentialStore("x", factory, { it: () => undefined }, { settleWithinMs: 0 })).toThrow(
+      /settleWithinMs/,
+    )
   })
 
   const failures: Array<[string, CredentialStoreFactory, string, RegExp]> = [
-    ["a revocation under '*' that is not applied", () => ({ store: new IgnoresFallbackRevocation() }), "CURVE: a revocation under '*' wins over the key under any domain, whatever the order", /200/],
+    [
+      "a revocation under '*' that is not applied",
+      () => ({ store: new IgnoresFallbackRevocation() }),
+      "CURVE: a revocation under '*' wins over the key under any domain, whatever the order",
+      /200/,
+    ],
     [
       "a domain tombstone that the '*' entry overrides",
       () => ({ store: new IgnoresDomainRevocationUnderFallbackEntry() }),
       "CURVE: a revocation under the domain wins over the key under '*', for that domain only",
       /200/,
     ],
-    ["an expiry that is not kept", () => ({ store: new ForgetsExpiry() }), "CURVE: denies a key past its notAfter and admits one before it", /200/],
-    ["a store that remembers the Buffer it admitted", () => ({ store: new RemembersAcceptedBuffer() }), "PLAIN: keeps nothing of the password bytes it was given once the check settled", /altered bytes were admitted/],
-    ["a password in an event", () => ({ store: new LogsPasswordsInEvents() }), "PLAIN: puts no password in verdicts, events or errors", /password was found at .*events/],
-    ["a check that ignores its aborted signal", ignoresAbort, "settles promptly a check whose signal is already aborted", /did not settle within 200 ms/],
-    ["a check that ignores an abort while it runs", ignoresAbort, "settles promptly a check aborted while it runs, also once unavailable", /aborted while running did not settle/],
-    ["an allow while unavailable", () => ({ store: new MemoryCredentialStore(), makeUnavailable: () => undefined }), "answers 300, never 200, for known and unknown credentials once unavailable", /300/],
-    ["a malformed verdict", () => ({ store: new AnswersMalformedVerdicts() }), "CURVE: denies a key it does not have", /malformed verdict: statusCode 201/],
+    [
+      "an expiry that is not kept",
+      () => ({ store: new ForgetsExpiry() }),
+      "CURVE: denies a key past its notAfter and admits one before it",
+      /200/,
+    ],
+    [
+      "a store that remembers the Buffer it admitted",
+      () => ({ store: new RemembersAcceptedBuffer() }),
+      "PLAIN: keeps nothing of the password bytes it was given once the check settled",
+      /altered bytes were admitted/,
+    ],
+    [
+      "a password in an event",
+      () => ({ store: new LogsPasswordsInEvents() }),
+      "PLAIN: puts no password in verdicts, events or errors",
+      /password was found at .*events/,
+    ],
+    [
+      "a check that ignores its aborted signal",
+      ignoresAbort,
+      "settles promptly a check whose signal is already aborted",
+      /did not settle within 200 ms/,
+    ],
+    [
+      "a check that ignores an abort while it runs",
+      ignoresAbort,
+      "settles promptly a check aborted while it runs, also once unavailable",
+      /aborted while running did not settle/,
+    ],
+    [
+      "an allow while unavailable",
+      () => ({ store: new MemoryCredentialStore(), makeUnavailable: () => undefined }),
+      "answers 300, never 200, for known and unknown credentials once unavailable",
+      /300/,
+    ],
+    [
+      "a malformed verdict",
+      () => ({ store: new AnswersMalformedVerdicts() }),
+      "CURVE: denies a key it does not have",
+      /malformed verdict: statusCode 201/,
+    ],
   ]
   for (const [fault, factory, name, message] of failures) {
     it(`fails ${fault}`, async () => {

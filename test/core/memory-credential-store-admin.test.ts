@@ -68,8 +68,14 @@ describe("MemoryCredentialStore administration", () => {
     const store = new MemoryCredentialStore()
     await store.setPassword("app", "alice", "secret")
     expect(store.checkPlain("app", "alice", Buffer.from("secret"))).toEqual({ statusCode: 200, userId: "alice" })
-    expect(store.checkPlain("app", "alice", Buffer.from("secreT"))).toEqual({ statusCode: 400, statusText: "Invalid password" })
-    expect(store.checkPlain("app", "bob", Buffer.from("secret"))).toEqual({ statusCode: 400, statusText: "Invalid username" })
+    expect(store.checkPlain("app", "alice", Buffer.from("secreT"))).toEqual({
+      statusCode: 400,
+      statusText: "Invalid password",
+    })
+    expect(store.checkPlain("app", "bob", Buffer.from("secret"))).toEqual({
+      statusCode: 400,
+      statusText: "Invalid username",
+    })
   })
 
   it("replaces a password, and falls back to '*' once the domain's user is removed", async () => {
@@ -102,7 +108,10 @@ describe("MemoryCredentialStore administration", () => {
     await store.setPassword("app", "alice", "the-password")
     await store.revokeCurveKey("*", z85.decode(publicKey))
     await store.removeUser("app", "alice")
-    expect(events).toEqual([{ domain: "*", publicKey }, { domain: "app", username: "alice" }])
+    expect(events).toEqual([
+      { domain: "*", publicKey },
+      { domain: "app", username: "alice" },
+    ])
     expect(inspect(events, { depth: 5 })).not.toContain("the-password")
   })
 
@@ -117,7 +126,10 @@ describe("MemoryCredentialStore administration", () => {
     store.setAvailable(false)
     store.setAvailable(false)
     expect(store.state).toBe("down")
-    expect(store.checkCurveKey("app", publicKey)).toEqual({ statusCode: 300, statusText: "Credential store unavailable" })
+    expect(store.checkCurveKey("app", publicKey)).toEqual({
+      statusCode: 300,
+      statusText: "Credential store unavailable",
+    })
     expect(store.checkPlain("app", "alice", Buffer.from("secret"))).toMatchObject({ statusCode: 300 })
     await store.revokeCurveKey("*", publicKey)
     store.setAvailable(true)
@@ -138,7 +150,10 @@ describe("MemoryCredentialStore administration", () => {
     const store = new MemoryCredentialStore({ nodeName: "node-a" })
     const receipt = await store.addCurveKey("app", key())
     expect(await store.waitForFleet(receipt)).toMatchObject({ applied: ["node-a"], pending: [] })
-    expect(await store.waitForFleet({ generation: receipt.generation + 1 }, { timeoutMs: 10 })).toMatchObject({ applied: [], pending: ["node-a"] })
+    expect(await store.waitForFleet({ generation: receipt.generation + 1 }, { timeoutMs: 10 })).toMatchObject({
+      applied: [],
+      pending: ["node-a"],
+    })
     await expect(store.waitForFleet({ generation: -1 })).rejects.toThrow(/receipt/)
     await expect(store.waitForFleet(receipt, { timeoutMs: -1 })).rejects.toThrow(/timeoutMs/)
   })

@@ -17,12 +17,18 @@ describeCredentialStore(
 function runUnderNodeTest(fault?: string): Promise<{ exitCode: number | null; counts: Record<string, number> }> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, CONFORMANCE_FAULT: fault ?? "" }
-    const child = spawn(process.execPath, ["--test", "--expose-gc", "--test-reporter=tap", "test/fixtures/stores/memory-store.node-test.mjs"], { cwd: REPOSITORY_ROOT, env })
+    const child = spawn(
+      process.execPath,
+      ["--test", "--expose-gc", "--test-reporter=tap", "test/fixtures/stores/memory-store.node-test.mjs"],
+      { cwd: REPOSITORY_ROOT, env },
+    )
     let output = ""
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
     child.on("error", reject)
     child.on("close", (exitCode) => {
-      const counts = Object.fromEntries([...output.matchAll(/^# (\w+) (\d+)$/gm)].map(([, name, count]) => [name!, Number(count)]))
+      const counts = Object.fromEntries(
+        [...output.matchAll(/^# (\w+) (\d+)$/gm)].map(([, name, count]) => [name!, Number(count)]),
+      )
       resolve({ exitCode, counts })
     })
   })

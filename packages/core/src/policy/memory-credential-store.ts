@@ -87,9 +87,11 @@ export class MemoryCredentialStore
   /** Throws {@link AuthenticatorError} when `nodeName` is given and is not a non-empty string. */
   constructor(options: MemoryCredentialStoreOptions = {}) {
     super()
-    if (options === null || typeof options !== "object") throw new AuthenticatorError("MemoryCredentialStore options must be an object")
+    if (options === null || typeof options !== "object")
+      throw new AuthenticatorError("MemoryCredentialStore options must be an object")
     const { nodeName = `${hostname()}:${process.pid}` } = options
-    if (typeof nodeName !== "string" || nodeName === "") throw new AuthenticatorError("options.nodeName must be a non-empty string")
+    if (typeof nodeName !== "string" || nodeName === "")
+      throw new AuthenticatorError("options.nodeName must be a non-empty string")
     this.#nodeName = nodeName
   }
 
@@ -125,13 +127,19 @@ export class MemoryCredentialStore
    * @param options.notAfter the instant from which the key is refused
    * Rejects with {@link AuthenticatorError} naming `domain`, `publicKey`, `options.userId` or `options.notAfter`.
    */
-  async addCurveKey(domain: string, publicKey: string | Uint8Array, options: CurveKeyEntryOptions = {}): Promise<ChangeReceipt> {
+  async addCurveKey(
+    domain: string,
+    publicKey: string | Uint8Array,
+    options: CurveKeyEntryOptions = {},
+  ): Promise<ChangeReceipt> {
     this.#checkOpen()
     checkDomain(domain)
     const key = normalizeCurveKey(publicKey, "publicKey")
-    if (options === null || typeof options !== "object") throw new AuthenticatorError("addCurveKey options must be an object")
+    if (options === null || typeof options !== "object")
+      throw new AuthenticatorError("addCurveKey options must be an object")
     const { userId, notAfter } = options
-    if (userId !== undefined && typeof userId !== "string") throw new AuthenticatorError(`options.userId must be a string, got ${typeof userId}`)
+    if (userId !== undefined && typeof userId !== "string")
+      throw new AuthenticatorError(`options.userId must be a string, got ${typeof userId}`)
     if (notAfter !== undefined && !(notAfter instanceof Date && Number.isFinite(notAfter.getTime()))) {
       throw new AuthenticatorError("options.notAfter must be a valid Date")
     }
@@ -205,7 +213,12 @@ export class MemoryCredentialStore
    */
   async waitForFleet(receipt: ChangeReceipt, options: WaitForFleetOptions = {}): Promise<FleetReport> {
     const started = performance.now()
-    if (receipt === null || typeof receipt !== "object" || !Number.isSafeInteger(receipt.generation) || receipt.generation < 0) {
+    if (
+      receipt === null ||
+      typeof receipt !== "object" ||
+      !Number.isSafeInteger(receipt.generation) ||
+      receipt.generation < 0
+    ) {
       throw new AuthenticatorError("receipt must be a ChangeReceipt with a non-negative integer generation")
     }
     const timeoutMs = options?.timeoutMs
@@ -213,7 +226,11 @@ export class MemoryCredentialStore
       throw new AuthenticatorError("options.timeoutMs must be a non-negative number of milliseconds")
     }
     const applied = receipt.generation <= this.#generation
-    return { applied: applied ? [this.#nodeName] : [], pending: applied ? [] : [this.#nodeName], elapsedMs: performance.now() - started }
+    return {
+      applied: applied ? [this.#nodeName] : [],
+      pending: applied ? [] : [this.#nodeName],
+      elapsedMs: performance.now() - started,
+    }
   }
 
   /**
@@ -231,7 +248,8 @@ export class MemoryCredentialStore
     if (own?.state === "revoked" || fallback?.state === "revoked") return { statusCode: 400, statusText: "Key revoked" }
     const record = own ?? fallback
     if (record === undefined) return false
-    if (record.notAfter !== undefined && Date.now() >= record.notAfter) return { statusCode: 400, statusText: "Key expired" }
+    if (record.notAfter !== undefined && Date.now() >= record.notAfter)
+      return { statusCode: 400, statusText: "Key expired" }
     return record.userId === undefined ? { statusCode: 200 } : { statusCode: 200, userId: record.userId }
   }
 
@@ -245,9 +263,13 @@ export class MemoryCredentialStore
   checkPlain(domain: string, username: string, password: Buffer, check?: CredentialCheck): CredentialVerdict {
     this.#beginCheck(check)
     if (!this.#available) return UNAVAILABLE
-    const expected = this.#passwords.get(domain)?.get(username) ?? (domain === FALLBACK_DOMAIN ? undefined : this.#passwords.get(FALLBACK_DOMAIN)?.get(username))
+    const expected =
+      this.#passwords.get(domain)?.get(username) ??
+      (domain === FALLBACK_DOMAIN ? undefined : this.#passwords.get(FALLBACK_DOMAIN)?.get(username))
     if (expected === undefined) return { statusCode: 400, statusText: "Invalid username" }
-    return this.#digester.matches(expected, password) ? { statusCode: 200, userId: username } : { statusCode: 400, statusText: "Invalid password" }
+    return this.#digester.matches(expected, password)
+      ? { statusCode: 200, userId: username }
+      : { statusCode: 400, statusText: "Invalid password" }
   }
 
   /**

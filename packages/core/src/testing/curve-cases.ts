@@ -13,7 +13,11 @@ export const CURVE_CASES: readonly ConformanceCase[] = [
       const key = freshKey()
       await session.admin.addCurveKey("app", key, { userId: "alice" })
       assert.deepEqual(await session.curve("app", key), { statusCode: 200, userId: "alice" })
-      assert.deepEqual(await session.curve("app", key, null), { statusCode: 200, userId: "alice" }, "a check made without a CredentialCheck")
+      assert.deepEqual(
+        await session.curve("app", key, null),
+        { statusCode: 200, userId: "alice" },
+        "a check made without a CredentialCheck",
+      )
     },
   },
   {
@@ -32,7 +36,11 @@ export const CURVE_CASES: readonly ConformanceCase[] = [
       const key = freshKey()
       await session.admin.addCurveKey("*", key, { userId: "fallback" })
       for (const domain of ["app", "", "*"]) {
-        assert.deepEqual(await session.curve(domain, key), { statusCode: 200, userId: "fallback" }, `domain ${JSON.stringify(domain)}`)
+        assert.deepEqual(
+          await session.curve(domain, key),
+          { statusCode: 200, userId: "fallback" },
+          `domain ${JSON.stringify(domain)}`,
+        )
       }
     },
   },
@@ -66,7 +74,12 @@ export const CURVE_CASES: readonly ConformanceCase[] = [
       await session.admin.addCurveKey("a:b", first)
       await session.admin.addCurveKey("a", second)
       assert.equal((await session.curve("a:b", first)).statusCode, 200)
-      for (const [domain, key] of [["a", first], ["a:b", second], ["a:b:", first], ["{a:b}", first]] as const) {
+      for (const [domain, key] of [
+        ["a", first],
+        ["a:b", second],
+        ["a:b:", first],
+        ["{a:b}", first],
+      ] as const) {
         assert.equal((await session.curve(domain, key)).statusCode, 400, `domain ${JSON.stringify(domain)}`)
       }
     },
@@ -120,7 +133,10 @@ export const CURVE_CASES: readonly ConformanceCase[] = [
       await session.admin.addCurveKey("app", key)
       await session.admin.revokeCurveKey("app", key)
       if (typeof (session.store as { on?: unknown }).on !== "function") return
-      const revoked = await session.nextEvent("credential:revoked", (event) => (event as { publicKey?: unknown })?.publicKey === key)
+      const revoked = await session.nextEvent(
+        "credential:revoked",
+        (event) => (event as { publicKey?: unknown })?.publicKey === key,
+      )
       assert.equal((revoked as { domain?: unknown }).domain, "app")
     },
   },

@@ -1,5 +1,10 @@
 import type { ConformanceCase, ConformanceNeed } from "./conformance-case.js"
-import type { ConformanceTestApi, ConformanceTestContext, CredentialStoreConformanceOptions, CredentialStoreFactory } from "./conformance-types.js"
+import type {
+  ConformanceTestApi,
+  ConformanceTestContext,
+  CredentialStoreConformanceOptions,
+  CredentialStoreFactory,
+} from "./conformance-types.js"
 import { CURVE_CASES } from "./curve-cases.js"
 import { LIFECYCLE_CASES } from "./lifecycle-cases.js"
 import { PLAIN_CASES } from "./plain-cases.js"
@@ -48,12 +53,17 @@ export function describeCredentialStore(
   api: ConformanceTestApi,
   options: CredentialStoreConformanceOptions = {},
 ): void {
-  if (typeof factory !== "function") throw new TypeError("factory must be a function returning { store, admin?, makeUnavailable?, dispose? }")
-  if (api === null || typeof api !== "object" || typeof api.it !== "function") throw new TypeError("api.it must be the test framework's test-registration function")
-  if (api.describe !== undefined && typeof api.describe !== "function") throw new TypeError("api.describe must be a function when given")
+  if (typeof factory !== "function")
+    throw new TypeError("factory must be a function returning { store, admin?, makeUnavailable?, dispose? }")
+  if (api === null || typeof api !== "object" || typeof api.it !== "function")
+    throw new TypeError("api.it must be the test framework's test-registration function")
+  if (api.describe !== undefined && typeof api.describe !== "function")
+    throw new TypeError("api.describe must be a function when given")
   const settleWithinMs = options?.settleWithinMs ?? DEFAULT_SETTLE_WITHIN_MS
   if (typeof settleWithinMs !== "number" || !(settleWithinMs > 0) || !Number.isFinite(settleWithinMs)) {
-    throw new TypeError(`options.settleWithinMs must be a positive number of milliseconds, got ${String(settleWithinMs)}`)
+    throw new TypeError(
+      `options.settleWithinMs must be a positive number of milliseconds, got ${String(settleWithinMs)}`,
+    )
   }
   const register = (prefix: string): void => {
     for (const conformanceCase of CASES) {

@@ -7,8 +7,13 @@ import { freshKey, type StoreSession } from "./store-session.js"
 function checksOf(session: StoreSession, key: string): Array<{ what: string; start(signal: AbortSignal): unknown }> {
   const checks: Array<{ what: string; start(signal: AbortSignal): unknown }> = []
   const { store } = session
-  if (store.checkCurveKey !== undefined) checks.push({ what: "checkCurveKey", start: (signal) => store.checkCurveKey!("app", key, { signal }) })
-  if (store.checkPlain !== undefined) checks.push({ what: "checkPlain", start: (signal) => store.checkPlain!("app", "alice", Buffer.from("password"), { signal }) })
+  if (store.checkCurveKey !== undefined)
+    checks.push({ what: "checkCurveKey", start: (signal) => store.checkCurveKey!("app", key, { signal }) })
+  if (store.checkPlain !== undefined)
+    checks.push({
+      what: "checkPlain",
+      start: (signal) => store.checkPlain!("app", "alice", Buffer.from("password"), { signal }),
+    })
   return checks
 }
 
@@ -32,7 +37,11 @@ export const LIFECYCLE_CASES: readonly ConformanceCase[] = [
         assert.equal((await session.curve("app", freshKey())).statusCode, 300, "an unknown key")
       }
       if (session.store.checkPlain !== undefined) {
-        assert.equal((await session.plain("app", "alice", Buffer.from("password"))).statusCode, 300, "the right password")
+        assert.equal(
+          (await session.plain("app", "alice", Buffer.from("password"))).statusCode,
+          300,
+          "the right password",
+        )
         assert.equal((await session.plain("app", "alice", Buffer.from("wrong"))).statusCode, 300, "a wrong password")
         assert.equal((await session.plain("app", "nobody", Buffer.from("password"))).statusCode, 300, "an unknown user")
       }
@@ -47,7 +56,10 @@ export const LIFECYCLE_CASES: readonly ConformanceCase[] = [
       controller.abort(new Error("no longer wanted"))
       for (const { what, start } of checksOf(session, key)) {
         const settlement = await settleWithin(() => start(controller.signal), session.settleWithinMs)
-        assert.ok(settlement.settled, `${what} with an aborted signal did not settle within ${session.settleWithinMs} ms`)
+        assert.ok(
+          settlement.settled,
+          `${what} with an aborted signal did not settle within ${session.settleWithinMs} ms`,
+        )
       }
     },
   },
@@ -65,7 +77,10 @@ export const LIFECYCLE_CASES: readonly ConformanceCase[] = [
           const controller = new AbortController()
           const settling = settleWithin(() => start(controller.signal), session.settleWithinMs)
           controller.abort(new Error("no longer wanted"))
-          assert.ok((await settling).settled, `${what} (${phase}) aborted while running did not settle within ${session.settleWithinMs} ms`)
+          assert.ok(
+            (await settling).settled,
+            `${what} (${phase}) aborted while running did not settle within ${session.settleWithinMs} ms`,
+          )
         }
       }
     },
@@ -76,21 +91,35 @@ export const LIFECYCLE_CASES: readonly ConformanceCase[] = [
     async run(session) {
       const known = Array.from({ length: 20 }, () => freshKey())
       const { store, admin } = session
-      if (store.checkCurveKey !== undefined) for (const [index, key] of known.entries()) await admin.addCurveKey("app", key, { userId: `user-${index}` })
-      if (store.checkPlain !== undefined) for (let index = 0; index < 10; index++) await admin.setPassword("app", `user-${index}`, `password-${index}`)
+      if (store.checkCurveKey !== undefined)
+        for (const [index, key] of known.entries()) await admin.addCurveKey("app", key, { userId: `user-${index}` })
+      if (store.checkPlain !== undefined)
+        for (let index = 0; index < 10; index++) await admin.setPassword("app", `user-${index}`, `password-${index}`)
       const checks: Array<Promise<void>> = []
       for (let round = 0; round < 3; round++) {
         if (store.checkCurveKey !== undefined) {
           for (const [index, key] of known.entries()) {
-            checks.push(session.curve("app", key).then((outcome) => assert.deepEqual(outcome, { statusCode: 200, userId: `user-${index}` })))
+            checks.push(
+              session
+                .curve("app", key)
+                .then((outcome) => assert.deepEqual(outcome, { statusCode: 200, userId: `user-${index}` })),
+            )
             checks.push(session.curve("app", freshKey()).then((outcome) => assert.equal(outcome.statusCode, 400)))
           }
         }
         if (store.checkPlain !== undefined) {
           for (let index = 0; index < 10; index++) {
             const username = `user-${index}`
-            checks.push(session.plain("app", username, Buffer.from(`password-${index}`)).then((outcome) => assert.equal(outcome.statusCode, 200, username)))
-            checks.push(session.plain("app", username, Buffer.from(`password-${(index + 1) % 10}`)).then((outcome) => assert.equal(outcome.statusCode, 400, username)))
+            checks.push(
+              session
+                .plain("app", username, Buffer.from(`password-${index}`))
+                .then((outcome) => assert.equal(outcome.statusCode, 200, username)),
+            )
+            checks.push(
+              session
+                .plain("app", username, Buffer.from(`password-${(index + 1) % 10}`))
+                .then((outcome) => assert.equal(outcome.statusCode, 400, username)),
+            )
           }
         }
       }

@@ -20,9 +20,17 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
       await session.admin.setPassword("app", "alice", password)
       const admitted = await session.plain("app", "alice", Buffer.from(password))
       assert.equal(admitted.statusCode, 200)
-      assert.equal((await session.plain("app", "alice", Buffer.from(password), null)).statusCode, 200, "a check made without a CredentialCheck")
+      assert.equal(
+        (await session.plain("app", "alice", Buffer.from(password), null)).statusCode,
+        200,
+        "a check made without a CredentialCheck",
+      )
       for (const wrong of [`${password}x`, password.slice(0, -1), password.toUpperCase(), ""]) {
-        assert.equal((await session.plain("app", "alice", Buffer.from(wrong))).statusCode, 400, `password ${JSON.stringify(wrong)}`)
+        assert.equal(
+          (await session.plain("app", "alice", Buffer.from(wrong))).statusCode,
+          400,
+          `password ${JSON.stringify(wrong)}`,
+        )
       }
       assert.equal((await session.plain("app", "bob", Buffer.from(password))).statusCode, 400)
     },
@@ -46,8 +54,16 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
       assert.equal((await session.plain("app", "alice", Buffer.from(own))).statusCode, 200)
       assert.equal((await session.plain("app", "alice", Buffer.from(fallback))).statusCode, 400)
       for (const domain of ["other", "", "*"]) {
-        assert.equal((await session.plain(domain, "alice", Buffer.from(fallback))).statusCode, 200, `domain ${JSON.stringify(domain)}`)
-        assert.equal((await session.plain(domain, "alice", Buffer.from(own))).statusCode, 400, `domain ${JSON.stringify(domain)}`)
+        assert.equal(
+          (await session.plain(domain, "alice", Buffer.from(fallback))).statusCode,
+          200,
+          `domain ${JSON.stringify(domain)}`,
+        )
+        assert.equal(
+          (await session.plain(domain, "alice", Buffer.from(own))).statusCode,
+          400,
+          `domain ${JSON.stringify(domain)}`,
+        )
       }
     },
   },
@@ -58,8 +74,18 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
       const password = freshPassword()
       await session.admin.setPassword("a:user:b", "c", password)
       await session.admin.setPassword("a{b}", "c", password)
-      for (const [domain, username] of [["a", "b:user:c"], ["a:user", "b:c"], ["a", "{b}c"], ["a{b", "}c"], ["a", "user:b:c"]] as const) {
-        assert.equal((await session.plain(domain, username, Buffer.from(password))).statusCode, 400, `${JSON.stringify(domain)} / ${JSON.stringify(username)}`)
+      for (const [domain, username] of [
+        ["a", "b:user:c"],
+        ["a:user", "b:c"],
+        ["a", "{b}c"],
+        ["a{b", "}c"],
+        ["a", "user:b:c"],
+      ] as const) {
+        assert.equal(
+          (await session.plain(domain, username, Buffer.from(password))).statusCode,
+          400,
+          `${JSON.stringify(domain)} / ${JSON.stringify(username)}`,
+        )
       }
       assert.equal((await session.plain("a:user:b", "c", Buffer.from(password))).statusCode, 200)
     },
@@ -76,7 +102,10 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
       await session.admin.removeUser("app", "alice")
       assert.equal((await session.plain("app", "alice", Buffer.from(second))).statusCode, 400)
       if (typeof (session.store as { on?: unknown }).on !== "function") return
-      const removed = await session.nextEvent("credential:revoked", (event) => (event as { username?: unknown })?.username === "alice")
+      const removed = await session.nextEvent(
+        "credential:revoked",
+        (event) => (event as { username?: unknown })?.username === "alice",
+      )
       assert.equal((removed as { domain?: unknown }).domain, "app")
     },
   },
@@ -89,10 +118,22 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
       const given = Buffer.from(password)
       assert.equal((await session.plain("app", "alice", given)).statusCode, 200)
       given.fill("*")
-      assert.equal((await session.plain("app", "alice", Buffer.alloc(given.length, "*"))).statusCode, 400, "the altered bytes were admitted")
-      assert.equal((await session.plain("app", "alice", Buffer.from(password))).statusCode, 200, "the password was refused once the bytes first given were altered")
+      assert.equal(
+        (await session.plain("app", "alice", Buffer.alloc(given.length, "*"))).statusCode,
+        400,
+        "the altered bytes were admitted",
+      )
+      assert.equal(
+        (await session.plain("app", "alice", Buffer.from(password))).statusCode,
+        200,
+        "the password was refused once the bytes first given were altered",
+      )
       given.fill(0)
-      assert.equal((await session.plain("app", "alice", Buffer.alloc(given.length))).statusCode, 400, "the zeroed bytes were admitted")
+      assert.equal(
+        (await session.plain("app", "alice", Buffer.alloc(given.length))).statusCode,
+        400,
+        "the zeroed bytes were admitted",
+      )
       assert.equal((await session.plain("app", "alice", Buffer.from(password))).statusCode, 200)
       const collect = (globalThis as { gc?: () => void }).gc
       if (typeof collect !== "function") return
@@ -115,9 +156,15 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
       const password = freshPassword()
       await session.admin.setPassword("app", "alice", password)
       const verdicts = [
-        await session.store.checkPlain!("app", "alice", Buffer.from(password), { signal: new AbortController().signal }),
-        await session.store.checkPlain!("app", "alice", Buffer.from(`${password}-wrong`), { signal: new AbortController().signal }),
-        await session.store.checkPlain!("app", "nobody", Buffer.from(password), { signal: new AbortController().signal }),
+        await session.store.checkPlain!("app", "alice", Buffer.from(password), {
+          signal: new AbortController().signal,
+        }),
+        await session.store.checkPlain!("app", "alice", Buffer.from(`${password}-wrong`), {
+          signal: new AbortController().signal,
+        }),
+        await session.store.checkPlain!("app", "nobody", Buffer.from(password), {
+          signal: new AbortController().signal,
+        }),
       ]
       const errors: unknown[] = []
       await session.admin.setPassword("app", null as never, password).then(

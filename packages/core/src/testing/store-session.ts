@@ -37,9 +37,18 @@ export class StoreSession {
   }
 
   /** Makes the factory's subject, runs `body` with it and disposes of it, also when `body` fails. */
-  static async run(factory: CredentialStoreFactory, settleWithinMs: number, body: (session: StoreSession) => Promise<void>): Promise<void> {
+  static async run(
+    factory: CredentialStoreFactory,
+    settleWithinMs: number,
+    body: (session: StoreSession) => Promise<void>,
+  ): Promise<void> {
     const subject = await factory()
-    if (subject === null || typeof subject !== "object" || subject.store === null || typeof subject.store !== "object") {
+    if (
+      subject === null ||
+      typeof subject !== "object" ||
+      subject.store === null ||
+      typeof subject.store !== "object"
+    ) {
       throw new AssertionError({ message: "the factory must return { store, admin?, makeUnavailable?, dispose? }" })
     }
     const session = new StoreSession(subject, settleWithinMs)
@@ -66,14 +75,25 @@ export class StoreSession {
   curve(domain: string, publicKey: string, check: CredentialCheck | null = liveCheck()): Promise<VerdictOutcome> {
     const store = this.store
     if (store.checkCurveKey === undefined) throw new AssertionError({ message: "the store has no checkCurveKey" })
-    return this.#decide("checkCurveKey", () => (check === null ? store.checkCurveKey!(domain, publicKey) : store.checkCurveKey!(domain, publicKey, check)))
+    return this.#decide("checkCurveKey", () =>
+      check === null ? store.checkCurveKey!(domain, publicKey) : store.checkCurveKey!(domain, publicKey, check),
+    )
   }
 
   /** `checkPlain` with a live signal, as the engine calls it (or without a check when `check` is null). */
-  plain(domain: string, username: string, password: Buffer, check: CredentialCheck | null = liveCheck()): Promise<VerdictOutcome> {
+  plain(
+    domain: string,
+    username: string,
+    password: Buffer,
+    check: CredentialCheck | null = liveCheck(),
+  ): Promise<VerdictOutcome> {
     const store = this.store
     if (store.checkPlain === undefined) throw new AssertionError({ message: "the store has no checkPlain" })
-    return this.#decide("checkPlain", () => (check === null ? store.checkPlain!(domain, username, password) : store.checkPlain!(domain, username, password, check)))
+    return this.#decide("checkPlain", () =>
+      check === null
+        ? store.checkPlain!(domain, username, password)
+        : store.checkPlain!(domain, username, password, check),
+    )
   }
 
   /**
@@ -100,9 +120,13 @@ export class StoreSession {
     })
   }
 
-  async #decide(what: string, call: () => ReturnType<NonNullable<CredentialStore["checkCurveKey"]>>): Promise<VerdictOutcome> {
+  async #decide(
+    what: string,
+    call: () => ReturnType<NonNullable<CredentialStore["checkCurveKey"]>>,
+  ): Promise<VerdictOutcome> {
     const settlement = await settleWithin(call, this.settleWithinMs)
-    if (!settlement.settled) throw new AssertionError({ message: `${what} did not settle within ${this.settleWithinMs} ms` })
+    if (!settlement.settled)
+      throw new AssertionError({ message: `${what} did not settle within ${this.settleWithinMs} ms` })
     if ("error" in settlement) throw new AssertionError({ message: `${what} threw: ${String(settlement.error)}` })
     return verdictOutcome(settlement.value, what)
   }

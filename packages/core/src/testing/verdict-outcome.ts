@@ -15,15 +15,19 @@ export interface VerdictOutcome {
 export function verdictOutcome(verdict: CredentialVerdict, what: string): VerdictOutcome {
   if (verdict === true) return { statusCode: 200, userId: undefined }
   if (verdict === false) return { statusCode: 400, userId: undefined }
-  const malformed = (why: string): AssertionError => new AssertionError({ message: `${what} returned a malformed verdict: ${why}` })
-  if (verdict === null || typeof verdict !== "object") throw malformed(`${typeof verdict} is neither a boolean nor an object`)
+  const malformed = (why: string): AssertionError =>
+    new AssertionError({ message: `${what} returned a malformed verdict: ${why}` })
+  if (verdict === null || typeof verdict !== "object")
+    throw malformed(`${typeof verdict} is neither a boolean nor an object`)
   const { statusCode, statusText, userId, metadata } = verdict
-  if (statusCode !== 200 && statusCode !== 300 && statusCode !== 400) throw malformed(`statusCode ${String(statusCode)}`)
+  if (statusCode !== 200 && statusCode !== 300 && statusCode !== 400)
+    throw malformed(`statusCode ${String(statusCode)}`)
   if (statusText !== undefined && typeof statusText !== "string") throw malformed("statusText is not a string")
   if (userId !== undefined && typeof userId !== "string") throw malformed("userId is not a string")
   if (metadata !== undefined) {
     if (metadata === null || typeof metadata !== "object") throw malformed("metadata is not an object")
-    for (const [name, value] of Object.entries(metadata)) if (typeof value !== "string") throw malformed(`metadata ${name} is not a string`)
+    for (const [name, value] of Object.entries(metadata))
+      if (typeof value !== "string") throw malformed(`metadata ${name} is not a string`)
   }
   return { statusCode, userId }
 }
