@@ -78,7 +78,7 @@ describe("MemoryCredentialStore administration", () => {
     })
   })
 
-  it("replaces a password, and falls back to '*' once the domain's user is removed", async () => {
+  it("replaces a password; a removal is a tombstone that wins over '*' until the password is set again", async () => {
     const store = new MemoryCredentialStore()
     await store.setPassword("app", "alice", "first")
     await store.setPassword("app", "alice", "second")
@@ -87,7 +87,13 @@ describe("MemoryCredentialStore administration", () => {
     expect(store.checkPlain("app", "alice", Buffer.from("second"))).toMatchObject({ statusCode: 200 })
     expect(store.checkPlain("app", "alice", Buffer.from("fallback"))).toMatchObject({ statusCode: 400 })
     await store.removeUser("app", "alice")
-    expect(store.checkPlain("app", "alice", Buffer.from("fallback"))).toMatchObject({ statusCode: 200 })
+    expect(store.checkPlain("app", "alice", Buffer.from("fallback"))).toEqual({
+      statusCode: 400,
+      statusText: "User removed",
+    })
+    expect(store.checkPlain("other", "alice", Buffer.from("fallback"))).toMatchObject({ statusCode: 200 })
+    await store.setPassword("app", "alice", "third")
+    expect(store.checkPlain("app", "alice", Buffer.from("third"))).toMatchObject({ statusCode: 200 })
   })
 
   it("compares the UTF-8 bytes of the password, the empty one included", async () => {

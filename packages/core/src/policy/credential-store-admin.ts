@@ -56,9 +56,9 @@ export interface CredentialAdministration {
   addCurveKey(domain: string, publicKey: string, options?: CurveKeyEntryOptions): Promise<ChangeReceipt>
   /** Revokes a CURVE key under `domain` with a tombstone that wins over an entry at the other level. */
   revokeCurveKey(domain: string, publicKey: string): Promise<ChangeReceipt>
-  /** Sets a PLAIN user's password under `domain`. */
+  /** Sets a PLAIN user's password under `domain`; replaces that domain's record or tombstone for the user. */
   setPassword(domain: string, username: string, password: string): Promise<ChangeReceipt>
-  /** Removes a PLAIN user under `domain`. */
+  /** Removes a PLAIN user under `domain` with a tombstone that wins over an entry at the other level. */
   removeUser(domain: string, username: string): Promise<ChangeReceipt>
   /** Reports which nodes applied a change. */
   waitForFleet?(receipt: ChangeReceipt, options?: WaitForFleetOptions): Promise<FleetReport>

@@ -35,6 +35,9 @@ type CurveRecord =
   | { readonly state: "active"; readonly userId: string | undefined; readonly notAfter: number | undefined }
   | { readonly state: "revoked" }
 
+/** A PLAIN user's record under one domain: the digest of the password, or the tombstone of a removed user. */
+type UserRecord = { readonly state: "active"; readonly digest: Buffer } | { readonly state: "removed" }
+
 const UNAVAILABLE: CredentialVerdict = { statusCode: 300, statusText: "Credential store unavailable" }
 
 /**
@@ -46,9 +49,10 @@ const UNAVAILABLE: CredentialVerdict = { statusCode: 300, statusText: "Credentia
  * - **Lookup order**: a credential is looked up under the request's domain, then under `"*"`.
  *   The first level that has a record decides (a user's password under the domain is the one
  *   checked, even if `"*"` has another).
- * - **Revocation wins**: `revokeCurveKey` leaves a tombstone, which denies the key under that
- *   domain even if `"*"` admits it, and under every domain when made under `"*"`, whatever the
- *   order of the changes. `addCurveKey` at the tombstone's own level lifts it.
+ * - **Revocation wins**: `revokeCurveKey` and `removeUser` leave a tombstone, which denies the
+ *   key or user under that domain even if `"*"` admits it, and under every domain when made
+ *   under `"*"`, whatever the order of the changes. `addCurveKey` / `setPassword` at the
+ *   tombstone's own level lifts it.
  * - **Expiry**: a key past its `notAfter` is denied ("Key expired"), at the level that has it.
  * - **Passwords** are never held in clear: each is kept as a keyed digest in unpooled memory and
  *   compared in constant time; the bytes given to {@link MemoryCredentialStore.checkPlain} are
@@ -76,8 +80,8 @@ export class MemoryCredentialStore
 {
   /** Domain, then Z85 key, to the key's record. */
   readonly #curve = new Map<string, Map<string, CurveRecord>>()
-  /** Domain, then user name, to the digest of the user's password. */
-  readonly #passwords = new Map<string, Map<string, Buffer>>()
+  /** Domain, then user name, to the user's record. */
+  readonly #users = new Map<string, Map<string, UserRecord>>()
   readonly #digester = new PasswordDigester()
   readonly #nodeName: string
   #generation = 0
@@ -165,8 +169,9 @@ export class MemoryCredentialStore
   }
 
   /**
-   * Sets a PLAIN user's password under `domain`, replacing any previous one. The password (its
-   * UTF-8 bytes, as a client sends them) is kept only as a keyed digest.
+   * Sets a PLAIN user's password under `domain`, replacing any previous one (and lifting the
+   * user's tombstone at that level). The password (its UTF-8 bytes, as a client sends them) is
+   * kept only as a keyed digest.
    *
    * Rejects with {@link AuthenticatorError} naming `domain`, `username` or `password` (never its value).
    */
@@ -175,16 +180,15 @@ export class MemoryCredentialStore
     checkDomain(domain)
     checkUsername(username)
     if (typeof password !== "string") throw new AuthenticatorError(`password must be a string, got ${typeof password}`)
-    const users = tableOf(this.#passwords, domain)
-    const previous = users.get(username)
-    users.set(username, this.#digester.digest(password))
-    if (previous !== undefined) this.#digester.erase(previous)
+    this.#replaceUser(domain, username, { state: "active", digest: this.#digester.digest(password) })
     return this.#changed()
   }
 
   /**
-   * Removes a PLAIN user under `domain`: the user is then looked up under `"*"` (when that is not
-   * the domain itself). Emits `credential:revoked`, whether or not the user existed.
+   * Removes a PLAIN user under `domain` with a tombstone, as a revocation: the user is denied
+   * ("User removed") under that domain even if `"*"` has them, and, removed under `"*"`, under
+   * every domain. `setPassword` at the tombstone's own level lifts it. Emits `credential:revoked`,
+   * whether or not the user existed.
    *
    * Rejects with {@link AuthenticatorError} naming `domain` or `username`.
    */
@@ -192,13 +196,7 @@ export class MemoryCredentialStore
     this.#checkOpen()
     checkDomain(domain)
     checkUsername(username)
-    const users = this.#passwords.get(domain)
-    const digest = users?.get(username)
-    if (digest !== undefined) {
-      users!.delete(username)
-      this.#digester.erase(digest)
-      if (users!.size === 0) this.#passwords.delete(domain)
-    }
+    this.#replaceUser(domain, username, { state: "removed" })
     const receipt = this.#changed()
     this.emit("credential:revoked", { domain, username })
     return receipt
@@ -248,26 +246,31 @@ export class MemoryCredentialStore
     if (own?.state === "revoked" || fallback?.state === "revoked") return { statusCode: 400, statusText: "Key revoked" }
     const record = own ?? fallback
     if (record === undefined) return false
-    if (record.notAfter !== undefined && Date.now() >= record.notAfter)
+    if (record.notAfter !== undefined && Date.now() >= record.notAfter) {
       return { statusCode: 400, statusText: "Key expired" }
+    }
     return record.userId === undefined ? { statusCode: 200 } : { statusCode: 200, userId: record.userId }
   }
 
   /**
    * Decides a PLAIN user name and password: 200 when the user's record (under the domain, else
-   * under `"*"`) has that password, 400 "Invalid username" or "Invalid password" otherwise, 300
-   * while unavailable. `password` is read during this call only and never kept.
+   * under `"*"`) has that password; 400 "User removed" when a tombstone under the domain or `"*"`
+   * names the user, "Invalid username" or "Invalid password" otherwise; 300 while unavailable.
+   * `password` is read during this call only and never kept.
    *
    * @throws the signal's reason when `check.signal` is already aborted, {@link AuthenticatorError} once closed
    */
   checkPlain(domain: string, username: string, password: Buffer, check?: CredentialCheck): CredentialVerdict {
     this.#beginCheck(check)
     if (!this.#available) return UNAVAILABLE
-    const expected =
-      this.#passwords.get(domain)?.get(username) ??
-      (domain === FALLBACK_DOMAIN ? undefined : this.#passwords.get(FALLBACK_DOMAIN)?.get(username))
-    if (expected === undefined) return { statusCode: 400, statusText: "Invalid username" }
-    return this.#digester.matches(expected, password)
+    const own = this.#users.get(domain)?.get(username)
+    const fallback = domain === FALLBACK_DOMAIN ? undefined : this.#users.get(FALLBACK_DOMAIN)?.get(username)
+    if (own?.state === "removed" || fallback?.state === "removed") {
+      return { statusCode: 400, statusText: "User removed" }
+    }
+    const record = own ?? fallback
+    if (record === undefined) return { statusCode: 400, statusText: "Invalid username" }
+    return this.#digester.matches(record.digest, password)
       ? { statusCode: 200, userId: username }
       : { statusCode: 400, statusText: "Invalid password" }
   }
@@ -279,8 +282,10 @@ export class MemoryCredentialStore
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    for (const users of this.#passwords.values()) for (const digest of users.values()) this.#digester.erase(digest)
-    this.#passwords.clear()
+    for (const users of this.#users.values()) {
+      for (const record of users.values()) if (record.state === "active") this.#digester.erase(record.digest)
+    }
+    this.#users.clear()
     this.#curve.clear()
     this.#digester.dispose()
   }
@@ -297,6 +302,13 @@ export class MemoryCredentialStore
   #beginCheck(check: CredentialCheck | undefined): void {
     this.#checkOpen()
     check?.signal?.throwIfAborted()
+  }
+
+  #replaceUser(domain: string, username: string, record: UserRecord): void {
+    const users = tableOf(this.#users, domain)
+    const previous = users.get(username)
+    users.set(username, record)
+    if (previous?.state === "active") this.#digester.erase(previous.digest)
   }
 
   #changed(): ChangeReceipt {

@@ -21,7 +21,8 @@ const CASES: readonly ConformanceCase[] = [...CURVE_CASES, ...PLAIN_CASES, ...LI
  *
  * - lookup under the request's domain, then under `"*"`, the record found deciding; no two
  *   domains, keys or user names confused, even when they differ only in `:` `{` `}`;
- * - a revocation under either level wins over an entry at the other, whatever the order;
+ * - a revocation (`revokeCurveKey`, `removeUser`) under either level wins over an entry at the
+ *   other, whatever the order;
  * - expiry (`notAfter`), password replacement and user removal, `credential:revoked` events;
  * - 300, never 200, once `makeUnavailable()` (when the subject offers it) has cut it off;
  * - a check whose signal is aborted before or while it runs settles within `settleWithinMs`;

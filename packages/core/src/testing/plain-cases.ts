@@ -110,6 +110,35 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
     },
   },
   {
+    name: "PLAIN: a removal under '*' wins over the user under any domain, whatever the order",
+    needs: PLAIN,
+    async run(session) {
+      const password = freshPassword()
+      await session.admin.setPassword("app", "set-first", password)
+      await session.admin.removeUser("*", "set-first")
+      await session.admin.removeUser("*", "removed-first")
+      await session.admin.setPassword("app", "removed-first", password)
+      for (const username of ["set-first", "removed-first"]) {
+        assert.equal((await session.plain("app", username, Buffer.from(password))).statusCode, 400, username)
+      }
+    },
+  },
+  {
+    name: "PLAIN: a removal under the domain wins over the user under '*', for that domain only",
+    needs: PLAIN,
+    async run(session) {
+      const password = freshPassword()
+      await session.admin.setPassword("*", "set-first", password)
+      await session.admin.removeUser("app", "set-first")
+      await session.admin.removeUser("app", "removed-first")
+      await session.admin.setPassword("*", "removed-first", password)
+      for (const username of ["set-first", "removed-first"]) {
+        assert.equal((await session.plain("app", username, Buffer.from(password))).statusCode, 400, username)
+        assert.equal((await session.plain("other", username, Buffer.from(password))).statusCode, 200, username)
+      }
+    },
+  },
+  {
     name: "PLAIN: keeps nothing of the password bytes it was given once the check settled",
     needs: PLAIN,
     async run(session) {
