@@ -18,6 +18,12 @@ export interface ClientWorkload {
   serverPublicKey: string
   /** A handshake not done after this many milliseconds counts as failed. */
   timeoutMs: number
+  /**
+   * Open loop: start a handshake every this many milliseconds, whatever the server's pace (at
+   * most `concurrency` in flight), so a stalled server delays every arrival of the stall as it
+   * would with independent clients. Default: closed loop, `concurrency` clients back to back.
+   */
+  arrivalIntervalMs?: number
 }
 
 /** The outcome of a handshake run. */
@@ -104,6 +110,7 @@ async function handshakeOnce(workload: ClientWorkload, index: number): Promise<n
  * connects over tcp, waits for its socket's `handshake` event and closes.
  */
 export async function runHandshakes(workload: ClientWorkload): Promise<HandshakeRun> {
+  if (workload.arrivalIntervalMs !== undefined) return runPacedHandshakes(workload, workload.arrivalIntervalMs)
   const latenciesMs: number[] = []
   let failures = 0
   let next = 0
@@ -116,5 +123,29 @@ export async function runHandshakes(workload: ClientWorkload): Promise<Handshake
     }
   }
   await Promise.all(Array.from({ length: Math.min(workload.concurrency, workload.count) }, lane))
+  return { elapsedMs: performance.now() - started, latenciesMs, failures }
+}
+
+/**
+ * Starts handshake `index` at `index * intervalMs` after the run began (later only while
+ * `concurrency` are in flight); the latency of each counts from its own connect.
+ */
+async function runPacedHandshakes(workload: ClientWorkload, intervalMs: number): Promise<HandshakeRun> {
+  const latenciesMs: number[] = []
+  let failures = 0
+  const inFlight = new Set<Promise<void>>()
+  const started = performance.now()
+  for (let index = 0; index < workload.count; index++) {
+    const due = started + index * intervalMs - performance.now()
+    if (due > 0) await new Promise((resolve) => setTimeout(resolve, due))
+    while (inFlight.size >= workload.concurrency) await Promise.race(inFlight)
+    const handshake: Promise<void> = handshakeOnce(workload, index).then((latencyMs) => {
+      inFlight.delete(handshake)
+      if (latencyMs === undefined) failures++
+      else latenciesMs.push(latencyMs)
+    })
+    inFlight.add(handshake)
+  }
+  await Promise.all(inFlight)
   return { elapsedMs: performance.now() - started, latenciesMs, failures }
 }
