@@ -284,6 +284,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       (reply) => {
         if (this.#reads.get(key) === read) this.#reads.delete(key)
         if (!read.stale) this.#cache.set(key, reply, epoch, readAt)
+        if (epoch === this.#link.epoch) this.#lastConfirmedAt = Math.max(this.#lastConfirmedAt, readAt)
         return { reply }
       },
       (error: unknown) => {
