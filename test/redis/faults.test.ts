@@ -1,0 +1,248 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { curveKeyPair } from "zeromq"
+import type { RedisCredentialStore } from "@zmq-auth/redis"
+import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js"
+import { startRedisServer, type RedisServer } from "../helpers/redis-server.js"
+import { closeStores, nextEvent, openStore, TEST_STORE_OPTIONS } from "../helpers/redis-store.js"
+
+let redis: RedisServer
+let proxy: FaultProxy | undefined
+const table: string[] = []
+
+beforeAll(async () => {
+  redis = await startRedisServer()
+})
+afterEach(async () => {
+  await closeStores()
+  await proxy?.close()
+  proxy = undefined
+  redis.signal("SIGCONT")
+  await redis.cli("FLUSHALL")
+})
+afterAll(async () => {
+  await redis?.stop()
+  console.log(["| fault | what the store did | detected after (ms) | allows after detection | uncached allows during the fault | cached allows before detection |", "|---|---|---|---|---|---|", ...table].join("\n"))
+})
+
+const key = (): string => curveKeyPair().publicKey
+const DETECTION_BUDGET_MS = 4 * TEST_STORE_OPTIONS.heartbeatMs + 2 * TEST_STORE_OPTIONS.heartbeatMs + 500
+
+type Kind = "cached" | "uncached"
+interface Sample {
+  startedAt: number
+  kind: Kind
+  statusCode: number
+}
+
+/** Asks the store about a cached valid key and about valid keys it never saw, in a loop, and records each answer. */
+class Probe {
+  readonly samples: Sample[] = []
+  #running = true
+  readonly #done: Promise<void>
+
+  constructor(store: RedisCredentialStore, cached: string, uncached: string[]) {
+    this.#done = (async () => {
+      while (this.#running) {
+        for (const kind of ["cached", "uncached"] as const) {
+          const publicKey = kind === "cached" ? cached : uncached.pop()
+          if (publicKey === undefined) continue
+          const startedAt = performance.now()
+          const verdict = await store.checkCurveKey("api", publicKey)
+          this.samples.push({ startedAt, kind, statusCode: typeof verdict === "boolean" ? (verdict ? 200 : 400) : verdict.statusCode })
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+    })()
+  }
+
+  /** Resolves once `count` samples started after `from`. */
+  async samplesAfter(from: number, count: number): Promise<void> {
+    while (this.samples.filter((sample) => sample.startedAt >= from).length < count) await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+
+  count(from: number, to: number, kind: Kind, statusCode: number): number {
+    return this.samples.filter((sample) => sample.startedAt >= from && sample.startedAt < to && sample.kind === kind && sample.statusCode === statusCode).length
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false
+    await this.#done
+  }
+}
+
+interface Fault {
+  name: string
+  /** The server store's URL: Redis itself or the proxy. */
+  viaProxy: boolean
+  inject(): Promise<void>
+  heal(): Promise<void>
+  /** Whether Redis keeps its data across the fault (false for kill -9 without persistence). */
+  keepsData: boolean
+  /** Whether the fault lasts until healed (CLIENT KILL is over at once: the store reconnects). */
+  lasting?: boolean
+}
+
+async function runFault(fault: Fault): Promise<void> {
+  if (fault.viaProxy) proxy = await startFaultProxy(redis.port)
+  const store = await openStore(fault.viaProxy ? proxy!.url : redis.url, { node: "server" })
+  const admin = await openStore(redis.url, { node: false })
+  const cached = key()
+  await admin.addCurveKey("api", cached)
+  const uncached = Array.from({ length: 300 }, key)
+  for (const publicKey of uncached) await admin.addCurveKey("api", publicKey)
+  expect(await store.checkCurveKey("api", cached)).toEqual({ statusCode: 200 })
+  expect(await store.checkCurveKey("api", uncached.pop()!)).toEqual({ statusCode: 200 })
+  const probe = new Probe(store, cached, uncached)
+  await probe.samplesAfter(0, 6)
+  const down = nextEvent(store, "store:down").then(() => performance.now())
+  const up = down.then(() => nextEvent(store, "store:up")).then(() => performance.now())
+  const injectStartedAt = performance.now()
+  await fault.inject()
+  const injectedAt = performance.now()
+  const downAt = await down
+  if (fault.lasting !== false) {
+    expect(store.state).toBe("down")
+    await probe.samplesAfter(downAt, 10)
+  }
+  await fault.heal()
+  const upAt = await up
+  await probe.stop()
+  if (admin.state !== "up") await nextEvent(admin, "store:up")
+  const detectedMs = Math.round(downAt - injectStartedAt)
+  const allowsAfterDetection = probe.count(downAt, upAt, "cached", 200) + probe.count(downAt, upAt, "uncached", 200)
+  const uncachedAllows = probe.count(injectedAt, upAt, "uncached", 200)
+  const cachedBeforeDetection = probe.count(injectedAt, downAt, "cached", 200)
+  const unavailable = probe.count(downAt, upAt, "cached", 300) + probe.count(downAt, upAt, "uncached", 300)
+  table.push(`| ${fault.name} | store:down, ${unavailable} checks answered 300, store:up after healing | ${detectedMs} | ${allowsAfterDetection} | ${uncachedAllows} | ${cachedBeforeDetection} |`)
+  expect(allowsAfterDetection).toBe(0)
+  expect(uncachedAllows).toBe(0)
+  if (fault.lasting !== false) expect(unavailable).toBeGreaterThan(0)
+  expect(detectedMs).toBeLessThan(DETECTION_BUDGET_MS)
+  // Back up: decisions are current again (kill -9 lost the data: the cached key is unknown now).
+  expect(await store.checkCurveKey("api", cached)).toEqual(fault.keepsData ? { statusCode: 200 } : { statusCode: 400, statusText: "Unknown key" })
+  const revoked = key()
+  await admin.addCurveKey("api", revoked)
+  expect(await store.checkCurveKey("api", revoked)).toEqual({ statusCode: 200 })
+  const receipt = await admin.revokeCurveKey("api", revoked)
+  expect((await store.waitForFleet(receipt)).applied).toContain("server")
+  expect(await store.checkCurveKey("api", revoked)).toMatchObject({ statusCode: 400 })
+}
+
+describe("RedisCredentialStore under faults: no allow from a Redis that is down, frozen or half-open", () => {
+  it("kill -9 and restart", async () => {
+    await runFault({ name: "kill -9, restart", viaProxy: false, keepsData: false, inject: () => redis.kill(), heal: () => redis.restart() })
+  })
+
+  it("SIGSTOP and SIGCONT (frozen Redis, connection open)", async () => {
+    await runFault({
+      name: "SIGSTOP / SIGCONT",
+      viaProxy: false,
+      keepsData: true,
+      inject: async () => redis.signal("SIGSTOP"),
+      heal: async () => redis.signal("SIGCONT"),
+    })
+  })
+
+  it("CLIENT KILL of every normal connection", async () => {
+    await runFault({
+      name: "CLIENT KILL TYPE normal",
+      viaProxy: false,
+      keepsData: true,
+      lasting: false,
+      inject: async () => void (await redis.cli("CLIENT", "KILL", "TYPE", "normal")),
+      heal: async () => undefined,
+    })
+  })
+
+  it("CLIENT PAUSE ALL for 3 s", async () => {
+    await runFault({
+      name: "CLIENT PAUSE 3000 ALL",
+      viaProxy: false,
+      keepsData: true,
+      inject: async () => void (await redis.cli("CLIENT", "PAUSE", "3000", "ALL")),
+      heal: async () => undefined,
+    })
+  })
+
+  it("a proxy that delays every byte by 3 s", async () => {
+    await runFault({
+      name: "proxy: 3 s delay",
+      viaProxy: true,
+      keepsData: true,
+      inject: async () => proxy!.setMode("delay", 3000),
+      heal: async () => proxy!.setMode("pass"),
+    })
+  })
+
+  it("a proxy that silently drops every byte (half-open)", async () => {
+    await runFault({
+      name: "proxy: drop bytes (half-open)",
+      viaProxy: true,
+      keepsData: true,
+      inject: async () => proxy!.setMode("blackhole"),
+      heal: async () => proxy!.setMode("pass"),
+    })
+  })
+
+  it("a proxy that resets every connection", async () => {
+    await runFault({
+      name: "proxy: reset (RST)",
+      viaProxy: true,
+      keepsData: true,
+      inject: async () => proxy!.setMode("reset"),
+      heal: async () => proxy!.setMode("pass"),
+    })
+  })
+})
+
+describe("RedisCredentialStore grace mode (maxStalenessMs)", () => {
+  it("serves entries confirmed within the window, applies known revocations always, and answers 300 past it", async () => {
+    proxy = await startFaultProxy(redis.port)
+    const store = await openStore(proxy.url, { node: "server", maxStalenessMs: 2500 })
+    const admin = await openStore(redis.url, { node: false })
+    const cached = key()
+    const revoked = key()
+    const uncached = key()
+    await admin.addCurveKey("api", cached)
+    await admin.addCurveKey("*", revoked)
+    await admin.addCurveKey("api", uncached)
+    await admin.revokeCurveKey("api", revoked)
+    expect(await store.checkCurveKey("api", cached)).toEqual({ statusCode: 200 })
+    expect(await store.checkCurveKey("api", revoked)).toMatchObject({ statusCode: 400 })
+    const down = nextEvent(store, "store:down")
+    proxy.setMode("blackhole")
+    await down
+    expect(store.state).toBe("stale")
+    expect(await store.checkCurveKey("api", cached)).toEqual({ statusCode: 200 })
+    expect(await store.checkCurveKey("api", revoked)).toEqual({ statusCode: 400, statusText: "Key revoked" })
+    expect(await store.checkCurveKey("api", uncached)).toEqual({ statusCode: 300, statusText: "Credential store unavailable" })
+    while (store.state === "stale") await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(store.state).toBe("down")
+    expect(await store.checkCurveKey("api", cached)).toEqual({ statusCode: 300, statusText: "Credential store unavailable" })
+    expect(await store.checkCurveKey("api", revoked)).toEqual({ statusCode: 400, statusText: "Key revoked" })
+    const up = nextEvent(store, "store:up")
+    proxy.setMode("pass")
+    await up
+    expect(await store.checkCurveKey("api", cached)).toEqual({ statusCode: 200 })
+    table.push("| proxy: drop bytes, maxStalenessMs 2500 | state stale: cached key 200, known revocation 400, uncached 300; past the window state down: all 300 but the revocation (400) | – | 0 past the window | 0 | by design within the window |")
+  })
+
+  it("a node in grace mode behind a partition is pending, not applied", async () => {
+    proxy = await startFaultProxy(redis.port)
+    const store = await openStore(proxy.url, { node: "partitioned", maxStalenessMs: 60_000 })
+    const healthy = await openStore(redis.url, { node: "healthy" })
+    const admin = await openStore(redis.url, { node: false })
+    const first = await admin.addCurveKey("api", key())
+    expect((await admin.waitForFleet(first)).applied).toEqual(["healthy", "partitioned"])
+    const down = nextEvent(store, "store:down")
+    proxy.setMode("blackhole")
+    await down
+    expect(store.state).toBe("stale")
+    const second = await admin.revokeCurveKey("api", key())
+    const report = await admin.waitForFleet(second, { timeoutMs: 300 })
+    expect(report.applied).toEqual(["healthy"])
+    expect(report.pending).toEqual(["partitioned"])
+    expect(report.elapsedMs).toBeGreaterThanOrEqual(300)
+    void healthy
+  })
+})

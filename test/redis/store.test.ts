@@ -1,0 +1,159 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { curveKeyPair } from "zeromq"
+import { AuthenticatorError } from "@zmq-auth/core"
+import { KeyLayout, RedisCredentialStore, RedisStoreError } from "@zmq-auth/redis"
+import { startRedisServer, freePort, type RedisServer } from "../helpers/redis-server.js"
+import { closeStores, openStore, nextEvent } from "../helpers/redis-store.js"
+
+let redis: RedisServer
+beforeAll(async () => {
+  redis = await startRedisServer()
+})
+afterEach(async () => {
+  await closeStores()
+  await redis.cli("FLUSHALL")
+})
+afterAll(async () => {
+  await redis?.stop()
+})
+
+const key = (): string => curveKeyPair().publicKey
+
+describe("RedisCredentialStore: CURVE keys", () => {
+  it("allows an added key, with its user id, and denies an unknown one", async () => {
+    const store = await openStore(redis.url)
+    const alice = key()
+    const bob = key()
+    await store.addCurveKey("api", alice, { userId: "alice" })
+    await store.addCurveKey("api", bob)
+    expect(await store.checkCurveKey("api", alice)).toEqual({ statusCode: 200, userId: "alice" })
+    expect(await store.checkCurveKey("api", bob)).toEqual({ statusCode: 200 })
+    expect(await store.checkCurveKey("api", key())).toEqual({ statusCode: 400, statusText: "Unknown key" })
+    expect(await store.checkCurveKey("other", alice)).toEqual({ statusCode: 400, statusText: "Unknown key" })
+  })
+
+  it("looks a key up under the request's domain, then under \"*\"", async () => {
+    const store = await openStore(redis.url)
+    const shared = key()
+    await store.addCurveKey("*", shared, { userId: "everywhere" })
+    await store.addCurveKey("api", shared, { userId: "api-only" })
+    expect(await store.checkCurveKey("api", shared)).toEqual({ statusCode: 200, userId: "api-only" })
+    expect(await store.checkCurveKey("billing", shared)).toEqual({ statusCode: 200, userId: "everywhere" })
+    expect(await store.checkCurveKey("", shared)).toEqual({ statusCode: 200, userId: "everywhere" })
+  })
+
+  it("a revocation wins over an entry at the other level, in both directions", async () => {
+    const store = await openStore(redis.url)
+    const first = key()
+    const second = key()
+    await store.addCurveKey("*", first)
+    await store.revokeCurveKey("api", first)
+    expect(await store.checkCurveKey("api", first)).toEqual({ statusCode: 400, statusText: "Key revoked" })
+    expect(await store.checkCurveKey("billing", first)).toEqual({ statusCode: 200 })
+    await store.addCurveKey("api", second)
+    await store.revokeCurveKey("*", second)
+    expect(await store.checkCurveKey("api", second)).toEqual({ statusCode: 400, statusText: "Key revoked" })
+    expect(await store.checkCurveKey("*", second)).toEqual({ statusCode: 400, statusText: "Key revoked" })
+  })
+
+  it("refuses a key after its notAfter", async () => {
+    const store = await openStore(redis.url)
+    const expired = key()
+    const valid = key()
+    await store.addCurveKey("api", expired, { notAfter: new Date(Date.now() - 1) })
+    await store.addCurveKey("api", valid, { notAfter: new Date(Date.now() + 60_000) })
+    expect(await store.checkCurveKey("api", expired)).toEqual({ statusCode: 400, statusText: "Key expired" })
+    expect(await store.checkCurveKey("api", valid)).toEqual({ statusCode: 200 })
+  })
+
+  it("adding a revoked key again at the same level restores it", async () => {
+    const store = await openStore(redis.url)
+    const client = key()
+    await store.addCurveKey("api", client)
+    await store.revokeCurveKey("api", client)
+    expect(await store.checkCurveKey("api", client)).toMatchObject({ statusCode: 400 })
+    await store.addCurveKey("api", client)
+    expect(await store.checkCurveKey("api", client)).toEqual({ statusCode: 200 })
+  })
+
+  it("returns a receipt with a growing generation for every change", async () => {
+    const store = await openStore(redis.url)
+    const client = key()
+    const first = await store.addCurveKey("api", client)
+    const second = await store.revokeCurveKey("api", client)
+    expect(second.generation).toBe(first.generation + 1)
+  })
+
+  it("keeps domains and keys with : { } % apart and names them so they parse back", async () => {
+    const store = await openStore(redis.url)
+    const client = key()
+    await store.addCurveKey("a:b", client)
+    expect(await store.checkCurveKey("a", client)).toMatchObject({ statusCode: 400 })
+    expect(await store.checkCurveKey("a%3Ab", client)).toMatchObject({ statusCode: 400 })
+    expect(await store.checkCurveKey("a:b", client)).toEqual({ statusCode: 200 })
+    const keys = (await redis.cli("--raw", "KEYS", "*")).split("\n").filter((name) => name.includes(":k:"))
+    expect(keys).toHaveLength(1)
+    expect(keys[0]!.startsWith("{zmq-auth}:c:k:")).toBe(true)
+    expect(new KeyLayout("zmq-auth").parse(keys[0]!)).toEqual({ kind: "curve", domain: "a:b", publicKey: client })
+    const tricky = new KeyLayout("x}{:")
+    expect(tricky.tag).toBe("{x%7D%7B%3A}")
+    expect(tricky.parse(tricky.user("*", "é:{}"))).toEqual({ kind: "user", domain: "*", username: "é:{}" })
+  })
+
+  it("rejects bad input with an error naming it, changing nothing", async () => {
+    const store = await openStore(redis.url)
+    await expect(store.addCurveKey("api", "too short")).rejects.toThrow(AuthenticatorError)
+    await expect(store.addCurveKey("api", key(), { notAfter: new Date("nope") })).rejects.toThrow(/notAfter/)
+    await expect(store.addCurveKey(42 as unknown as string, key())).rejects.toThrow(/domain/)
+    await expect(store.setPassword("api", "\uD800", "x")).rejects.toThrow(/username/)
+    await expect(RedisCredentialStore.connect({ heartbeatMs: -1 })).rejects.toThrow(/heartbeatMs/)
+    expect(await redis.cli("KEYS", "*:c:*")).toBe("")
+  })
+})
+
+describe("RedisCredentialStore: connecting", () => {
+  it("resolves in state down within 2 s when Redis is unreachable, answers 300, and comes up by itself", async () => {
+    const port = await freePort()
+    const started = performance.now()
+    const store = await openStore(`redis://127.0.0.1:${port}`)
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(store.state).toBe("down")
+    expect(await store.checkCurveKey("api", key())).toEqual({ statusCode: 300, statusText: "Credential store unavailable" })
+    await expect(store.addCurveKey("api", key())).rejects.toThrow(RedisStoreError)
+    const up = nextEvent(store, "store:up")
+    const late = await startRedisServer(port)
+    try {
+      await up
+      expect(store.state).toBe("up")
+      expect(await store.checkCurveKey("api", key())).toEqual({ statusCode: 400, statusText: "Unknown key" })
+    } finally {
+      await late.stop()
+    }
+  })
+
+  it("answers from the cache after the first read, and 300 after close", async () => {
+    const store = await openStore(redis.url)
+    const client = key()
+    await store.addCurveKey("api", client)
+    expect(await store.checkCurveKey("api", client)).toEqual({ statusCode: 200 })
+    await redis.cli("CONFIG", "SET", "slowlog-log-slower-than", "0")
+    await redis.cli("SLOWLOG", "RESET")
+    expect(await store.checkCurveKey("api", client)).toEqual({ statusCode: 200 })
+    expect(await redis.cli("SLOWLOG", "LEN")).toBe("1") // only the SLOWLOG RESET itself
+    await store.close()
+    expect(store.state).toBe("down")
+    expect(await store.checkCurveKey("api", client)).toMatchObject({ statusCode: 300 })
+  })
+
+  it("emits store:down when Redis dies and store:up when it is back", async () => {
+    const store = await openStore(redis.url)
+    const down = nextEvent(store, "store:down")
+    await redis.kill()
+    await down
+    expect(store.state).toBe("down")
+    const up = nextEvent(store, "store:up")
+    await redis.restart()
+    await up
+    expect(store.state).toBe("up")
+  })
+})
