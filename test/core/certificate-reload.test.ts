@@ -162,6 +162,31 @@ describe("live certificate reload (configureCurve with watch)", () => {
     expect(await attemptHandshake(server, successor.spec)).toBe("handshake")
   })
 
+  it("an empty directory gives a total: 0 event and one process warning naming it", async () => {
+    const warnings: Error[] = []
+    const onWarning = (warning: Error): void => void warnings.push(warning)
+    process.on("warning", onWarning)
+    try {
+      const events: CertificateReloadEvent[] = []
+      engine.on("certificates:reload", (event) => events.push(event))
+      await engine.configureCurve("*", dir)
+      await engine.configureCurve("other", dir, { watch: true })
+      expect(events).toMatchObject([
+        { domain: "*", directory: dir, added: 0, removed: 0, total: 0, errors: [] },
+        { domain: "other", directory: dir, total: 0 },
+      ])
+      // process.emitWarning delivers on the next tick.
+      await new Promise((resolve) => setImmediate(resolve))
+      const named = warnings.filter((warning) => warning.message.includes(dir))
+      expect(named).toHaveLength(1)
+      expect(named[0]).toMatchObject({ code: "ZMQ_AUTH_NO_CERTIFICATES" })
+      const client = await clientFrom(spare, "client")
+      expect(await attemptHandshake(server, client.spec)).toBe("handshake:error:auth")
+    } finally {
+      process.off("warning", onWarning)
+    }
+  })
+
   it("a certificate:error listener that throws does not make configureCurve reject", async () => {
     const good = await clientFrom(dir, "good")
     await writeFile(join(dir, "broken.key"), "not a certificate")

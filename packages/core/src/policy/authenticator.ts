@@ -2,6 +2,7 @@ import { EventEmitter } from "eventemitter3"
 import { CURVE_ALLOW_ANY } from "../constants.js"
 import type { StatusCode } from "../constants.js"
 import { CertificateDirectoryWatcher, checkWatchOptions, type CertificateReloadEvent, type WatchOptions } from "../certs/directory-watcher.js"
+import { warnNoCertificates } from "../certs/empty-directory-warning.js"
 import { readCertificateDirectory, type CertificateDirectory } from "../certs/load.js"
 import { AuthenticatorError, type CertificateError } from "../errors.js"
 import { findRequestFault, type ZapRequest } from "../zap/request.js"
@@ -78,7 +79,10 @@ export interface AuthenticatorEvents {
   decision: (event: DecisionEvent) => void
   /** A certificate file of a `configureCurve` directory could not be loaded; the others were. */
   "certificate:error": (error: CertificateError) => void
-  /** A watched certificate directory was reloaded (or failed to, keeping the last good keys). */
+  /**
+   * A watched certificate directory was reloaded (or failed to, keeping the last good keys), or
+   * `configureCurve` loaded no key at all from a directory (`total: 0`).
+   */
   "certificates:reload": (event: CertificateReloadEvent) => void
 }
 
@@ -193,7 +197,9 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * made while the directory is read wins over it. With `{ watch: true }` the directory is
    * reloaded on every change (`certificates:reload` events): exactly the good files are then in
    * force (a deleted or broken file revokes its key); a reload that cannot read the directory
-   * at all keeps the last keys.
+   * at all keeps the last keys. A directory that gives no key at all (nearly always a wrong
+   * path) emits a `certificates:reload` event with `total: 0` and a process warning naming it
+   * (once per directory).
    */
   async configureCurve(domain: string, location: string | typeof CURVE_ALLOW_ANY, options: ConfigureCurveOptions = {}): Promise<this> {
     checkDomain(domain)
@@ -214,8 +220,14 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     if (this.#curveGenerations.get(domain) !== generation) return this
     if (options.watch === true && this.#closed) throw new AuthenticatorError(`cannot watch ${location}: the Authenticator was closed while it was read`)
     const watcher = options.watch === true ? this.#watchDirectory(domain, location, options, loaded) : undefined
+    const previous = this.#curve.get(domain)
     this.#setCurve(domain, { kind: "keys", keys: curveKeySet(certificates.keys()) }, watcher)
     for (const error of errors) this.#emitSafely("certificate:error", error)
+    if (certificates.size === 0) {
+      const removed = previous?.kind === "keys" ? previous.keys.size : 0
+      this.#emitSafely("certificates:reload", { domain, directory: location, added: 0, removed, total: 0, errors })
+      warnNoCertificates(location, domain)
+    }
     return this
   }
 
