@@ -17,6 +17,8 @@ export type { CertificateReloadEvent, WatchOptions } from "./certs/directory-wat
 export type { CurveKeyCallback } from "./policy/curve-policy.js"
 export type { CustomCheck, CustomCheckContext, CustomCheckStage, AddCheckOptions } from "./policy/custom-check.js"
 export type { CredentialVerdict, CredentialCheck, CredentialStore } from "./policy/credential-store.js"
+export { STORE_EVENTS } from "./policy/store-events.js"
+export type { StoreEventName, CredentialRevokedEvent } from "./policy/store-events.js"
 export { normalizeCurveKey } from "./policy/curve-key.js"
 export { ZapHandler } from "./handler/zap-handler.js"
 export type { ZapHandlerOptions, ZapHandlerEvents } from "./handler/zap-handler.js"

@@ -9,6 +9,7 @@ import {
   type CertificateReloadEvent,
   type ConfigureCurveOptions,
   type CredentialCheck,
+  type CredentialRevokedEvent,
   type CurveKeyCallback,
   type DecisionEvent,
   FailureGuard,
@@ -19,7 +20,7 @@ import {
 import { copyKey, copyPasswords } from "./copy-arguments.js"
 import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
 import { PolicyRecord } from "./policy-record.js"
-import { reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
+import { reviveArguments, reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
 import { WorkerSession } from "./worker-session.js"
 
 /** One call of `start()`; `stop()` cancels it until it has resolved. */
@@ -98,6 +99,16 @@ export interface ThreadAuthenticatorEvents {
   "reply:error": (error: Error) => void
   /** A message between the threads failed validation and was ignored. */
   "message:error": (error: AuthenticatorError) => void
+  /** A credential store configured in the worker (by the `module`'s `createAuthenticator()`) is reachable again. */
+  "store:up": () => void
+  /** A credential store in the worker cannot be reached: decisions that need it are 300. */
+  "store:down": (error: Error) => void
+  /** A credential store in the worker answers from entries older than it would like. */
+  "store:stale": () => void
+  /** A credential store in the worker failed (its `close()` included). */
+  "store:error": (error: Error) => void
+  /** A credential store in the worker learnt of a revocation: act on live sessions (close and re-bind). */
+  "credential:revoked": (event: CredentialRevokedEvent) => void
 }
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
@@ -203,6 +214,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
       const session = new WorkerSession({ ...this.#settings, policy: this.#record.calls }, {
         decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
         reload: (event) => this.#emitSafely("certificates:reload", reviveReload(event)),
+        storeEvent: (name, args) => this.#emitSafely(name, ...reviveArguments(args)),
         report: (event, error) => this.#emitSafely(event, error),
         callback: (request, check) => this.#runCallback(request, check),
         exit: (error) => {
@@ -423,9 +435,9 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     return this
   }
 
-  #emitSafely(event: keyof ThreadAuthenticatorEvents, payload: unknown): void {
+  #emitSafely(event: keyof ThreadAuthenticatorEvents, ...payload: unknown[]): void {
     try {
-      ;(this.emit as (event: string, payload: unknown) => boolean)(event, payload)
+      ;(this.emit as (event: string, ...payload: unknown[]) => boolean)(event, ...payload)
     } catch (listenerError) {
       process.emitWarning(`a zmq-auth ${event} listener threw: ${listenerError instanceof Error ? listenerError.message : String(listenerError)}`)
     }
