@@ -1,4 +1,4 @@
-import type { CredentialCheck, DecisionEvent, FailureGuardOptions, ZapRequest } from "@zmq-auth/core"
+import type { CredentialCheck, CurveKeyCallback, DecisionEvent, FailureGuardOptions, ZapRequest } from "@zmq-auth/core"
 
 /**
  * What the shared decision table configures. `Authenticator` (sync, returns this) and
@@ -10,7 +10,7 @@ export interface EngineConfig {
   configurePlain(domain: string, passwords: Record<string, string>): unknown
   configureCurve(domain: string, location: string | symbol): unknown
   configureCurveKeys(domain: string, keys: Iterable<string | Uint8Array>): unknown
-  configureCurveCallback(domain: string, callback: (domain: string, publicKey: string, check: CredentialCheck) => boolean | Promise<boolean>): unknown
+  configureCurveCallback(domain: string, callback: CurveKeyCallback): unknown
   configureGssapi(domain?: string): unknown
 }
 

@@ -275,6 +275,14 @@ export function runDecisionTable(adapter: AdapterUnderTest): void {
         const decision = await check(await server({ mechanism: "CURVE", domain: "global" }), { mechanism: "CURVE", ...newClientKeys() }, FAILED)
         expect(decision.error?.message).toMatch(/100 ms/)
       })
+      it("takes a CredentialVerdict from the key callback: 300 try again later, a user id replacing curveUserId's", async () => {
+        const { engine } = await serve({ curveUserId: () => "mapped" })
+        const known = newClientKeys()
+        await engine.configureCurveCallback("*", (domain, publicKey) => (publicKey === known.publicKey ? { statusCode: 200, userId: `verdict:${domain}` } : { statusCode: 300 }))
+        const target = await server({ mechanism: "CURVE", domain: "global" })
+        await check(target, { mechanism: "CURVE", ...known }, ALLOWED("verdict:global"))
+        await check(target, { mechanism: "CURVE", ...newClientKeys() }, { outcome: "handshake:error:auth", statusCode: 300, statusText: "Try again later" })
+      })
       it("maps the user id with the curveUserId option", async () => {
         const { engine } = await serve({ curveUserId: async (publicKey) => `user-${publicKey.slice(0, 8)}` })
         await engine.configureCurve("*", CURVE_ALLOW_ANY)
