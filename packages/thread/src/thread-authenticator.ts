@@ -46,9 +46,11 @@ export interface ThreadAuthenticatorOptions {
   /**
    * An ES module loaded inside the worker: a file path (relative paths resolve against the
    * current working directory) or a URL. Its exported `createAuthenticator(options)` returns the
-   * `Authenticator` (or subclass) to serve; `options` carries `callbackTimeoutMs` and, when
-   * given here, a `curveUserId` that calls back to the main thread. Default: a plain
-   * `Authenticator`.
+   * `Authenticator` (or subclass) to serve; `options` carries `callbackTimeoutMs`,
+   * `maxPendingChecks`, `guard` and, when given here, a `curveUserId` that calls back to the main
+   * thread. It may configure a credential store (`configureStore`), which then lives in the
+   * worker: its events (`STORE_EVENTS`) are re-emitted here and the worker awaits its `close()`
+   * when it stops. Default: a plain `Authenticator`.
    */
   module?: string | URL
   /**
