@@ -65,4 +65,22 @@ describe("Authenticator pending checks", () => {
     adapter.abort()
     expect((await Promise.all(replies.slice(0, 8))).map((reply) => reply.statusCode)).toEqual(Array(8).fill(500))
   })
+
+  it("adds one listener to the adapter's signal however many checks wait on it (no leak warning)", async () => {
+    const engine = new Authenticator({ callbackTimeoutMs: 60_000, maxPendingChecks: 100 })
+    engine.configureCurveCallback("*", () => new Promise<boolean>(() => undefined))
+    const warnings: string[] = []
+    const onWarning = (warning: Error): void => { warnings.push(warning.name) }
+    process.on("warning", onWarning)
+    try {
+      const adapter = new AbortController()
+      const replies = Array.from({ length: 50 }, () => engine.authenticate(curveRequest(), { signal: adapter.signal }))
+      adapter.abort()
+      expect(new Set((await Promise.all(replies)).map((reply) => reply.statusCode))).toEqual(new Set([500]))
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      expect(warnings).not.toContain("MaxListenersExceededWarning")
+    } finally {
+      process.off("warning", onWarning)
+    }
+  })
 })

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import type { DecisionEvent } from "@zmq-auth/core"
 import type { AdapterUnderTest, ServedEngine } from "../helpers/adapter.js"
 import { decisionAt, guard } from "../helpers/pyzmq-scenarios.js"
+import { decisionFor } from "./decision-for.js"
 import { attemptHandshake, sendZapFrames, startServer, zapFrames, type TestServer } from "../helpers/sockets.js"
 
 const ADMIN = { mechanism: "PLAIN", username: "admin", password: "secret" } as const
@@ -40,12 +41,8 @@ export function runBruteForceGuard(adapter: AdapterUnderTest): void {
     }
 
     /** The decision event of the last request sent with {@link zap}, once it has arrived. */
-    async function lastZapDecision(engine: ServedEngine): Promise<DecisionEvent> {
-      const requestId = `r${requests}`
-      for (let index = 0; ; index++) {
-        const decision = await decisionAt(engine, index)
-        if (decision.request.requestId.toString() === requestId) return decision
-      }
+    function lastZapDecision(engine: ServedEngine): Promise<DecisionEvent> {
+      return decisionFor(engine, `r${requests}`)
     }
 
     it("blocks an address on a user name after maxFailures, even with the right password, and reports why", async () => {

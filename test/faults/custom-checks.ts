@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest"
-import type { DecisionEvent } from "@zmq-auth/core"
 import type { AdapterUnderTest, ServedEngine } from "../helpers/adapter.js"
 import { decisionAt, guard } from "../helpers/pyzmq-scenarios.js"
+import { decisionFor } from "./decision-for.js"
 import { attemptHandshake, sendZapFrames, startServer, zapFrames, type HandshakeOutcome, type TestServer } from "../helpers/sockets.js"
 
 const MODULE = new URL("../fixtures/thread/custom-check-module.mjs", import.meta.url)
@@ -31,13 +31,6 @@ export function runCustomChecks(adapter: AdapterUnderTest): void {
       await served?.stop()
       served = undefined
     })
-
-    async function decisionFor(engine: ServedEngine, requestId: string): Promise<DecisionEvent> {
-      for (let index = 0; ; index++) {
-        const decision = await decisionAt(engine, index)
-        if (decision.request.requestId.toString() === requestId) return decision
-      }
-    }
 
     for (const [domain, outcome, statusCode, statusText, userId] of CASES) {
       it(`domain ${domain}: the client gets ${statusCode} ${statusText} and the decision event says so`, async () => {

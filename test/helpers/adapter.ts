@@ -1,4 +1,4 @@
-import type { CredentialCheck, DecisionEvent, FailureGuardOptions, ZapRequest } from "@zmq-auth/core"
+import type { CredentialCheck, CurveKeyCallback, DecisionEvent, FailureGuardOptions, ZapRequest } from "@zmq-auth/core"
 
 /**
  * What the shared decision table configures. `Authenticator` (sync, returns this) and
@@ -10,7 +10,7 @@ export interface EngineConfig {
   configurePlain(domain: string, passwords: Record<string, string>): unknown
   configureCurve(domain: string, location: string | symbol): unknown
   configureCurveKeys(domain: string, keys: Iterable<string | Uint8Array>): unknown
-  configureCurveCallback(domain: string, callback: (domain: string, publicKey: string, check: CredentialCheck) => boolean | Promise<boolean>): unknown
+  configureCurveCallback(domain: string, callback: CurveKeyCallback): unknown
   configureGssapi(domain?: string): unknown
 }
 
@@ -32,7 +32,7 @@ export interface ServeOptions {
 }
 
 /** A fresh engine, served on the ZAP endpoint of zeromq's global context by one adapter. */
-export interface ServedEngine {
+export interface ServedEngine extends StoreEvents {
   /** Configure the policy through this (await each call). */
   engine: EngineConfig
   /** Every `decision` event seen so far, in order. */
@@ -67,6 +67,41 @@ export function collectDecisions(source: { on(event: "decision", listener: (even
     nextDecision() {
       if (delivered < decisions.length) return Promise.resolve(decisions[delivered++]!)
       return new Promise((resolve) => waiting.push(resolve))
+    },
+  }
+}
+
+/** Events of the engine's credential stores, as {@link collectStoreEvents} collects them. */
+export interface StoreEvents {
+  /** Every store event seen so far, in order. */
+  storeEvents: Array<{ name: string; args: unknown[] }>
+  /** Resolves with the arguments of the first event named `name` matching `accept`, waiting for it if needed. */
+  storeEvent(name: string, accept?: (args: unknown[]) => boolean): Promise<unknown[]>
+}
+
+/** Collects the store events (`STORE_EVENTS`) that `sources` emit: the stores themselves, or a `ThreadAuthenticator`. */
+export function collectStoreEvents(sources: Iterable<unknown>, names: readonly string[]): StoreEvents {
+  const storeEvents: StoreEvents["storeEvents"] = []
+  const waiting: Array<{ name: string; accept: (args: unknown[]) => boolean; resolve: (args: unknown[]) => void }> = []
+  for (const source of sources) {
+    const emitter = source as { on?: (name: string, listener: (...args: unknown[]) => void) => unknown }
+    if (typeof emitter.on !== "function") continue
+    for (const name of names) {
+      emitter.on(name, (...args) => {
+        storeEvents.push({ name, args })
+        for (const waiter of waiting.filter((candidate) => candidate.name === name && candidate.accept(args))) {
+          waiting.splice(waiting.indexOf(waiter), 1)
+          waiter.resolve(args)
+        }
+      })
+    }
+  }
+  return {
+    storeEvents,
+    storeEvent(name, accept = () => true) {
+      const seen = storeEvents.find((event) => event.name === name && accept(event.args))
+      if (seen !== undefined) return Promise.resolve(seen.args)
+      return new Promise((resolve) => waiting.push({ name, accept, resolve }))
     },
   }
 }

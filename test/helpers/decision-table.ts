@@ -283,6 +283,14 @@ export function runDecisionTable(adapter: AdapterUnderTest): void {
         const decision = await check(await server({ mechanism: "CURVE", domain: "global" }), { mechanism: "CURVE", ...newClientKeys() }, FAILED)
         expect(decision.error?.message).toMatch(/100 ms/)
       })
+      it("takes a CredentialVerdict from the key callback: 300 try again later, a user id replacing curveUserId's", async () => {
+        const { engine } = await serve({ curveUserId: () => "mapped" })
+        const known = newClientKeys()
+        await engine.configureCurveCallback("*", (domain, publicKey) => (publicKey === known.publicKey ? { statusCode: 200, userId: `verdict:${domain}` } : { statusCode: 300 }))
+        const target = await server({ mechanism: "CURVE", domain: "global" })
+        await check(target, { mechanism: "CURVE", ...known }, ALLOWED("verdict:global"))
+        await check(target, { mechanism: "CURVE", ...newClientKeys() }, { outcome: "handshake:error:auth", statusCode: 300, statusText: "Try again later" })
+      })
       it("maps the user id with the curveUserId option", async () => {
         const { engine } = await serve({ curveUserId: async (publicKey) => `user-${publicKey.slice(0, 8)}` })
         await engine.configureCurve("*", CURVE_ALLOW_ANY)
@@ -300,6 +308,58 @@ export function runDecisionTable(adapter: AdapterUnderTest): void {
         await engine.configureCurveKeys("*", [known.publicKey])
         await expect(Promise.resolve().then(() => engine.configureCurveKeys("*", [known.publicKey, "too-short"]))).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR" })
         await check(await server({ mechanism: "CURVE", domain: "global" }), { mechanism: "CURVE", ...known }, ALLOWED(known.publicKey))
+      })
+    })
+
+    describe("credential stores: the store's CredentialVerdict decides", () => {
+      const storeModule = new URL("../fixtures/thread/store-module.mjs", import.meta.url)
+      const user = (username: string, password = "x"): ClientSpec => ({ mechanism: "PLAIN", username, password })
+      const serveStore = (): Promise<ServedEngine> => serve({ module: storeModule, callbackTimeoutMs: 200, curveUserId: () => "mapped" })
+
+      it("allows with the verdict's user id, given the request's domain", async () => {
+        await serveStore()
+        await check(await server({ mechanism: "PLAIN", domain: "global" }), user("alice", "wonderland"), ALLOWED("alice@global"))
+      })
+      it("denies false with Invalid password", async () => {
+        await serveStore()
+        await check(await server({ mechanism: "PLAIN", domain: "global" }), user("alice", "rabbit"), DENIED("Invalid password"))
+      })
+      it("answers 300 Try again later", async () => {
+        await serveStore()
+        await check(await server({ mechanism: "PLAIN", domain: "global" }), user("busy"), { outcome: "handshake:error:auth", statusCode: 300, statusText: "Try again later" })
+      })
+      it("denies a 400 verdict with its status text", async () => {
+        await serveStore()
+        await check(await server({ mechanism: "PLAIN", domain: "global" }), user("locked"), DENIED("Account locked"))
+      })
+      it("denies a malformed verdict with 500", async () => {
+        await serveStore()
+        const decision = await check(await server({ mechanism: "PLAIN", domain: "global" }), user("malformed"), FAILED)
+        expect(decision.error?.message).toMatch(/userId is not a string/)
+      })
+      it("denies a store that throws with 500, the password in neither the event nor the error", async () => {
+        await serveStore()
+        const decision = await check(await server({ mechanism: "PLAIN", domain: "global" }), user("thrower", "pa55word"), FAILED)
+        expect(decision.error?.message).toMatch(/database down/)
+        expect(JSON.stringify({ message: decision.error?.message, credentials: decision.request.credentials.map(String) })).not.toContain("pa55word")
+      })
+      it("denies a store that hangs with 500 after callbackTimeoutMs and aborts its signal", async () => {
+        const engine = await serveStore()
+        await check(await server({ mechanism: "PLAIN", domain: "global" }), user("hanger"), FAILED)
+        const [error] = await engine.storeEvent("store:error")
+        expect((error as Error).message).toMatch(/check of hanger aborted: .*200 ms/)
+      })
+      it("lets a CURVE verdict's user id replace curveUserId's", async () => {
+        await serveStore()
+        const keys = newClientKeys()
+        await check(await server({ mechanism: "CURVE", domain: "global" }), { mechanism: "CURVE", ...keys }, ALLOWED(`store:global:${keys.publicKey.slice(0, 8)}`))
+      })
+      it("gives the PLAIN role back to a later configurePlain, keeping the store for CURVE", async () => {
+        const { engine } = await serveStore()
+        await engine.configurePlain("*", { alice: "other" })
+        await check(await server({ mechanism: "PLAIN", domain: "global" }), user("alice", "other"), ALLOWED("alice"))
+        const keys = newClientKeys()
+        await check(await server({ mechanism: "CURVE", domain: "global" }), { mechanism: "CURVE", ...keys }, ALLOWED(`store:global:${keys.publicKey.slice(0, 8)}`))
       })
     })
 

@@ -1,5 +1,5 @@
-import { ZapHandler } from "@zmq-auth/core"
-import { collectDecisions, type AdapterUnderTest } from "./adapter.js"
+import { STORE_EVENTS, ZapHandler } from "@zmq-auth/core"
+import { collectDecisions, collectStoreEvents, type AdapterUnderTest } from "./adapter.js"
 import { createEngine } from "./create-engine.js"
 
 /** The promise-loop adapter: `Authenticator` served by `ZapHandler` on this event loop. */
@@ -9,6 +9,6 @@ export const loopAdapter: AdapterUnderTest = {
     const engine = await createEngine(options)
     const handler = new ZapHandler(engine)
     await handler.start()
-    return { engine, ...collectDecisions(engine), stop: () => handler.stop() }
+    return { engine, ...collectDecisions(engine), ...collectStoreEvents(engine.stores, STORE_EVENTS), stop: () => handler.stop() }
   },
 }

@@ -1,5 +1,6 @@
 import { authenticate, zapEndpointReleased, zapRequests } from "@zmq-auth/rx"
-import { collectDecisions, type AdapterUnderTest } from "./adapter.js"
+import { STORE_EVENTS } from "@zmq-auth/core"
+import { collectDecisions, collectStoreEvents, type AdapterUnderTest } from "./adapter.js"
 import { createEngine } from "./create-engine.js"
 
 /** The rx adapter: `Authenticator` decided through `zapRequests().pipe(authenticate(engine))`. */
@@ -13,6 +14,7 @@ export const rxAdapter: AdapterUnderTest = {
     return {
       engine,
       ...collectDecisions(engine),
+      ...collectStoreEvents(engine.stores, STORE_EVENTS),
       async stop() {
         subscription.unsubscribe()
         await zapEndpointReleased()

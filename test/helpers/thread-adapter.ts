@@ -1,5 +1,6 @@
 import { ThreadAuthenticator } from "@zmq-auth/thread"
-import { collectDecisions, type AdapterUnderTest } from "./adapter.js"
+import { STORE_EVENTS } from "@zmq-auth/core"
+import { collectDecisions, collectStoreEvents, type AdapterUnderTest } from "./adapter.js"
 
 /** The worker-thread adapter: `ThreadAuthenticator`, engine and handler on a worker thread. */
 export const threadAdapter: AdapterUnderTest = {
@@ -7,7 +8,8 @@ export const threadAdapter: AdapterUnderTest = {
   async serve(options = {}) {
     const engine = new ThreadAuthenticator(options)
     const decisions = collectDecisions(engine)
+    const storeEvents = collectStoreEvents([engine], STORE_EVENTS)
     await engine.start()
-    return { engine, ...decisions, stop: () => engine.stop() }
+    return { engine, ...decisions, ...storeEvents, stop: () => engine.stop() }
   },
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { AuthenticatorError, type FailureGuardOptions, type GuardBlock } from "@zmq-auth/core"
+import { AuthenticatorError, STORE_EVENTS, type FailureGuardOptions, type GuardBlock, type StoreEventName } from "@zmq-auth/core"
 
 /** An error as it crosses threads; {@link reviveError} rebuilds the core error class from `code`. */
 export interface TransferredError {
@@ -53,6 +53,9 @@ export interface TransferredReload {
   errors: TransferredError[]
   failure?: TransferredError
 }
+
+/** One argument of a store event: an error (rebuilt by `reviveError`) or a cloneable value. */
+export type TransferredArgument = { error: TransferredError } | { value: unknown }
 
 /** A `decision` event after structured clone. */
 export interface TransferredDecision {
@@ -126,6 +129,8 @@ export type WorkerMessage =
   | { type: "decision"; event: TransferredDecision }
   | { type: "certificates:reload"; event: TransferredReload }
   | { type: "callback:call"; id: number; request: CallbackRequest }
+  /** An event of a credential store living in the worker; `Error` arguments as transferred errors. */
+  | { type: "store:event"; name: StoreEventName; args: TransferredArgument[] }
   /** The engine no longer wants the answer of callback call `id`: its signal is aborted. */
   | { type: "callback:abort"; id: number; reason: string }
   | { type: "report"; event: ReportedEvent; error: TransferredError; request?: TransferredRequest }
@@ -270,6 +275,11 @@ export function readWorkerMessage(data: unknown): WorkerMessage {
     case "callback:call":
       expect(isId(data.id), "callback call has no id")
       checkCallbackRequest(data.request)
+      break
+    case "store:event":
+      expect(typeof data.name === "string" && (STORE_EVENTS as readonly string[]).includes(data.name), "store event has an unknown name")
+      expect(Array.isArray(data.args) && data.args.every((arg) => isRecord(arg) && ("error" in arg || "value" in arg)), "store event arguments are malformed")
+      for (const arg of data.args as Fields[]) if ("error" in arg) checkError(arg.error, "store event error")
       break
     case "callback:abort":
       expect(isId(data.id) && typeof data.reason === "string", "callback abort has no id or reason")

@@ -9,6 +9,7 @@ import {
   type CertificateReloadEvent,
   type ConfigureCurveOptions,
   type CredentialCheck,
+  type CredentialRevokedEvent,
   type CurveKeyCallback,
   type DecisionEvent,
   FailureGuard,
@@ -20,7 +21,7 @@ import { servingOnAnotherThread } from "@zmq-auth/core/internal"
 import { copyKey, copyPasswords } from "./copy-arguments.js"
 import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
 import { PolicyRecord } from "./policy-record.js"
-import { reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
+import { reviveArguments, reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
 import { WorkerSession } from "./worker-session.js"
 
 /** One call of `start()`; `stop()` cancels it until it has resolved. */
@@ -46,9 +47,11 @@ export interface ThreadAuthenticatorOptions {
   /**
    * An ES module loaded inside the worker: a file path (relative paths resolve against the
    * current working directory) or a URL. Its exported `createAuthenticator(options)` returns the
-   * `Authenticator` (or subclass) to serve; `options` carries `callbackTimeoutMs` and, when
-   * given here, a `curveUserId` that calls back to the main thread. Default: a plain
-   * `Authenticator`.
+   * `Authenticator` (or subclass) to serve; `options` carries `callbackTimeoutMs`,
+   * `maxPendingChecks`, `guard` and, when given here, a `curveUserId` that calls back to the main
+   * thread. It may configure a credential store (`configureStore`), which then lives in the
+   * worker: its events (`STORE_EVENTS`) are re-emitted here and the worker awaits its `close()`
+   * when it stops. Default: a plain `Authenticator`.
    */
   module?: string | URL
   /**
@@ -99,6 +102,16 @@ export interface ThreadAuthenticatorEvents {
   "reply:error": (error: Error) => void
   /** A message between the threads failed validation and was ignored. */
   "message:error": (error: AuthenticatorError) => void
+  /** A credential store configured in the worker (by the `module`'s `createAuthenticator()`) is reachable again. */
+  "store:up": () => void
+  /** A credential store in the worker cannot be reached: decisions that need it are 300. */
+  "store:down": (error: Error) => void
+  /** A credential store in the worker answers from entries older than it would like. */
+  "store:stale": () => void
+  /** A credential store in the worker failed (its `close()` included). */
+  "store:error": (error: Error) => void
+  /** A credential store in the worker learnt of a revocation: act on live sessions (close and re-bind). */
+  "credential:revoked": (event: CredentialRevokedEvent) => void
 }
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
@@ -204,6 +217,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
       const session = new WorkerSession({ ...this.#settings, policy: this.#record.calls }, {
         decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
         reload: (event) => this.#emitSafely("certificates:reload", reviveReload(event)),
+        storeEvent: (name, args) => this.#emitSafely(name, ...reviveArguments(args)),
         report: (event, error, request) => this.#emitSafely(event, error, ...(request === undefined ? [] : [request])),
         callback: (request, check) => this.#runCallback(request, check),
         exit: (error) => {

@@ -1,5 +1,5 @@
 import { AuthenticatorError, CertificateError, ZapProtocolError, type CertificateReloadEvent, type DecisionEvent, type ZapReply, type ZapRequest } from "@zmq-auth/core"
-import type { TransferredDecision, TransferredError, TransferredReload, TransferredReply, TransferredRequest } from "./messages.js"
+import type { TransferredArgument, TransferredDecision, TransferredError, TransferredReload, TransferredReply, TransferredRequest } from "./messages.js"
 
 const MAX_CAUSE_DEPTH = 4
 
@@ -48,6 +48,16 @@ export function reviveError(transferred: TransferredError): Error {
   }
   if (transferred.stack !== undefined) error.stack = transferred.stack
   return error
+}
+
+/** The cloneable form of a store event's arguments. */
+export function transferArguments(args: readonly unknown[]): TransferredArgument[] {
+  return args.map((arg) => (arg instanceof Error ? { error: transferError(arg) } : { value: arg }))
+}
+
+/** A store event's arguments received from the worker, with errors rebuilt. */
+export function reviveArguments(args: readonly TransferredArgument[]): unknown[] {
+  return args.map((arg) => ("error" in arg ? reviveError(arg.error) : arg.value))
 }
 
 /** A `Buffer` view of bytes that crossed threads as `Uint8Array` (no copy). */

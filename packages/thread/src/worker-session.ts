@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads"
-import { AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS, type CredentialCheck, type ZapRequest } from "@zmq-auth/core"
+import { AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS, type CredentialCheck, type StoreEventName, type ZapRequest } from "@zmq-auth/core"
 import { EXIT_WAIT_MS, STOP_GRACE_MS } from "./defaults.js"
 import {
   isMessageId,
@@ -8,6 +8,7 @@ import {
   type ConfigurationCall,
   type MainMessage,
   type ReportedEvent,
+  type TransferredArgument,
   type TransferredDecision,
   type TransferredReload,
   type WorkerMessage,
@@ -20,6 +21,8 @@ import { reviveError, reviveRequest, transferError } from "./transfer.js"
 export interface WorkerSessionHooks {
   decision(event: TransferredDecision): void
   reload(event: TransferredReload): void
+  /** An event of a credential store living in the worker. */
+  storeEvent(name: StoreEventName, args: TransferredArgument[]): void
   report(event: Exclude<ReportedEvent, "worker:error">, error: Error, request?: ZapRequest): void
   /** Runs a main-thread callback for the worker; its result (or failure) is sent back. */
   callback(request: CallbackRequest, check: CredentialCheck): unknown
@@ -165,6 +168,9 @@ export class WorkerSession {
         return
       case "certificates:reload":
         this.#hooks.reload(message.event)
+        return
+      case "store:event":
+        this.#hooks.storeEvent(message.name, message.args)
         return
       case "callback:call":
         void this.#answer(message.id, message.request)

@@ -1,13 +1,23 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads"
-import { Authenticator, AuthenticatorError, ZapHandler, type AuthenticatorOptions, type CurveKeyCallback, type ZapRequest } from "@zmq-auth/core"
+import {
+  Authenticator,
+  AuthenticatorError,
+  STORE_EVENTS,
+  ZapHandler,
+  type AuthenticatorOptions,
+  type CredentialStore,
+  type CurveKeyCallback,
+  type StoreEventName,
+  type ZapRequest,
+} from "@zmq-auth/core"
 import { applyConfiguration, type ConfigurableEngine } from "./apply-configuration.js"
 import { guardProcessExit, type ExitCode } from "./exit-guard.js"
 import { readMainMessage, readWorkerSettings, type CallbackRequest, type MainMessage, type ReportedEvent, type WorkerMessage } from "./messages.js"
 import { PendingReplies } from "./pending-replies.js"
-import { reviveError, transferDecision, transferError, transferReload, transferRequest } from "./transfer.js"
+import { reviveError, transferArguments, transferDecision, transferError, transferReload, transferRequest } from "./transfer.js"
 
 /** What the worker needs of the engine it serves. */
-type Engine = ConfigurableEngine & Pick<Authenticator, "authenticate" | "on"> & { close?: () => void }
+type Engine = ConfigurableEngine & Pick<Authenticator, "authenticate" | "on"> & { close?: () => unknown; stores?: CredentialStore[] }
 
 const ENGINE_METHODS = ["authenticate", "on", "allow", "deny", "configurePlain", "configureCurve", "configureCurveKeys", "configureCurveCallback", "configureGssapi"] as const
 
@@ -24,6 +34,7 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
   let handler: ZapHandler | undefined
   let ending: Promise<void> | undefined
   let closeEngine: () => unknown = () => undefined
+  let stores: CredentialStore[] = []
   /** Aborted when the worker ends: checks still running are abandoned and their requests answered. */
   const stopping = new AbortController()
 
@@ -82,6 +93,7 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       engine.on("certificate:error", (error) => report("certificate:error", error))
       engine.on("certificates:reload", (event) => post({ type: "certificates:reload", event: transferReload(event) }))
       closeEngine = () => engine.close?.()
+      stores = forwardStoreEvents(engine)
       for (const call of settings.policy) await applyConfiguration(engine, call, keyCallback)
       // Ending already (a stop while starting, process.exit() in the module): bind nothing.
       if (ending !== undefined) return undefined
@@ -123,12 +135,45 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       } catch (error) {
         report("worker:error", error)
       }
+      await closeStores()
       Atomics.store(settings.closed, 0, 1)
       Atomics.notify(settings.closed, 0)
       post({ type: "stopped" })
       exitThread(exitCode)
     })()
     return ending
+  }
+
+  /** Re-emits the events of the engine's stores on the main thread; the stores to close at the end. */
+  function forwardStoreEvents(engine: Engine): CredentialStore[] {
+    const configured = Array.isArray(engine.stores) ? engine.stores : []
+    for (const store of configured) {
+      const emitter = store as Partial<Pick<Authenticator, "on">>
+      if (typeof emitter.on !== "function") continue
+      for (const name of STORE_EVENTS) {
+        emitter.on.call(store, name as never, ((...args: unknown[]) => postStoreEvent(name, args)) as never)
+      }
+    }
+    return configured
+  }
+
+  function postStoreEvent(name: StoreEventName, args: unknown[]): void {
+    try {
+      post({ type: "store:event", name, args: transferArguments(args) })
+    } catch (error) {
+      report("message:error", new AuthenticatorError(`a ${name} event of a credential store cannot be sent to the main thread`, { cause: error }))
+    }
+  }
+
+  /** Awaits `close()` of every store the engine was given; a failure is a `store:error` event. */
+  async function closeStores(): Promise<void> {
+    await Promise.all(stores.map(async (store) => {
+      try {
+        await store.close?.()
+      } catch (error) {
+        postStoreEvent("store:error", [error instanceof Error ? error : new AuthenticatorError(String(error))])
+      }
+    }))
   }
 
   const started = start()

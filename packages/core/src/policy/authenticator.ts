@@ -15,11 +15,11 @@ import { FALLBACK_DOMAIN, lookupDomain } from "./domain-table.js"
 import { FailureGuard, type FailureGuardOptions, type GuardBlock } from "./failure-guard.js"
 import { PasswordTable } from "./plain.js"
 import { redactRequest } from "./redact.js"
-import type { CredentialCheck } from "./credential-store.js"
+import type { CredentialCheck, CredentialStore } from "./credential-store.js"
 import { readCredentialVerdict, type CheckedVerdict } from "./credential-verdict.js"
 import type { AddCheckOptions, CustomCheck } from "./custom-check.js"
 import { ChecksSaturated, DEFAULT_MAX_PENDING_CHECKS, PendingChecks } from "./pending-checks.js"
-import { messageOf } from "./timeout.js"
+import { isPromiseLike, messageOf } from "./timeout.js"
 
 /** Options of {@link Authenticator}. */
 export interface AuthenticatorOptions {
@@ -126,7 +126,8 @@ const NEVER_ABORTED = new AbortController().signal
 export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   #allowList: AddressList | undefined
   #denyList: AddressList | undefined
-  readonly #plain = new Map<string, PasswordTable>()
+  readonly #plain = new Map<string, PasswordTable | CredentialStore>()
+  readonly #stores = new Set<CredentialStore>()
   readonly #curve = new Map<string, CurvePolicy>()
   readonly #gssapi = new Set<string>()
   readonly #watchers = new Map<string, CertificateDirectoryWatcher>()
@@ -322,6 +323,41 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   }
 
   /**
+   * Makes `store` the source of credentials of `domain` (`"*"`: every domain without its own
+   * entry) for the mechanisms it implements: `checkPlain` replaces the domain's PLAIN entry,
+   * `checkCurveKey` its CURVE entry; the other entries stay. A later `configurePlain` or
+   * `configureCurve*` of the domain replaces the store's role for that mechanism, and vice versa.
+   * Each check gets the request's domain and a `CredentialCheck` (signal aborted on timeout and
+   * when the adapter stops) and counts against `maxPendingChecks`. Its `CredentialVerdict`
+   * decides: 300 is "try again later", a `userId` replaces the PLAIN user name or `curveUserId`'s;
+   * a throw, a malformed verdict or a timeout is 500 "Internal error". The engine does not close
+   * the store (see {@link Authenticator.stores}). Throws {@link AuthenticatorError} when `store`
+   * implements neither check.
+   */
+  configureStore(domain: string, store: CredentialStore): this {
+    checkDomain(domain)
+    if (store === null || typeof store !== "object") throw new AuthenticatorError("configureStore needs a CredentialStore object")
+    const { checkPlain, checkCurveKey, close } = store
+    if (checkPlain !== undefined && typeof checkPlain !== "function") throw new AuthenticatorError("the store's checkPlain is not a function")
+    if (checkCurveKey !== undefined && typeof checkCurveKey !== "function") throw new AuthenticatorError("the store's checkCurveKey is not a function")
+    if (close !== undefined && typeof close !== "function") throw new AuthenticatorError("the store's close is not a function")
+    if (checkPlain === undefined && checkCurveKey === undefined) throw new AuthenticatorError("configureStore needs a store with checkPlain or checkCurveKey")
+    this.#stores.add(store)
+    if (checkPlain !== undefined) this.#plain.set(domain, store)
+    if (checkCurveKey !== undefined) this.#setCurve(domain, { kind: "store", store })
+    return this
+  }
+
+  /**
+   * Every store given to {@link Authenticator.configureStore}, still in effect or replaced since:
+   * whoever owns the engine closes them (the thread adapter's worker awaits their `close()` when
+   * it stops).
+   */
+  get stores(): CredentialStore[] {
+    return [...this.#stores]
+  }
+
+  /**
    * Adds a custom check on any request field (see {@link CustomCheck}), run before the built-in
    * policy or after it allowed (`options.stage`, default `"before"`). Checks run in the order
    * they were added; the first verdict that denies (or, before the policy, allows) decides, and
@@ -441,7 +477,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       case "NULL":
         return ALLOW_NULL
       case "PLAIN":
-        return this.#decidePlain(request)
+        return this.#decidePlain(request, abandon)
       case "CURVE":
         return this.#decideCurve(request, abandon)
       case "GSSAPI":
@@ -453,10 +489,11 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     }
   }
 
-  #decidePlain(request: ZapRequest): Verdict {
+  #decidePlain(request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
     const table = lookupDomain(this.#plain, request.domain)
     if (table === undefined) return deny("No passwords defined")
     const username = request.credentials[0]!.toString("utf8")
+    if (!(table instanceof PasswordTable)) return this.#askPlainStore(table, username, request, abandon)
     const result = table.check(username, request.credentials[1]!)
     return result === "OK" ? { statusCode: 200, statusText: "OK", userId: username } : { statusCode: 400, statusText: result, failedLogin: true }
   }
@@ -472,17 +509,29 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
         return publicKey === undefined ? deny("Unknown key") : this.#acceptCurve(publicKey, request, abandon)
       }
       case "callback":
-        return this.#askCurveCallback(policy.callback, z85.encode(request.credentials[0]!), request, abandon)
+        return this.#askCurve(`CURVE key callback of domain ${JSON.stringify(request.domain)}`, policy.callback, z85.encode(request.credentials[0]!), request, abandon)
+      case "store": {
+        const { store } = policy
+        const ask: CurveKeyCallback = (domain, publicKey, check) => store.checkCurveKey!(domain, publicKey, check)
+        return this.#askCurve(`credential store (checkCurveKey) of domain ${JSON.stringify(request.domain)}`, ask, z85.encode(request.credentials[0]!), request, abandon)
+      }
     }
   }
 
-  async #askCurveCallback(callback: CurveKeyCallback, publicKey: string, request: ZapRequest, abandon: AbortSignal | undefined): Promise<Verdict> {
-    const what = `CURVE key callback of domain ${JSON.stringify(request.domain)}`
-    const accepted = await this.#checks.run(request.domain, what, abandon, (check) => callback(request.domain, publicKey, check))
-    if (typeof accepted !== "boolean") {
-      throw new AuthenticatorError(`${what} returned ${typeof accepted}, not a boolean`)
-    }
-    return accepted ? this.#acceptCurve(publicKey, request, abandon) : deny("Unknown key")
+  async #askCurve(what: string, callback: CurveKeyCallback, publicKey: string, request: ZapRequest, abandon: AbortSignal | undefined): Promise<Verdict> {
+    const answer = await this.#checks.run(request.domain, what, abandon, (check) => callback(request.domain, publicKey, check))
+    const verdict = readCredentialVerdict(answer, what)
+    if (verdict.statusCode !== 200) return denial(verdict, "Unknown key")
+    const accepted = verdict.userId === undefined ? await this.#acceptCurve(publicKey, request, abandon) : { statusCode: 200 as const, statusText: "OK", userId: verdict.userId }
+    return withVerdictExtras(accepted, verdict)
+  }
+
+  async #askPlainStore(store: CredentialStore, username: string, request: ZapRequest, abandon: AbortSignal | undefined): Promise<Verdict> {
+    const what = `credential store (checkPlain) of domain ${JSON.stringify(request.domain)}`
+    const answer = await this.#checks.run(request.domain, what, abandon, (check) => checkPlainWithCopy(store, request.domain, username, request.credentials[1]!, check))
+    const verdict = readCredentialVerdict(answer, what)
+    if (verdict.statusCode !== 200) return { ...denial(verdict, "Invalid password"), failedLogin: verdict.statusCode === 400 }
+    return withVerdictExtras({ statusCode: 200, statusText: "OK", userId: verdict.userId ?? username }, verdict)
   }
 
   #acceptCurve(publicKey: string, request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
@@ -500,6 +549,34 @@ async function settleUserId(pending: unknown, what: string): Promise<Verdict> {
   const userId = await pending
   if (typeof userId !== "string") throw new AuthenticatorError(`${what} returned ${typeof userId}, not a string`)
   return { statusCode: 200, statusText: "OK", userId }
+}
+
+/** An allowed verdict with the status text and metadata a store's or callback's verdict gave. */
+function withVerdictExtras(accepted: Verdict, verdict: CheckedVerdict): Verdict {
+  if (verdict.statusText !== undefined) accepted.statusText = verdict.statusText
+  if (verdict.metadata !== undefined) accepted.metadata = verdict.metadata
+  return accepted
+}
+
+/**
+ * Calls `store.checkPlain` with an unpooled copy of the password, wiped once the check has
+ * really settled (not when the engine stops waiting: the store may still be reading it then).
+ */
+function checkPlainWithCopy(store: CredentialStore, domain: string, username: string, password: Buffer, check: CredentialCheck): ReturnType<NonNullable<CredentialStore["checkPlain"]>> {
+  const copy = Buffer.alloc(password.length)
+  password.copy(copy)
+  let result: ReturnType<NonNullable<CredentialStore["checkPlain"]>>
+  try {
+    result = store.checkPlain!(domain, username, copy, check)
+  } catch (error) {
+    copy.fill(0)
+    throw error
+  }
+  if (!isPromiseLike(result)) {
+    copy.fill(0)
+    return result
+  }
+  return Promise.resolve(result).finally(() => copy.fill(0))
 }
 
 /** The reply to a 300 or 400 verdict, with the engine's own status text unless it gives one. */

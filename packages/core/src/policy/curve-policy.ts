@@ -1,11 +1,12 @@
 import { z85 } from "../zap/z85.js"
-import type { CredentialCheck } from "./credential-store.js"
+import type { CredentialCheck, CredentialStore, CredentialVerdict } from "./credential-store.js"
 
 /**
- * Decides whether a CURVE client key (Z85) may connect to a domain. `check.signal` is aborted
+ * Decides whether a CURVE client key (Z85) may connect to a domain: a boolean, or a full
+ * `CredentialVerdict` (300 try again later, a user id, metadata). `check.signal` is aborted
  * when the answer is no longer wanted (timeout, adapter stopping).
  */
-export type CurveKeyCallback = (domain: string, publicKey: string, check: CredentialCheck) => boolean | Promise<boolean>
+export type CurveKeyCallback = (domain: string, publicKey: string, check: CredentialCheck) => CredentialVerdict | Promise<CredentialVerdict>
 
 /**
  * Accepted CURVE keys, indexed by their 32 raw bytes (as a latin1 string, so a request's key is
@@ -18,6 +19,7 @@ export type CurvePolicy =
   | { readonly kind: "any" }
   | { readonly kind: "keys"; readonly keys: CurveKeySet }
   | { readonly kind: "callback"; readonly callback: CurveKeyCallback }
+  | { readonly kind: "store"; readonly store: CredentialStore }
 
 /** Builds a {@link CurveKeySet} from Z85 keys already validated. */
 export function curveKeySet(z85Keys: Iterable<string>): CurveKeySet {

@@ -28,6 +28,11 @@ export class PendingChecks {
   readonly #counts = new Map<string, number>()
   readonly #max: number
   readonly #timeoutMs: number
+  /**
+   * What to do when an adapter's signal is aborted, per signal: one listener per signal, however
+   * many checks wait on it (a listener per check would trip Node's leak warning at 11).
+   */
+  readonly #abandoners = new WeakMap<AbortSignal, Set<() => void>>()
 
   constructor(max: number, timeoutMs: number) {
     this.#max = max
@@ -72,11 +77,10 @@ export class PendingChecks {
         reject(error)
       }
       const timer = setTimeout(() => giveUp(new AuthenticatorError(`${what} did not answer within ${this.#timeoutMs} ms`)), this.#timeoutMs)
-      const onAbandon = (): void => giveUp(abandoned(what, abandon!))
-      abandon?.addEventListener("abort", onAbandon, { once: true })
+      const forget = abandon === undefined ? undefined : this.#onAbandon(abandon, () => giveUp(abandoned(what, abandon)))
       const cleanup = (): void => {
         clearTimeout(timer)
-        abandon?.removeEventListener("abort", onAbandon)
+        forget?.()
       }
       settled.then(
         (value) => { cleanup(); resolve(value) },
@@ -86,6 +90,22 @@ export class PendingChecks {
         },
       )
     })
+  }
+
+  /** Runs `giveUp` when `signal` is aborted; returns the function that cancels that. */
+  #onAbandon(signal: AbortSignal, giveUp: () => void): () => void {
+    let waiting = this.#abandoners.get(signal)
+    if (waiting === undefined) {
+      const registered = new Set<() => void>()
+      signal.addEventListener("abort", () => {
+        for (const abandon of [...registered]) abandon()
+      }, { once: true })
+      this.#abandoners.set(signal, registered)
+      waiting = registered
+    }
+    waiting.add(giveUp)
+    const set = waiting
+    return () => set.delete(giveUp)
   }
 }
 
