@@ -104,5 +104,6 @@ describe("packed and installed in an application outside the repository", () => 
     expect(failure.stderr).toContain("@zmq-auth/rx: LICENSE is missing")
     expect(failure.stderr).toContain("README.md links to ../../test/rx, which breaks outside the repository")
     expect(failure.stderr).toMatch(/CHANGELOG.md has no "## \d+\.\d+\.\d+" section/)
+    expect(failure.stderr).toContain("release stopped before building")
   }, STEP_TIMEOUT_MS)
 })
