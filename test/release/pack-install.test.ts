@@ -10,7 +10,8 @@ import { copyFreshTree } from "./fresh-tree.js"
 
 const run = promisify(execFile)
 const require = createRequire(import.meta.url)
-const STEP_TIMEOUT_MS = 180_000
+/** Generous: each step spawns npm or tsc, slow on a loaded machine (about 30 s of CPU in all). */
+const STEP_TIMEOUT_MS = 300_000
 
 /** What `scripts/release.mjs --json` prints for each package. */
 interface Packed {
