@@ -10,7 +10,7 @@ import { encodeZapReply, type ZapReply } from "../zap/reply.js"
 import { parseZapRequest, type ZapRequest } from "../zap/request.js"
 import { deferred, type Deferred } from "./deferred.js"
 import { ReplyWriter } from "./reply-writer.js"
-import { assertSameZeromqContext } from "../same-zeromq.js"
+import { checkHandlerZeromq } from "../same-zeromq.js"
 
 /** Options of {@link ZapHandler}. */
 export interface ZapHandlerOptions {
@@ -72,7 +72,7 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
     }
     const endpoint = options.endpoint ?? ZAP_ENDPOINT
     if (typeof endpoint !== "string" || endpoint === "") throw new TypeError("endpoint must be a non-empty string")
-    if (options.context !== undefined) assertSameZeromqContext(options.context, "context")
+    checkHandlerZeromq(options.context)
     this.#authenticator = authenticator
     this.#context = options.context
     this.#endpoint = endpoint
