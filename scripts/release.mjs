@@ -60,18 +60,31 @@ function entryPoints(manifest) {
   return targets.map((target) => posix.normalize(target))
 }
 
-/** What is wrong with a packed workspace, as sentences; empty when nothing is. */
-function problemsOf(folder, manifest, files) {
+/** What is wrong with a workspace before it is built: its package.json, LICENSE and README. */
+function sourceProblems(folder, manifest) {
   const problems = []
-  const shipped = new Set(files)
   for (const field of REQUIRED_FIELDS) if (manifest[field] === undefined) problems.push(`package.json has no "${field}"`)
   if (manifest.license !== "MIT") problems.push(`license is ${manifest.license}, not MIT (LICENSE)`)
   if (manifest.dependencies?.zeromq !== undefined) problems.push("zeromq is a dependency: it must be a peer dependency (one copy per application)")
   if (typeof manifest.scripts?.prepack !== "string") problems.push("no prepack script: a clean tree would pack without its build")
-  for (const file of ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts"]) {
-    if (!shipped.has(file)) problems.push(`${file} is missing`)
+  for (const file of ["README.md", "LICENSE"]) if (!existsSync(join(root, folder, file))) problems.push(`${file} is missing`)
+  if (existsSync(join(root, folder, "README.md"))) {
+    const readme = readFileSync(join(root, folder, "README.md"), "utf8")
+    for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (!/^(https?:|mailto:|#)/.test(target)) problems.push(`README.md links to ${target}, which breaks outside the repository`)
+    }
   }
-  for (const target of entryPoints(manifest)) if (!shipped.has(target)) problems.push(`${target} (exports/bin) is missing`)
+  return problems
+}
+
+/** What is wrong with a packed workspace's file list, as sentences; empty when nothing is. */
+function tarballProblems(folder, manifest, files) {
+  const problems = []
+  const shipped = new Set(files)
+  for (const file of ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts"]) {
+    if (!shipped.has(file)) problems.push(`${file} is missing from the tarball`)
+  }
+  for (const target of entryPoints(manifest)) if (!shipped.has(target)) problems.push(`${target} (exports/bin) is missing from the tarball`)
   for (const file of files) {
     if (file.endsWith(".tsbuildinfo")) problems.push(`${file} is build state`)
     else if (!file.startsWith("dist/") && !file.startsWith("src/") && !TOP_LEVEL_FILES.has(file)) problems.push(`${file} is not part of a package`)
@@ -85,25 +98,21 @@ function problemsOf(folder, manifest, files) {
       }
     }
   }
-  const readme = readFileSync(join(root, folder, "README.md"), "utf8")
-  for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
-    if (!/^(https?:|mailto:|#)/.test(target)) problems.push(`README.md links to ${target}, which breaks outside the repository`)
-  }
   return problems
 }
 
-/** What is wrong across the packages: versions without a CHANGELOG section, stale sibling pins. */
-function releaseProblems(packages) {
+/** What is wrong across the workspaces: versions without a CHANGELOG section, stale sibling pins. */
+function releaseProblems(workspaces) {
   const problems = []
   const changelog = existsSync(join(root, "CHANGELOG.md")) ? readFileSync(join(root, "CHANGELOG.md"), "utf8") : ""
-  for (const version of new Set(packages.map((pack) => pack.version))) {
+  for (const version of new Set(workspaces.map(({ manifest }) => manifest.version))) {
     const heading = new RegExp(`^## ${version.replaceAll(".", "\\.")}(\\s|$)`, "m")
     if (!heading.test(changelog)) problems.push(`CHANGELOG.md has no "## ${version}" section`)
   }
-  const versions = new Map(packages.map((pack) => [pack.name, pack.version]))
-  for (const pack of packages) {
-    for (const [name, range] of Object.entries({ ...pack.manifest.dependencies, ...pack.manifest.peerDependencies })) {
-      if (versions.has(name) && range !== versions.get(name)) problems.push(`${pack.name} depends on ${name} ${range}, but the workspace is ${versions.get(name)}`)
+  const versions = new Map(workspaces.map(({ manifest }) => [manifest.name, manifest.version]))
+  for (const { manifest } of workspaces) {
+    for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies })) {
+      if (versions.has(name) && range !== versions.get(name)) problems.push(`${manifest.name} depends on ${name} ${range}, but the workspace is ${versions.get(name)}`)
     }
   }
   return problems
@@ -124,34 +133,42 @@ function dependenciesFirst(packages) {
   return ordered
 }
 
-const destination = join(root, "build", "release")
-rmSync(destination, { recursive: true, force: true })
-mkdirSync(destination, { recursive: true })
+/** Logs each problem under `name`; returns whether there was any. */
+function report(name, problems) {
+  for (const problem of problems) log(`  ${name}: ${problem}`)
+  return problems.length > 0
+}
 
-const packages = []
-let failed = false
 const folders = workspaceFolders()
 if (onlyWorkspace !== undefined && !folders.includes(posix.normalize(onlyWorkspace))) {
   console.error(`${onlyWorkspace} is not a workspace of package.json (${folders.join(", ")})`)
   process.exit(2)
 }
-for (const folder of onlyWorkspace === undefined ? folders : [posix.normalize(onlyWorkspace)]) {
-  const manifest = readJson(join(root, folder, "package.json"))
-  if (manifest.private) continue
+const workspaces = (onlyWorkspace === undefined ? folders : [posix.normalize(onlyWorkspace)])
+  .map((folder) => ({ folder, manifest: readJson(join(root, folder, "package.json")) }))
+  .filter(({ manifest }) => !manifest.private)
+
+let failed = report("release", releaseProblems(workspaces))
+for (const { folder, manifest } of workspaces) failed = report(manifest.name, sourceProblems(folder, manifest)) || failed
+if (failed) {
+  log("release stopped before building: fix the problems above")
+  process.exit(1)
+}
+
+const destination = join(root, "build", "release")
+rmSync(destination, { recursive: true, force: true })
+mkdirSync(destination, { recursive: true })
+const packages = []
+for (const { folder, manifest } of workspaces) {
   rmSync(join(root, folder, "dist"), { recursive: true, force: true })
   log(`packing ${manifest.name} (${folder})`)
   const output = execFileSync(npm, ["pack", "--json", "--pack-destination", destination], { cwd: join(root, folder), encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
   const [packed] = JSON.parse(output.slice(output.search(/^\[/m)))
   const files = packed.files.map((file) => file.path).sort()
-  const problems = problemsOf(folder, manifest, files)
-  for (const problem of problems) log(`  ${manifest.name}: ${problem}`)
-  failed ||= problems.length > 0
+  const problems = tarballProblems(folder, manifest, files)
+  failed = report(manifest.name, problems) || failed
   packages.push({ name: manifest.name, version: manifest.version, tarball: normalize(join(destination, packed.filename)), files, manifest })
   log(`  ${files.length} files, ${packed.size} bytes packed${problems.length === 0 ? ", checks passed" : ""}`)
-}
-for (const problem of releaseProblems(packages)) {
-  log(`  ${problem}`)
-  failed = true
 }
 if (failed) {
   log("release stopped: fix the problems above")

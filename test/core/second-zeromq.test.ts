@@ -14,6 +14,21 @@ describe("a second copy of zeromq in the application", () => {
     expect(new second.zeromq.Router()).not.toBeInstanceOf(Router)
   })
 
+  it("makes the first ZapHandler of the process warn once that another zeromq is loaded", async () => {
+    const warnings: Error[] = []
+    const onWarning = (warning: Error) => warnings.push(warning)
+    process.on("warning", onWarning)
+    try {
+      new ZapHandler(new Authenticator())
+      new ZapHandler(new Authenticator())
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off("warning", onWarning)
+    }
+    expect(warnings.map((warning) => (warning as Error & { code?: string }).code)).toEqual(["ZMQ_AUTH_SECOND_ZEROMQ"])
+    expect(warnings[0]!.message).toContain(second.directory)
+  })
+
   it("is not served by a handler of the packages' zeromq: an unknown CURVE client gets in", async () => {
     const engine = new Authenticator().configureCurveKeys("*", [])
     await using handler = new ZapHandler(engine)

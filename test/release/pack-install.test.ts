@@ -10,7 +10,8 @@ import { copyFreshTree } from "./fresh-tree.js"
 
 const run = promisify(execFile)
 const require = createRequire(import.meta.url)
-const STEP_TIMEOUT_MS = 180_000
+/** Generous: each step spawns npm or tsc, slow on a loaded machine (about 30 s of CPU in all). */
+const STEP_TIMEOUT_MS = 300_000
 
 /** What `scripts/release.mjs --json` prints for each package. */
 interface Packed {
@@ -104,5 +105,6 @@ describe("packed and installed in an application outside the repository", () => 
     expect(failure.stderr).toContain("@zmq-auth/rx: LICENSE is missing")
     expect(failure.stderr).toContain("README.md links to ../../test/rx, which breaks outside the repository")
     expect(failure.stderr).toMatch(/CHANGELOG.md has no "## \d+\.\d+\.\d+" section/)
+    expect(failure.stderr).toContain("release stopped before building")
   }, STEP_TIMEOUT_MS)
 })

@@ -29,7 +29,7 @@ export function requireZap(socket: Socket, domain: string): void {
   if (socket.closed) throw new AuthenticatorError("requireZap: the socket is closed")
   const state = endpointState(socket)
   if (state.kind === "endpoint") throw new AuthenticatorError(`requireZap: the socket is already bound or connected (${state.endpoint}); ${CALL_BEFORE_BIND}`)
-  if (state.kind === "bind in progress") throw new AuthenticatorError(`requireZap: the socket has a bind() in progress; ${CALL_BEFORE_BIND}`)
+  if (state.kind === "bind in progress") throw new AuthenticatorError(`requireZap: the socket has a bind() or unbind() in progress; ${CALL_BEFORE_BIND}`)
   socket.zapDomain = domain
   socket.zapEnforceDomain = true
   hardenedSocket(socket)

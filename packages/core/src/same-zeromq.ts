@@ -1,5 +1,5 @@
 import { createRequire } from "node:module"
-import { dirname } from "node:path"
+import { dirname, join, sep } from "node:path"
 import { Context, Socket } from "zeromq"
 import { AuthenticatorError } from "./errors.js"
 
@@ -22,6 +22,39 @@ export function assertSameZeromqSocket(socket: unknown, name: string): asserts s
 export function assertSameZeromqContext(context: unknown, name: string): asserts context is Context {
   if (context instanceof Context) return
   throw foreignOrInvalid(context, "Context", name)
+}
+
+/**
+ * Checks what a {@link ZapHandler}'s zeromq context will be: throws as
+ * {@link assertSameZeromqContext} for a `context` option of another zeromq copy, and warns once
+ * per process (`process.emitWarning`, code `ZMQ_AUTH_SECOND_ZEROMQ`) when another copy of zeromq
+ * is loaded at all: sockets made with it are served by no handler of ours, and without
+ * `requireZap` libzmq accepts their NULL and CURVE clients unchecked.
+ */
+export function checkHandlerZeromq(context: unknown): void {
+  if (context !== undefined) assertSameZeromqContext(context, "context")
+  if (warned) return
+  const others = otherZeromqDirectories()
+  if (others.length === 0) return
+  warned = true
+  process.emitWarning(
+    `zeromq is loaded from ${others.join(", ")} besides ${ownZeromqDirectory()}, which @zmq-auth/core uses: ` +
+      "sockets of another copy are not served by this ZAP handler. Install a single zeromq (`npm ls zeromq` lists the copies).",
+    { code: "ZMQ_AUTH_SECOND_ZEROMQ" },
+  )
+}
+
+let warned = false
+
+/** Directories of zeromq copies in the CommonJS module cache other than ours. */
+function otherZeromqDirectories(): string[] {
+  const require = createRequire(import.meta.url)
+  const own = ownZeromqDirectory()
+  const entry = join("zeromq", "lib", "index.js")
+  return Object.keys(require.cache)
+    .filter((file) => file.endsWith(`${sep}${entry}`))
+    .map((file) => dirname(dirname(file)))
+    .filter((directory) => directory !== own)
 }
 
 function foreignOrInvalid(value: unknown, className: "Socket" | "Context", name: string): Error {

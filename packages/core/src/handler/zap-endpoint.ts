@@ -2,7 +2,7 @@ import { context as globalContext, type Context, type Router } from "zeromq"
 import { ZAP_ENDPOINT } from "../constants.js"
 import { AuthenticatorError, ZapProtocolError } from "../errors.js"
 import { messageOf } from "../policy/timeout.js"
-import { assertSameZeromqContext } from "../same-zeromq.js"
+import { checkHandlerZeromq } from "../same-zeromq.js"
 import type { ZapReply } from "../zap/reply.js"
 import { parseZapRequest, type ZapRequest } from "../zap/request.js"
 import { bindSocket, closeSocket, isWakeMessage, wake, type BoundSocket } from "./bound-socket.js"
@@ -49,7 +49,7 @@ export function readEndpointOptions(options: ZapEndpointOptions): Required<ZapEn
   }
   const endpoint = options.endpoint ?? ZAP_ENDPOINT
   if (typeof endpoint !== "string" || endpoint === "") throw new TypeError("endpoint must be a non-empty string")
-  if (options.context !== undefined) assertSameZeromqContext(options.context, "context")
+  checkHandlerZeromq(options.context)
   return { context: options.context ?? globalContext, endpoint, concurrency }
 }
 
