@@ -5,4 +5,3 @@ export type { ZapEndpointOptions, ZapEndpointListener } from "./handler/zap-endp
 export type { ZapExchange } from "./handler/zap-exchange.js"
 export { releaseInProgress } from "./handler/endpoint-slots.js"
 export { servingOnAnotherThread, NO_ZAP_HANDLER_WARNING, ZAP_HANDLER_STOPPED_WARNING } from "./handler/zap-coverage.js"
-export { replyFrames } from "./handler/reply-frames.js"

@@ -15,7 +15,8 @@ export function replyFrames(requestId: Buffer, reply: Omit<ZapReply, "requestId"
   if (typeof reply.statusText !== "string") throw new AuthenticatorError("a ZAP reply's statusText must be a string")
   if (typeof reply.userId !== "string") throw new AuthenticatorError("a ZAP reply's userId must be a string")
   try {
-    return encodeZapReply({ ...reply, requestId })
+    const { statusCode, statusText, userId, metadata } = reply
+    return encodeZapReply(metadata === undefined ? { requestId, statusCode, statusText, userId } : { requestId, statusCode, statusText, userId, metadata })
   } catch (error) {
     throw new AuthenticatorError(`a ZAP reply cannot be encoded: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
   }

@@ -120,7 +120,8 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
       if (reply?.statusCode === 200 && !reply.requestId?.equals(request.requestId)) {
         throw new AuthenticatorError("authenticate() allowed with a reply for another request id")
       }
-      exchange.reply(withoutRequestId(reply))
+      // The reply's own requestId is ignored: the exchange answers its request.
+      exchange.reply(reply)
     } catch (error) {
       this.#emitSafely("authenticate:error", asError(error), redactRequest(request))
       if (!exchange.answered) exchange.reply(INTERNAL_ERROR)
@@ -134,11 +135,6 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
       process.emitWarning(`a zmq-auth ${event} listener threw: ${messageOf(listenerError)}`)
     }
   }
-}
-
-function withoutRequestId(reply: ZapReply): Omit<ZapReply, "requestId"> {
-  const { requestId: _requestId, ...rest } = reply
-  return rest
 }
 
 function asError(error: unknown): Error {
