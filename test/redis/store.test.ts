@@ -145,6 +145,35 @@ describe("RedisCredentialStore: connecting", () => {
     expect(await store.checkCurveKey("api", client)).toMatchObject({ statusCode: 300 })
   })
 
+  it("an aborted check settles at once with 300, though Redis is frozen and the read hangs", async () => {
+    const store = await openStore(redis.url, { lookupTimeoutMs: 20_000, heartbeatMs: 5000 })
+    const client = key()
+    await store.addCurveKey("api", client)
+    redis.signal("SIGSTOP")
+    try {
+      const controller = new AbortController()
+      const started = performance.now()
+      const verdict = store.checkCurveKey("api", client, { signal: controller.signal })
+      controller.abort()
+      expect(await verdict).toEqual({ statusCode: 300, statusText: "Credential store unavailable" })
+      expect(performance.now() - started).toBeLessThan(1000)
+    } finally {
+      redis.signal("SIGCONT")
+    }
+  })
+
+  it("close() is idempotent and await using closes the store", async () => {
+    let closed: RedisCredentialStore | undefined
+    {
+      await using store = await RedisCredentialStore.connect({ url: redis.url, node: "disposed" })
+      closed = store
+      expect(store.state).toBe("up")
+    }
+    expect(closed.state).toBe("down")
+    await closed.close()
+    expect(await redis.cli("SMEMBERS", "{zmq-auth}:n:nodes")).toBe("")
+  })
+
   it("emits store:down when Redis dies and store:up when it is back", async () => {
     const store = await openStore(redis.url)
     const down = nextEvent(store, "store:down")

@@ -119,6 +119,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   static async connect(options: RedisCredentialStoreOptions = {}): Promise<RedisCredentialStore> {
     const store = new RedisCredentialStore(resolveOptions(options))
     await store.#link.start()
+    await store.#syncing
     if (store.#options.node !== false) {
       store.#refreshTimer = setInterval(() => store.#syncGeneration(), NODE_REFRESH_MS)
       store.#refreshTimer.unref()
