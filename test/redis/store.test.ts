@@ -186,3 +186,17 @@ describe("RedisCredentialStore: connecting", () => {
     expect(store.state).toBe("up")
   })
 })
+
+describe("RedisCredentialStore: records it cannot trust", () => {
+  it("a malformed record makes the check throw (the engine answers 500), naming no secret", async () => {
+    const store = await openStore(redis.url)
+    const client = key()
+    await redis.cli("HSET", new KeyLayout("zmq-auth").curve("api", client), "state", "maybe", "version", "1")
+    await expect(store.checkCurveKey("api", client)).rejects.toThrow(RedisStoreError)
+    await redis.cli("HSET", new KeyLayout("zmq-auth").user("api", "nina"), "state", "active", "version", "1", "phc", "$scrypt$ln=30,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+    const failure = await store.checkPlain("api", "nina", Buffer.from("hunter2")).catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(RedisStoreError)
+    expect(String((failure as Error).message)).not.toContain("hunter2")
+    expect(store.passwordHashes.started).toBe(0)
+  })
+})
