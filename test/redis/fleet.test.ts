@@ -1,21 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { BasicClientSideCache, createClient } from "redis"
 import { curveKeyPair } from "zeromq"
 import { KeyLayout } from "@zmq-auth/redis"
-import { startRedisServer, type RedisServer } from "../helpers/redis-server.js"
-import { closeStores, openStore } from "../helpers/redis-store.js"
+import { openStore, useRedisServer } from "../helpers/redis-store.js"
 
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedisServer()
-})
-afterEach(async () => {
-  await closeStores()
-  await redis.cli("FLUSHALL")
-})
-afterAll(async () => {
-  await redis?.stop()
-})
+const redis = useRedisServer()
 
 /** A raw RESP3 connection that counts the invalidations Redis broadcasts for `prefix`. */
 async function watchPrefix(prefix: string): Promise<{ keys: string[]; close(): Promise<void> }> {
@@ -28,7 +17,7 @@ async function watchPrefix(prefix: string): Promise<{ keys: string[]; close(): P
       keys.push(key === null ? "(all)" : String(key))
     }
   }
-  const client = createClient({ url: redis.url, RESP: 3, clientSideCache: new Counter() })
+  const client = createClient({ url: redis.server.url, RESP: 3, clientSideCache: new Counter() })
   client.on("error", () => undefined)
   await client.connect()
   return { keys, close: () => client.close() }
@@ -36,8 +25,8 @@ async function watchPrefix(prefix: string): Promise<{ keys: string[]; close(): P
 
 describe("RedisCredentialStore: fleet acknowledgements", () => {
   it("waitForFleet reports every live node that applied a change, and how long it took", async () => {
-    const nodes = await Promise.all(["edge-1", "edge-2", "edge-3"].map((node) => openStore(redis.url, { node })))
-    const admin = await openStore(redis.url, { node: false })
+    const nodes = await Promise.all(["edge-1", "edge-2", "edge-3"].map((node) => openStore(redis.server.url, { node })))
+    const admin = await openStore(redis.server.url, { node: false })
     const receipt = await admin.addCurveKey("api", curveKeyPair().publicKey)
     const report = await admin.waitForFleet(receipt)
     expect(report.applied).toEqual(["edge-1", "edge-2", "edge-3"])
@@ -48,9 +37,9 @@ describe("RedisCredentialStore: fleet acknowledgements", () => {
   })
 
   it("a store that closes leaves the fleet: it is neither applied nor pending", async () => {
-    const staying = await openStore(redis.url, { node: "staying" })
-    const leaving = await openStore(redis.url, { node: "leaving" })
-    const admin = await openStore(redis.url, { node: false })
+    const staying = await openStore(redis.server.url, { node: "staying" })
+    const leaving = await openStore(redis.server.url, { node: "leaving" })
+    const admin = await openStore(redis.server.url, { node: false })
     expect((await admin.waitForFleet(await admin.addCurveKey("api", curveKeyPair().publicKey))).applied).toEqual(["leaving", "staying"])
     await leaving.close()
     const report = await admin.waitForFleet(await admin.addCurveKey("api", curveKeyPair().publicKey))
@@ -63,8 +52,8 @@ describe("RedisCredentialStore: fleet acknowledgements", () => {
     const tracked = await watchPrefix(layout.trackedPrefix)
     const everything = await watchPrefix(layout.tag)
     try {
-      const store = await openStore(redis.url, { node: "quiet" })
-      const admin = await openStore(redis.url, { node: false })
+      const store = await openStore(redis.server.url, { node: "quiet" })
+      const admin = await openStore(redis.server.url, { node: false })
       const receipt = await admin.addCurveKey("api", curveKeyPair().publicKey)
       await admin.waitForFleet(receipt)
       await admin.waitForFleet(receipt)
@@ -79,7 +68,7 @@ describe("RedisCredentialStore: fleet acknowledgements", () => {
   })
 
   it("waitForFleet rejects a receipt without an integer generation", async () => {
-    const admin = await openStore(redis.url, { node: false })
+    const admin = await openStore(redis.server.url, { node: false })
     await expect(admin.waitForFleet({ generation: Number.NaN })).rejects.toThrow(TypeError)
   })
 })

@@ -1,37 +1,26 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import type { CredentialVerdict } from "@zmq-auth/core"
-import { startRedisServer, type RedisServer } from "../helpers/redis-server.js"
-import { closeStores, openStore } from "../helpers/redis-store.js"
+import { openStore, useRedisServer } from "../helpers/redis-store.js"
 
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedisServer()
-})
-afterEach(async () => {
-  await closeStores()
-  await redis.cli("FLUSHALL")
-})
-afterAll(async () => {
-  await redis?.stop()
-})
+const redis = useRedisServer()
 
 const password = (text: string): Buffer => Buffer.from(text, "utf8")
 const statusOf = (verdict: CredentialVerdict): number => (typeof verdict === "boolean" ? (verdict ? 200 : 400) : verdict.statusCode)
 
 describe("RedisCredentialStore: PLAIN", () => {
   it("stores a salted scrypt PHC string, never the password", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     await store.setPassword("api", "erin", "correct horse")
     await store.setPassword("api", "frank", "correct horse")
-    const erin = await redis.cli("HGET", "{zmq-auth}:c:u:api:erin", "phc")
-    const frank = await redis.cli("HGET", "{zmq-auth}:c:u:api:frank", "phc")
+    const erin = await redis.server.cli("HGET", "{zmq-auth}:c:u:api:erin", "phc")
+    const frank = await redis.server.cli("HGET", "{zmq-auth}:c:u:api:frank", "phc")
     expect(erin).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/)
     expect(erin).not.toBe(frank)
-    expect(await redis.cli("--raw", "DUMP", "{zmq-auth}:c:u:api:erin")).not.toContain("correct horse")
+    expect(await redis.server.cli("--raw", "DUMP", "{zmq-auth}:c:u:api:erin")).not.toContain("correct horse")
   })
 
   it("allows the right password with the user name as user id, and denies wrong ones and unknown users", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     await store.setPassword("api", "erin", "correct horse")
     expect(await store.checkPlain("api", "erin", password("correct horse"))).toEqual({ statusCode: 200, userId: "erin" })
     expect(await store.checkPlain("api", "erin", password("correct horse "))).toEqual({ statusCode: 400, statusText: "Invalid password" })
@@ -40,7 +29,7 @@ describe("RedisCredentialStore: PLAIN", () => {
   })
 
   it("looks users up in the domain then \"*\", and a removal wins at either level", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     await store.setPassword("*", "gina", "everywhere")
     await store.setPassword("api", "gina", "api only")
     expect(statusOf(await store.checkPlain("api", "gina", password("api only")))).toBe(200)
@@ -53,8 +42,8 @@ describe("RedisCredentialStore: PLAIN", () => {
   })
 
   it("hashes once per user, password and record version: a password change reaches cached verifications at once", async () => {
-    const store = await openStore(redis.url)
-    const other = await openStore(redis.url, { node: false })
+    const store = await openStore(redis.server.url)
+    const other = await openStore(redis.server.url, { node: false })
     await store.setPassword("api", "hank", "first")
     expect(statusOf(await store.checkPlain("api", "hank", password("first")))).toBe(200)
     const started = store.passwordHashes.started
@@ -72,7 +61,7 @@ describe("RedisCredentialStore: PLAIN", () => {
   })
 
   it("copies the password: the caller may wipe its buffer as soon as the call returns", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     await store.setPassword("api", "ivy", "wipe me")
     const sent = password("wipe me")
     const pending = store.checkPlain("api", "ivy", sent)
@@ -81,7 +70,7 @@ describe("RedisCredentialStore: PLAIN", () => {
   })
 
   it("hashes at most 2 at once and answers 300 at once past the bound", async () => {
-    const store = await openStore(redis.url, { scryptCost: { logN: 14, r: 8, p: 1 } })
+    const store = await openStore(redis.server.url, { scryptCost: { logN: 14, r: 8, p: 1 } })
     await store.setPassword("api", "jack", "burst")
     let maxRunning = 0
     const checks: Promise<CredentialVerdict>[] = []
@@ -101,7 +90,7 @@ describe("RedisCredentialStore: PLAIN", () => {
   })
 
   it("a check aborted while its hash waits gives up its place: the hash never runs", async () => {
-    const store = await openStore(redis.url, { scryptCost: { logN: 14, r: 8, p: 1 } })
+    const store = await openStore(redis.server.url, { scryptCost: { logN: 14, r: 8, p: 1 } })
     await store.setPassword("api", "kim", "patience")
     const busy = [store.checkPlain("api", "kim", password("a")), store.checkPlain("api", "kim", password("b"))]
     const controller = new AbortController()

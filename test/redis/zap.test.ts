@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it } from "vitest"
 import { curveKeyPair } from "zeromq"
 import { Authenticator, ZapHandler, z85, type CredentialStore, type CredentialVerdict, type ZapReply, type ZapRequest } from "@zmq-auth/core"
-import { startRedisServer, type RedisServer } from "../helpers/redis-server.js"
-import { closeStores, nextEvent, openStore } from "../helpers/redis-store.js"
+import { nextEvent, openStore, useRedisServer } from "../helpers/redis-store.js"
 import { attemptHandshake, startServer, type TestServer } from "../helpers/sockets.js"
 
 /**
@@ -32,23 +31,14 @@ class StoreAuthenticator extends Authenticator {
   }
 }
 
-let redis: RedisServer
+const redis = useRedisServer()
 let handler: ZapHandler | undefined
 const servers: TestServer[] = []
 
-beforeAll(async () => {
-  redis = await startRedisServer()
-})
 afterEach(async () => {
   for (const server of servers.splice(0)) server.close()
   await handler?.stop()
   handler = undefined
-  await closeStores()
-  redis.signal("SIGCONT")
-  await redis.cli("FLUSHALL")
-})
-afterAll(async () => {
-  await redis?.stop()
 })
 
 async function serve(store: StoreAuthenticator["store"]): Promise<StoreAuthenticator> {
@@ -60,8 +50,8 @@ async function serve(store: StoreAuthenticator["store"]): Promise<StoreAuthentic
 
 describe("RedisCredentialStore behind a real ZAP handler", () => {
   it("CURVE: an added key completes the handshake; revoked by another process, the next handshake is refused", async () => {
-    const store = await openStore(redis.url)
-    const admin = await openStore(redis.url, { node: false })
+    const store = await openStore(redis.server.url)
+    const admin = await openStore(redis.server.url, { node: false })
     const engine = await serve(store)
     const server = await startServer({ mechanism: "CURVE", domain: "api" })
     servers.push(server)
@@ -76,7 +66,7 @@ describe("RedisCredentialStore behind a real ZAP handler", () => {
   })
 
   it("CURVE: a frozen Redis refuses handshakes with 300 once noticed, and they pass again after SIGCONT", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     const engine = await serve(store)
     const server = await startServer({ mechanism: "CURVE", domain: "api" })
     servers.push(server)
@@ -84,18 +74,18 @@ describe("RedisCredentialStore behind a real ZAP handler", () => {
     await store.addCurveKey("api", client.publicKey)
     expect(await attemptHandshake(server, { mechanism: "CURVE", ...client })).toBe("handshake")
     const down = nextEvent(store, "store:down")
-    redis.signal("SIGSTOP")
+    redis.server.signal("SIGSTOP")
     await down
     expect(await attemptHandshake(server, { mechanism: "CURVE", ...client })).toBe("handshake:error:auth")
     expect(engine.replies.at(-1)).toMatchObject({ statusCode: 300, statusText: "Credential store unavailable" })
     const up = nextEvent(store, "store:up")
-    redis.signal("SIGCONT")
+    redis.server.signal("SIGCONT")
     await up
     expect(await attemptHandshake(server, { mechanism: "CURVE", ...client })).toBe("handshake")
   })
 
   it("PLAIN: the right password completes the handshake, a wrong one and a removed user are refused", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     const engine = await serve(store)
     const server = await startServer({ mechanism: "PLAIN", domain: "api" })
     servers.push(server)
