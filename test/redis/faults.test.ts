@@ -188,6 +188,27 @@ describe("RedisCredentialStore under faults: no allow from a Redis that is down,
   })
 })
 
+describe("RedisCredentialStore against a slow Redis", () => {
+  it("answers 300 within lookupTimeoutMs and keeps at most 1024 reads in flight", async () => {
+    proxy = await startFaultProxy(redis.server.port)
+    const store = await openStore(proxy.url, { heartbeatMs: 5000, lookupTimeoutMs: 500 })
+    await redis.server.cli("CONFIG", "RESETSTAT")
+    proxy.setMode("delay", 5000)
+    const started = performance.now()
+    const verdicts = await Promise.all(Array.from({ length: 1500 }, () => store.checkCurveKey("api", key())))
+    const elapsed = performance.now() - started
+    expect(verdicts.every((verdict) => typeof verdict === "object" && verdict.statusCode === 300)).toBe(true)
+    expect(elapsed).toBeLessThan(3000)
+    proxy.setMode("pass")
+    // A read behind the delayed ones: once it is answered, Redis has counted them all.
+    await store.waitForFleet({ generation: 0 }, { timeoutMs: 10_000 })
+    const stats = await redis.server.cli("INFO", "commandstats")
+    const reads = Number(/cmdstat_hgetall:calls=(\d+)/.exec(stats)?.[1] ?? 0)
+    expect(reads).toBeLessThanOrEqual(1024 + 2)
+    table.push(`| proxy: 5 s delay, 1500 checks at once | all 300 within ${Math.round(elapsed)} ms; ${reads} reads reached Redis (bound 1024) | – | 0 | 0 | – |`)
+  })
+})
+
 describe("RedisCredentialStore grace mode (maxStalenessMs)", () => {
   it("serves entries confirmed within the window, applies known revocations always, and answers 300 past it", async () => {
     proxy = await startFaultProxy(redis.server.port)

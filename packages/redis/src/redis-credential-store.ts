@@ -50,6 +50,8 @@ const HASH_CONCURRENCY = 2
 const HASH_QUEUE = 16
 const HASH_WAIT_MS = 1000
 const WRITE_TIMEOUT_MS = 5000
+/** Distinct keys read from Redis at once at most: past it (Redis slow but alive) checks answer 300. */
+const MAX_READS_IN_FLIGHT = 1024
 
 const unavailable = (statusText = UNAVAILABLE): CredentialVerdict => ({ statusCode: 300, statusText })
 const deny = (statusText: string): CredentialVerdict => ({ statusCode: 400, statusText })
@@ -310,6 +312,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     if (pending !== undefined) return pending.result
     const client = this.#link.client
     if (client === undefined) return Promise.reject(new DeadlineError("Redis is unreachable"))
+    if (this.#reads.size >= MAX_READS_IN_FLIGHT) return Promise.reject(new DeadlineError("too many Redis reads in flight"))
     const epoch = this.#link.epoch
     const readAt = performance.now()
     const read: InFlightRead = { stale: false, result: undefined as unknown as Promise<{ reply: unknown }> }
