@@ -28,9 +28,14 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
   let accepted = 0
   const pairs = new Set<[Socket, Socket]>()
   const forward = (from: Socket, to: Socket): void => {
+    // Bytes delayed before a switch back to pass still go out first: order is kept.
+    let releaseAt = 0
     from.on("data", (chunk: Buffer) => {
-      if (mode === "pass") to.write(chunk)
-      else if (mode === "delay") setTimeout(() => to.writable && to.write(chunk), delayMs)
+      if (mode === "blackhole" || mode === "reset") return
+      const now = performance.now()
+      releaseAt = Math.max(releaseAt, mode === "delay" ? now + delayMs : now)
+      if (releaseAt <= now) to.write(chunk)
+      else setTimeout(() => to.writable && to.write(chunk), releaseAt - now)
     })
   }
   const reset = (pair: [Socket, Socket]): void => {

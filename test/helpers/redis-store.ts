@@ -1,4 +1,6 @@
+import { afterAll, afterEach, beforeAll } from "vitest"
 import { RedisCredentialStore, type RedisCredentialStoreOptions } from "@zmq-auth/redis"
+import { startRedisServer, type RedisServer } from "./redis-server.js"
 
 /**
  * Store options for tests on a loaded 2-core machine: a 300 ms heartbeat (Redis silent for 1.2 s
@@ -30,4 +32,24 @@ export async function closeStores(): Promise<void> {
 /** Resolves once `store` emitted `event` (for `store:down` / `store:up`). */
 export async function nextEvent(store: RedisCredentialStore, event: "store:down" | "store:up"): Promise<void> {
   await new Promise<void>((resolve) => store.once(event, () => resolve()))
+}
+
+/**
+ * Starts a `redis-server` for the test file (before all tests), closes the stores a test opened,
+ * thaws and empties the server after each test, and stops it after all.
+ */
+export function useRedisServer(): { readonly server: RedisServer } {
+  const holder: { server: RedisServer } = { server: undefined as unknown as RedisServer }
+  beforeAll(async () => {
+    holder.server = await startRedisServer()
+  })
+  afterEach(async () => {
+    await closeStores()
+    holder.server.signal("SIGCONT")
+    await holder.server.cli("FLUSHALL")
+  })
+  afterAll(async () => {
+    await holder.server?.stop()
+  })
+  return holder
 }

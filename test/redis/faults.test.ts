@@ -1,26 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, afterEach, describe, expect, it } from "vitest"
 import { curveKeyPair } from "zeromq"
 import type { RedisCredentialStore } from "@zmq-auth/redis"
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js"
-import { startRedisServer, type RedisServer } from "../helpers/redis-server.js"
-import { closeStores, nextEvent, openStore, TEST_STORE_OPTIONS } from "../helpers/redis-store.js"
+import { closeStores, nextEvent, openStore, TEST_STORE_OPTIONS, useRedisServer } from "../helpers/redis-store.js"
 
-let redis: RedisServer
+const redis = useRedisServer()
 let proxy: FaultProxy | undefined
 const table: string[] = []
 
-beforeAll(async () => {
-  redis = await startRedisServer()
-})
 afterEach(async () => {
   await closeStores()
   await proxy?.close()
   proxy = undefined
-  redis.signal("SIGCONT")
-  await redis.cli("FLUSHALL")
 })
-afterAll(async () => {
-  await redis?.stop()
+afterAll(() => {
   console.log(["| fault | what the store did | detected after (ms) | allows after detection | uncached allows during the fault | cached allows before detection |", "|---|---|---|---|---|---|", ...table].join("\n"))
 })
 
@@ -83,9 +76,9 @@ interface Fault {
 }
 
 async function runFault(fault: Fault): Promise<void> {
-  if (fault.viaProxy) proxy = await startFaultProxy(redis.port)
-  const store = await openStore(fault.viaProxy ? proxy!.url : redis.url, { node: "server" })
-  const admin = await openStore(redis.url, { node: false })
+  if (fault.viaProxy) proxy = await startFaultProxy(redis.server.port)
+  const store = await openStore(fault.viaProxy ? proxy!.url : redis.server.url, { node: "server" })
+  const admin = await openStore(redis.server.url, { node: false })
   const cached = key()
   await admin.addCurveKey("api", cached)
   const uncached = Array.from({ length: 300 }, key)
@@ -130,7 +123,7 @@ async function runFault(fault: Fault): Promise<void> {
 
 describe("RedisCredentialStore under faults: no allow from a Redis that is down, frozen or half-open", () => {
   it("kill -9 and restart", async () => {
-    await runFault({ name: "kill -9, restart", viaProxy: false, keepsData: false, inject: () => redis.kill(), heal: () => redis.restart() })
+    await runFault({ name: "kill -9, restart", viaProxy: false, keepsData: false, inject: () => redis.server.kill(), heal: () => redis.server.restart() })
   })
 
   it("SIGSTOP and SIGCONT (frozen Redis, connection open)", async () => {
@@ -138,8 +131,8 @@ describe("RedisCredentialStore under faults: no allow from a Redis that is down,
       name: "SIGSTOP / SIGCONT",
       viaProxy: false,
       keepsData: true,
-      inject: async () => redis.signal("SIGSTOP"),
-      heal: async () => redis.signal("SIGCONT"),
+      inject: async () => redis.server.signal("SIGSTOP"),
+      heal: async () => redis.server.signal("SIGCONT"),
     })
   })
 
@@ -149,7 +142,7 @@ describe("RedisCredentialStore under faults: no allow from a Redis that is down,
       viaProxy: false,
       keepsData: true,
       lasting: false,
-      inject: async () => void (await redis.cli("CLIENT", "KILL", "TYPE", "normal")),
+      inject: async () => void (await redis.server.cli("CLIENT", "KILL", "TYPE", "normal")),
       heal: async () => undefined,
     })
   })
@@ -159,7 +152,7 @@ describe("RedisCredentialStore under faults: no allow from a Redis that is down,
       name: "CLIENT PAUSE 3000 ALL",
       viaProxy: false,
       keepsData: true,
-      inject: async () => void (await redis.cli("CLIENT", "PAUSE", "3000", "ALL")),
+      inject: async () => void (await redis.server.cli("CLIENT", "PAUSE", "3000", "ALL")),
       heal: async () => undefined,
     })
   })
@@ -195,11 +188,32 @@ describe("RedisCredentialStore under faults: no allow from a Redis that is down,
   })
 })
 
+describe("RedisCredentialStore against a slow Redis", () => {
+  it("answers 300 within lookupTimeoutMs and keeps at most 1024 reads in flight", async () => {
+    proxy = await startFaultProxy(redis.server.port)
+    const store = await openStore(proxy.url, { heartbeatMs: 5000, lookupTimeoutMs: 500 })
+    await redis.server.cli("CONFIG", "RESETSTAT")
+    proxy.setMode("delay", 5000)
+    const started = performance.now()
+    const verdicts = await Promise.all(Array.from({ length: 1500 }, () => store.checkCurveKey("api", key())))
+    const elapsed = performance.now() - started
+    expect(verdicts.every((verdict) => typeof verdict === "object" && verdict.statusCode === 300)).toBe(true)
+    expect(elapsed).toBeLessThan(3000)
+    proxy.setMode("pass")
+    // A read behind the delayed ones: once it is answered, Redis has counted them all.
+    await store.waitForFleet({ generation: 0 }, { timeoutMs: 10_000 })
+    const stats = await redis.server.cli("INFO", "commandstats")
+    const reads = Number(/cmdstat_hgetall:calls=(\d+)/.exec(stats)?.[1] ?? 0)
+    expect(reads).toBeLessThanOrEqual(1024 + 2)
+    table.push(`| proxy: 5 s delay, 1500 checks at once | all 300 within ${Math.round(elapsed)} ms; ${reads} reads reached Redis (bound 1024) | – | 0 | 0 | – |`)
+  })
+})
+
 describe("RedisCredentialStore grace mode (maxStalenessMs)", () => {
   it("serves entries confirmed within the window, applies known revocations always, and answers 300 past it", async () => {
-    proxy = await startFaultProxy(redis.port)
+    proxy = await startFaultProxy(redis.server.port)
     const store = await openStore(proxy.url, { node: "server", maxStalenessMs: 2500 })
-    const admin = await openStore(redis.url, { node: false })
+    const admin = await openStore(redis.server.url, { node: false })
     const cached = key()
     const revoked = key()
     const uncached = key()
@@ -228,10 +242,10 @@ describe("RedisCredentialStore grace mode (maxStalenessMs)", () => {
   })
 
   it("a node in grace mode behind a partition is pending, not applied", async () => {
-    proxy = await startFaultProxy(redis.port)
+    proxy = await startFaultProxy(redis.server.port)
     const store = await openStore(proxy.url, { node: "partitioned", maxStalenessMs: 60_000 })
-    const healthy = await openStore(redis.url, { node: "healthy" })
-    const admin = await openStore(redis.url, { node: false })
+    const healthy = await openStore(redis.server.url, { node: "healthy" })
+    const admin = await openStore(redis.server.url, { node: false })
     const first = await admin.addCurveKey("api", key())
     expect((await admin.waitForFleet(first)).applied).toEqual(["healthy", "partitioned"])
     const down = nextEvent(store, "store:down")

@@ -1,20 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { curveKeyPair } from "zeromq"
 import type { RedisCredentialStore } from "@zmq-auth/redis"
-import { startRedisServer, type RedisServer } from "../helpers/redis-server.js"
-import { closeStores, openStore } from "../helpers/redis-store.js"
+import { openStore, useRedisServer } from "../helpers/redis-store.js"
 
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedisServer()
-})
-afterEach(async () => {
-  await closeStores()
-  await redis.cli("FLUSHALL")
-})
-afterAll(async () => {
-  await redis?.stop()
-})
+const redis = useRedisServer()
 
 const key = (): string => curveKeyPair().publicKey
 
@@ -24,8 +13,8 @@ function revoked(store: RedisCredentialStore): Promise<{ domain: string; publicK
 
 describe("RedisCredentialStore: changes reach every store", () => {
   it("a revocation made by one store denies at another that had the key cached, and tells it", async () => {
-    const server = await openStore(redis.url, { node: "server" })
-    const admin = await openStore(redis.url, { node: false })
+    const server = await openStore(redis.server.url, { node: "server" })
+    const admin = await openStore(redis.server.url, { node: false })
     const client = key()
     await admin.addCurveKey("api", client)
     expect(await server.checkCurveKey("api", client)).toEqual({ statusCode: 200 })
@@ -37,8 +26,8 @@ describe("RedisCredentialStore: changes reach every store", () => {
   })
 
   it("a key added by another store is allowed at once, though its absence was cached", async () => {
-    const server = await openStore(redis.url)
-    const admin = await openStore(redis.url, { node: false })
+    const server = await openStore(redis.server.url)
+    const admin = await openStore(redis.server.url, { node: false })
     const client = key()
     expect(await server.checkCurveKey("api", client)).toMatchObject({ statusCode: 400 })
     const receipt = await admin.addCurveKey("api", client, { userId: "carol" })
@@ -47,8 +36,8 @@ describe("RedisCredentialStore: changes reach every store", () => {
   })
 
   it("removeUser reaches other stores as credential:revoked with the user name", async () => {
-    const server = await openStore(redis.url)
-    const admin = await openStore(redis.url, { node: false })
+    const server = await openStore(redis.server.url)
+    const admin = await openStore(redis.server.url, { node: false })
     await admin.setPassword("api", "dave", "secret")
     const event = revoked(server)
     await admin.removeUser("api", "dave")
@@ -56,21 +45,21 @@ describe("RedisCredentialStore: changes reach every store", () => {
   })
 
   it("FLUSHALL empties every store's cache: a key cached as allowed is unknown afterwards", async () => {
-    const server = await openStore(redis.url)
+    const server = await openStore(redis.server.url)
     const client = key()
     await server.addCurveKey("api", client)
     expect(await server.checkCurveKey("api", client)).toEqual({ statusCode: 200 })
-    await redis.cli("FLUSHALL")
+    await redis.server.cli("FLUSHALL")
     // the flush's invalidation arrives before the answer to anything sent after it
-    await redis.cli("PING")
+    await redis.server.cli("PING")
     const receipt = await server.addCurveKey("other", key())
     await server.waitForFleet(receipt)
     expect(await server.checkCurveKey("api", client)).toEqual({ statusCode: 400, statusText: "Unknown key" })
   })
 
   it("measures revocation latency from EXEC's reply to another store's next decision", async () => {
-    const servers = await Promise.all([1, 2, 3].map((index) => openStore(redis.url, { node: `server-${index}` })))
-    const admin = await openStore(redis.url, { node: false })
+    const servers = await Promise.all([1, 2, 3].map((index) => openStore(redis.server.url, { node: `server-${index}` })))
+    const admin = await openStore(redis.server.url, { node: false })
     const latencies: number[] = []
     for (let round = 0; round < 20; round++) {
       const client = key()

@@ -1,27 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { curveKeyPair } from "zeromq"
 import { AuthenticatorError } from "@zmq-auth/core"
 import { KeyLayout, RedisCredentialStore, RedisStoreError } from "@zmq-auth/redis"
-import { startRedisServer, freePort, type RedisServer } from "../helpers/redis-server.js"
-import { closeStores, openStore, nextEvent } from "../helpers/redis-store.js"
+import { freePort, startRedisServer } from "../helpers/redis-server.js"
+import { nextEvent, openStore, useRedisServer } from "../helpers/redis-store.js"
 
-let redis: RedisServer
-beforeAll(async () => {
-  redis = await startRedisServer()
-})
-afterEach(async () => {
-  await closeStores()
-  await redis.cli("FLUSHALL")
-})
-afterAll(async () => {
-  await redis?.stop()
-})
+const redis = useRedisServer()
 
 const key = (): string => curveKeyPair().publicKey
 
 describe("RedisCredentialStore: CURVE keys", () => {
   it("allows an added key, with its user id, and denies an unknown one", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     const alice = key()
     const bob = key()
     await store.addCurveKey("api", alice, { userId: "alice" })
@@ -33,7 +23,7 @@ describe("RedisCredentialStore: CURVE keys", () => {
   })
 
   it("looks a key up under the request's domain, then under \"*\"", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     const shared = key()
     await store.addCurveKey("*", shared, { userId: "everywhere" })
     await store.addCurveKey("api", shared, { userId: "api-only" })
@@ -43,7 +33,7 @@ describe("RedisCredentialStore: CURVE keys", () => {
   })
 
   it("a revocation wins over an entry at the other level, in both directions", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     const first = key()
     const second = key()
     await store.addCurveKey("*", first)
@@ -57,7 +47,7 @@ describe("RedisCredentialStore: CURVE keys", () => {
   })
 
   it("refuses a key after its notAfter", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     const expired = key()
     const valid = key()
     await store.addCurveKey("api", expired, { notAfter: new Date(Date.now() - 1) })
@@ -67,7 +57,7 @@ describe("RedisCredentialStore: CURVE keys", () => {
   })
 
   it("adding a revoked key again at the same level restores it", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     const client = key()
     await store.addCurveKey("api", client)
     await store.revokeCurveKey("api", client)
@@ -77,7 +67,7 @@ describe("RedisCredentialStore: CURVE keys", () => {
   })
 
   it("returns a receipt with a growing generation for every change", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     const client = key()
     const first = await store.addCurveKey("api", client)
     const second = await store.revokeCurveKey("api", client)
@@ -85,13 +75,13 @@ describe("RedisCredentialStore: CURVE keys", () => {
   })
 
   it("keeps domains and keys with : { } % apart and names them so they parse back", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     const client = key()
     await store.addCurveKey("a:b", client)
     expect(await store.checkCurveKey("a", client)).toMatchObject({ statusCode: 400 })
     expect(await store.checkCurveKey("a%3Ab", client)).toMatchObject({ statusCode: 400 })
     expect(await store.checkCurveKey("a:b", client)).toEqual({ statusCode: 200 })
-    const keys = (await redis.cli("--raw", "KEYS", "*")).split("\n").filter((name) => name.includes(":k:"))
+    const keys = (await redis.server.cli("--raw", "KEYS", "*")).split("\n").filter((name) => name.includes(":k:"))
     expect(keys).toHaveLength(1)
     expect(keys[0]!.startsWith("{zmq-auth}:c:k:")).toBe(true)
     expect(new KeyLayout("zmq-auth").parse(keys[0]!)).toEqual({ kind: "curve", domain: "a:b", publicKey: client })
@@ -101,13 +91,13 @@ describe("RedisCredentialStore: CURVE keys", () => {
   })
 
   it("rejects bad input with an error naming it, changing nothing", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     await expect(store.addCurveKey("api", "too short")).rejects.toThrow(AuthenticatorError)
     await expect(store.addCurveKey("api", key(), { notAfter: new Date("nope") })).rejects.toThrow(/notAfter/)
     await expect(store.addCurveKey(42 as unknown as string, key())).rejects.toThrow(/domain/)
     await expect(store.setPassword("api", "\uD800", "x")).rejects.toThrow(/username/)
     await expect(RedisCredentialStore.connect({ heartbeatMs: -1 })).rejects.toThrow(/heartbeatMs/)
-    expect(await redis.cli("KEYS", "*:c:*")).toBe("")
+    expect(await redis.server.cli("KEYS", "*:c:*")).toBe("")
   })
 })
 
@@ -132,28 +122,71 @@ describe("RedisCredentialStore: connecting", () => {
   })
 
   it("answers from the cache after the first read, and 300 after close", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     const client = key()
     await store.addCurveKey("api", client)
     expect(await store.checkCurveKey("api", client)).toEqual({ statusCode: 200 })
-    await redis.cli("CONFIG", "SET", "slowlog-log-slower-than", "0")
-    await redis.cli("SLOWLOG", "RESET")
+    await redis.server.cli("CONFIG", "SET", "slowlog-log-slower-than", "0")
+    await redis.server.cli("SLOWLOG", "RESET")
     expect(await store.checkCurveKey("api", client)).toEqual({ statusCode: 200 })
-    expect(await redis.cli("SLOWLOG", "LEN")).toBe("1") // only the SLOWLOG RESET itself
+    expect(await redis.server.cli("SLOWLOG", "LEN")).toBe("1") // only the SLOWLOG RESET itself
     await store.close()
     expect(store.state).toBe("down")
     expect(await store.checkCurveKey("api", client)).toMatchObject({ statusCode: 300 })
   })
 
+  it("an aborted check settles at once with 300, though Redis is frozen and the read hangs", async () => {
+    const store = await openStore(redis.server.url, { lookupTimeoutMs: 20_000, heartbeatMs: 5000 })
+    const client = key()
+    await store.addCurveKey("api", client)
+    redis.server.signal("SIGSTOP")
+    try {
+      const controller = new AbortController()
+      const started = performance.now()
+      const verdict = store.checkCurveKey("api", client, { signal: controller.signal })
+      controller.abort()
+      expect(await verdict).toEqual({ statusCode: 300, statusText: "Credential store unavailable" })
+      expect(performance.now() - started).toBeLessThan(1000)
+    } finally {
+      redis.server.signal("SIGCONT")
+    }
+  })
+
+  it("close() is idempotent and await using closes the store", async () => {
+    let closed: RedisCredentialStore | undefined
+    {
+      await using store = await RedisCredentialStore.connect({ url: redis.server.url, node: "disposed" })
+      closed = store
+      expect(store.state).toBe("up")
+    }
+    expect(closed.state).toBe("down")
+    await closed.close()
+    expect(await redis.server.cli("SMEMBERS", "{zmq-auth}:n:nodes")).toBe("")
+  })
+
   it("emits store:down when Redis dies and store:up when it is back", async () => {
-    const store = await openStore(redis.url)
+    const store = await openStore(redis.server.url)
     const down = nextEvent(store, "store:down")
-    await redis.kill()
+    await redis.server.kill()
     await down
     expect(store.state).toBe("down")
     const up = nextEvent(store, "store:up")
-    await redis.restart()
+    await redis.server.restart()
     await up
     expect(store.state).toBe("up")
+  })
+})
+
+describe("RedisCredentialStore: records it cannot trust", () => {
+  it("a malformed record makes the check throw (the engine answers 500), naming no secret", async () => {
+    const store = await openStore(redis.server.url)
+    const client = key()
+    await redis.server.cli("HSET", new KeyLayout("zmq-auth").curve("api", client), "state", "maybe", "version", "1")
+    await expect(store.checkCurveKey("api", client)).rejects.toThrow(RedisStoreError)
+    await redis.server.cli("HSET", new KeyLayout("zmq-auth").user("api", "nina"), "state", "active", "version", "1", "phc", "$scrypt$ln=30,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+    const failure = await store.checkPlain("api", "nina", Buffer.from("hunter2")).catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(RedisStoreError)
+    expect(String((failure as Error).message)).not.toContain("hunter2")
+    expect(store.passwordHashes.started).toBe(0)
   })
 })

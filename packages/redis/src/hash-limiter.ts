@@ -20,6 +20,7 @@ export class HashLimiter {
   readonly #maxWaitMs: number
   readonly #queue: Waiter[] = []
   #running = 0
+  #started = 0
 
   constructor(concurrency: number, queueLimit: number, maxWaitMs: number) {
     this.#concurrency = concurrency
@@ -32,6 +33,11 @@ export class HashLimiter {
     return this.#running
   }
 
+  /** Hashes started so far. */
+  get started(): number {
+    return this.#started
+  }
+
   /** Hashes waiting for a slot. */
   get waiting(): number {
     return this.#queue.length
@@ -42,6 +48,7 @@ export class HashLimiter {
     if (signal?.aborted === true) return Promise.reject(refusal("aborted"))
     const go = (): Promise<T> => {
       this.#running++
+      this.#started++
       const work = hash()
       void work.then(
         () => this.#release(),

@@ -50,6 +50,7 @@ export class RedisLink extends EventEmitter<LinkEvents> {
   #confirmedAt = 0
   #pingSentAt: number | undefined
   #lastTickAt = 0
+  #skippedLate = false
   #retryTimer: NodeJS.Timeout | undefined
   readonly #heartbeat: NodeJS.Timeout
 
@@ -163,8 +164,10 @@ export class RedisLink extends EventEmitter<LinkEvents> {
   #tick(): void {
     const now = performance.now()
     // A tick that comes late means this process was stalled: the answer may sit unread in the
-    // socket, so judge Redis at the next tick, not now.
-    const late = this.#lastTickAt !== 0 && now - this.#lastTickAt > 2 * this.#options.heartbeatMs
+    // socket, so judge Redis at the next tick, not now (but never skip two ticks in a row, or a
+    // process that is always late would never judge).
+    const late = !this.#skippedLate && this.#lastTickAt !== 0 && now - this.#lastTickAt > 2 * this.#options.heartbeatMs
+    this.#skippedLate = late
     this.#lastTickAt = now
     const client = this.#client
     if (!this.#up || client === undefined || late) return

@@ -34,6 +34,13 @@ export interface RedisCredentialStoreEvents {
 
 const FALLBACK_DOMAIN = "*"
 
+interface HashJob {
+  result: Promise<boolean>
+  /** Aborted when no check waits for the hash any more. */
+  controller: AbortController
+  waiters: number
+}
+
 interface InFlightRead {
   /** Set when the key was invalidated while the read was in flight: its reply is not cached. */
   stale: boolean
@@ -43,6 +50,8 @@ const HASH_CONCURRENCY = 2
 const HASH_QUEUE = 16
 const HASH_WAIT_MS = 1000
 const WRITE_TIMEOUT_MS = 5000
+/** Distinct keys read from Redis at once at most: past it (Redis slow but alive) checks answer 300. */
+const MAX_READS_IN_FLIGHT = 1024
 
 const unavailable = (statusText = UNAVAILABLE): CredentialVerdict => ({ statusCode: 300, statusText })
 const deny = (statusText: string): CredentialVerdict => ({ statusCode: 400, statusText })
@@ -63,7 +72,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   readonly #cache: RecordCache
   readonly #reads = new Map<string, InFlightRead>()
   readonly #verified = new VerifiedAttempts(100_000)
-  readonly #hashing = new Map<string, Promise<boolean>>()
+  readonly #hashing = new Map<string, HashJob>()
   readonly #limiter = new HashLimiter(HASH_CONCURRENCY, HASH_QUEUE, HASH_WAIT_MS)
   #lastConfirmedAt = -Infinity
   #appliedGeneration = 0
@@ -112,6 +121,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   static async connect(options: RedisCredentialStoreOptions = {}): Promise<RedisCredentialStore> {
     const store = new RedisCredentialStore(resolveOptions(options))
     await store.#link.start()
+    await store.#syncing
     if (store.#options.node !== false) {
       store.#refreshTimer = setInterval(() => store.#syncGeneration(), NODE_REFRESH_MS)
       store.#refreshTimer.unref()
@@ -129,6 +139,11 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   /** The newest generation whose changes this store has applied. */
   get appliedGeneration(): number {
     return this.#appliedGeneration
+  }
+
+  /** Slow password hashes (scrypt) of PLAIN checks: running now, waiting for a slot, and started so far. */
+  get passwordHashes(): { running: number; waiting: number; started: number } {
+    return { running: this.#limiter.running, waiting: this.#limiter.waiting, started: this.#limiter.started }
   }
 
   /** This store's name in the fleet (`false` when it does not report acknowledgements). */
@@ -209,19 +224,21 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     if (phc === undefined) throw new RedisStoreError(`the password hash of a user of domain ${JSON.stringify(domain)} is not a scrypt PHC string`)
     const id = this.#verified.id(domain, username, secret, record.version)
     if (this.#verified.has(id)) return { statusCode: 200, userId: username }
-    let pending = this.#hashing.get(id)
-    if (pending === undefined) {
+    let job = this.#hashing.get(id)
+    if (job === undefined) {
       const copy = Buffer.from(secret)
-      pending = this.#limiter.run(() => verifyPassword(copy, phc)).finally(() => {
+      const controller = new AbortController()
+      const result = this.#limiter.run(() => verifyPassword(copy, phc), controller.signal).finally(() => {
         copy.fill(0)
         this.#hashing.delete(id)
       })
-      pending.catch(() => undefined)
-      this.#hashing.set(id, pending)
+      result.catch(() => undefined)
+      job = { result, controller, waiters: 0 }
+      this.#hashing.set(id, job)
     }
     let matches: boolean
     try {
-      matches = await (signal === undefined ? pending : withDeadline(pending, 2 ** 31 - 1, "password hash", signal))
+      matches = await this.#awaitHash(job, signal)
     } catch (error) {
       if (error instanceof HashRefusedError && error.reason === "busy") return unavailable("Credential store busy")
       if (error instanceof DeadlineError || error instanceof HashRefusedError) return unavailable()
@@ -230,6 +247,24 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     if (!matches) return deny("Invalid password")
     this.#verified.add(id)
     return { statusCode: 200, userId: username }
+  }
+
+  /** Waits for a shared hash; when every check waiting for it was aborted, the hash is called off. */
+  async #awaitHash(job: HashJob, signal: AbortSignal | undefined): Promise<boolean> {
+    if (signal === undefined) {
+      job.waiters = Infinity
+      return job.result
+    }
+    job.waiters++
+    const onAbort = (): void => {
+      if (--job.waiters === 0) job.controller.abort()
+    }
+    signal.addEventListener("abort", onAbort, { once: true })
+    try {
+      return await withDeadline(job.result, 2 ** 31 - 1, "password hash", signal)
+    } finally {
+      signal.removeEventListener("abort", onAbort)
+    }
   }
 
   #levels(domain: string): string[] {
@@ -277,6 +312,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     if (pending !== undefined) return pending.result
     const client = this.#link.client
     if (client === undefined) return Promise.reject(new DeadlineError("Redis is unreachable"))
+    if (this.#reads.size >= MAX_READS_IN_FLIGHT) return Promise.reject(new DeadlineError("too many Redis reads in flight"))
     const epoch = this.#link.epoch
     const readAt = performance.now()
     const read: InFlightRead = { stale: false, result: undefined as unknown as Promise<{ reply: unknown }> }
