@@ -43,10 +43,19 @@ const CASES: readonly ConformanceCase[] = [...CURVE_CASES, ...PLAIN_CASES, ...LI
  * import { describe, it } from "vitest"        // or "node:test"
  * import { describeCredentialStore } from "@zmq-auth/core/testing"
  *
- * describeCredentialStore("SqlCredentialStore", async () => {
- *   const database = await startTestDatabase()
- *   return { store: new SqlCredentialStore(database.url), makeUnavailable: () => database.stop(), dispose: () => database.remove() }
- * }, { describe, it })
+ * describeCredentialStore(
+ *   "SqlCredentialStore",
+ *   async () => {
+ *     const database = await startTestDatabase()
+ *     const store = new SqlCredentialStore(database.url)
+ *     const dispose = async () => {
+ *       await store.close()
+ *       await database.remove()
+ *     }
+ *     return { store, makeUnavailable: () => database.stop(), dispose }
+ *   },
+ *   { describe, it },
+ * )
  * ```
  */
 export function describeCredentialStore(
