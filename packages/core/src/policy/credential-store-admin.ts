@@ -33,20 +33,6 @@ export interface CurveKeyEntryOptions {
 }
 
 /**
- * The payload of a store's `credential:revoked` event: a CURVE key revoked (`publicKey`, Z85)
- * or a PLAIN user removed (`username`) under `domain`. Revocation gates new handshakes; a
- * server acts on live sessions with this event. Never carries a password.
- */
-export interface CredentialRevokedEvent {
-  /** The domain the revocation was made under (`"*"` for the fallback entry). */
-  domain: string
-  /** The revoked CURVE key (Z85), for a key revocation. */
-  publicKey?: string
-  /** The removed user, for a PLAIN user removal. */
-  username?: string
-}
-
-/**
  * The administration methods shared by the credential stores of zmq-auth (`MemoryCredentialStore`,
  * `RedisCredentialStore`), which a store's conformance run uses to set up what it checks.
  * Each change resolves once the store that made it decides by it.
