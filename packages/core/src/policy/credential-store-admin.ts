@@ -1,10 +1,11 @@
 /**
- * What a change to a store's credentials returns: the store's generation counter after the
- * change. Every change (add, revoke, set, remove) raises the generation by one, so a receipt
- * orders changes and names the point a node must have applied (see `waitForFleet`).
+ * What a change to a store's credentials returns: the generation counter of the credentials
+ * (one store's, or a shared namespace's) after the change. Every change (add, revoke, set,
+ * remove) raises it by one, so a receipt orders changes and names the point a node must have
+ * applied (see `waitForFleet`).
  */
 export interface ChangeReceipt {
-  /** The generation that includes this change (1 for a store's first change). */
+  /** The generation that includes this change (the first change ever made is 1). */
   generation: number
 }
 
