@@ -1,10 +1,11 @@
 /**
- * What a change to a store's credentials returns: the store's generation counter after the
- * change. Every change (add, revoke, set, remove) raises the generation by one, so a receipt
- * orders changes and names the point a node must have applied (see `waitForFleet`).
+ * What a change to a store's credentials returns: the generation counter of the credentials
+ * (one store's, or a shared namespace's) after the change. Every change (add, revoke, set,
+ * remove) raises it by one, so a receipt orders changes and names the point a node must have
+ * applied (see `waitForFleet`).
  */
 export interface ChangeReceipt {
-  /** The generation that includes this change (1 for a store's first change). */
+  /** The generation that includes this change (the first change ever made is 1). */
   generation: number
 }
 
@@ -30,20 +31,6 @@ export interface CurveKeyEntryOptions {
   userId?: string
   /** The key is refused from this instant on (an expiry, not a revocation). */
   notAfter?: Date
-}
-
-/**
- * The payload of a store's `credential:revoked` event: a CURVE key revoked (`publicKey`, Z85)
- * or a PLAIN user removed (`username`) under `domain`. Revocation gates new handshakes; a
- * server acts on live sessions with this event. Never carries a password.
- */
-export interface CredentialRevokedEvent {
-  /** The domain the revocation was made under (`"*"` for the fallback entry). */
-  domain: string
-  /** The revoked CURVE key (Z85), for a key revocation. */
-  publicKey?: string
-  /** The removed user, for a PLAIN user removal. */
-  username?: string
 }
 
 /**

@@ -5,7 +5,6 @@ import type { CredentialCheck, CredentialStore, CredentialVerdict } from "./cred
 import type {
   ChangeReceipt,
   CredentialAdministration,
-  CredentialRevokedEvent,
   CurveKeyEntryOptions,
   FleetReport,
   WaitForFleetOptions,
@@ -13,6 +12,7 @@ import type {
 import { normalizeCurveKey } from "./curve-key.js"
 import { FALLBACK_DOMAIN } from "./domain-table.js"
 import { PasswordDigester } from "./password-digest.js"
+import type { CredentialRevokedEvent } from "./store-events.js"
 
 /** Options of {@link MemoryCredentialStore}. */
 export interface MemoryCredentialStoreOptions {

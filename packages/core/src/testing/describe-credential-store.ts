@@ -28,7 +28,8 @@ const CASES: readonly ConformanceCase[] = [...CURVE_CASES, ...PLAIN_CASES, ...LI
  * - a check whose signal is aborted before or while it runs settles within `settleWithinMs`;
  * - no password kept after a check (altering the bytes given changes nothing later; with
  *   `--expose-gc`, the Buffer is collectable) nor found in verdicts, events or errors;
- * - concurrent checks answered each by its own credentials; `close()` idempotent.
+ * - concurrent checks answered each by its own credentials (or 300 where the store sheds load);
+ * - `close()` idempotent.
  *
  * Tests of a mechanism the store does not implement, or of an outage the subject cannot make,
  * are skipped. Assertions use `node:assert`, so no framework is loaded by the kit.
@@ -42,10 +43,19 @@ const CASES: readonly ConformanceCase[] = [...CURVE_CASES, ...PLAIN_CASES, ...LI
  * import { describe, it } from "vitest"        // or "node:test"
  * import { describeCredentialStore } from "@zmq-auth/core/testing"
  *
- * describeCredentialStore("SqlCredentialStore", async () => {
- *   const database = await startTestDatabase()
- *   return { store: new SqlCredentialStore(database.url), makeUnavailable: () => database.stop(), dispose: () => database.remove() }
- * }, { describe, it })
+ * describeCredentialStore(
+ *   "SqlCredentialStore",
+ *   async () => {
+ *     const database = await startTestDatabase()
+ *     const store = new SqlCredentialStore(database.url)
+ *     const dispose = async () => {
+ *       await store.close()
+ *       await database.remove()
+ *     }
+ *     return { store, makeUnavailable: () => database.stop(), dispose }
+ *   },
+ *   { describe, it },
+ * )
  * ```
  */
 export function describeCredentialStore(
