@@ -5,3 +5,7 @@ export type { ZapEndpointOptions, ZapEndpointListener } from "./handler/zap-endp
 export type { ZapExchange } from "./handler/zap-exchange.js"
 export { releaseInProgress } from "./handler/endpoint-slots.js"
 export { servingOnAnotherThread, NO_ZAP_HANDLER_WARNING, ZAP_HANDLER_STOPPED_WARNING } from "./handler/zap-coverage.js"
+export { metricsRecorder, useMetricsRecorder } from "./metrics/current-recorder.js"
+export { BatchRecorder, replayMetricsBatch, isMetricsBatch } from "./metrics/metrics-batch.js"
+export type { MetricsBatch } from "./metrics/metrics-batch.js"
+export type { MetricsRecorder } from "./metrics/recorder.js"

@@ -6,3 +6,9 @@ export const EXIT_WAIT_MS = 2000
 
 /** Milliseconds `stop()` waits for the worker beyond the callback timeout before terminating it. */
 export const STOP_GRACE_MS = 5000
+
+/**
+ * Milliseconds between two batches of metrics from the worker to the main thread's
+ * OpenTelemetry instruments (and one last batch when the worker stops).
+ */
+export const METRICS_FLUSH_MS = 1000

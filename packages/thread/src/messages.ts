@@ -7,6 +7,7 @@
  */
 
 import { AuthenticatorError, STORE_EVENTS, type FailureGuardOptions, type GuardBlock, type StoreEventName } from "@zmq-auth/core"
+import { isMetricsBatch, type MetricsBatch } from "@zmq-auth/core/internal"
 
 /** An error as it crosses threads; {@link reviveError} rebuilds the core error class from `code`. */
 export interface TransferredError {
@@ -134,6 +135,8 @@ export type WorkerMessage =
   /** The engine no longer wants the answer of callback call `id`: its signal is aborted. */
   | { type: "callback:abort"; id: number; reason: string }
   | { type: "report"; event: ReportedEvent; error: TransferredError; request?: TransferredRequest }
+  /** Metrics recorded in the worker since the last batch, for the main thread's instruments. */
+  | { type: "metrics"; batch: MetricsBatch }
   | { type: "stopped" }
 
 type Fields = Record<string, unknown>
@@ -288,6 +291,9 @@ export function readWorkerMessage(data: unknown): WorkerMessage {
       expect(typeof data.event === "string" && REPORTED_EVENTS.has(data.event), "report names an unknown event")
       checkError(data.error, "report")
       if (data.request !== undefined) checkRequest(data.request)
+      break
+    case "metrics":
+      expect(isMetricsBatch(data.batch), "metrics batch is malformed")
       break
     default:
       expect(false, `unknown message type ${JSON.stringify(String(data.type)).slice(0, 40)}`)

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads"
+import { metricsRecorder, replayMetricsBatch } from "@zmq-auth/core/internal"
 import { AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS, type CredentialCheck, type StoreEventName, type ZapRequest } from "@zmq-auth/core"
 import { EXIT_WAIT_MS, STOP_GRACE_MS } from "./defaults.js"
 import {
@@ -181,6 +182,9 @@ export class WorkerSession {
       case "report":
         if (message.event === "worker:error") this.#crash ??= reviveError(message.error)
         else this.#hooks.report(message.event, reviveError(message.error), message.request === undefined ? undefined : reviveRequest(message.request))
+        return
+      case "metrics":
+        replayMetricsBatch(message.batch, metricsRecorder())
         return
       case "stopped":
         return

@@ -10,7 +10,9 @@ import {
   type StoreEventName,
   type ZapRequest,
 } from "@zmq-auth/core"
+import { BatchRecorder, useMetricsRecorder } from "@zmq-auth/core/internal"
 import { applyConfiguration, type ConfigurableEngine } from "./apply-configuration.js"
+import { METRICS_FLUSH_MS } from "./defaults.js"
 import { guardProcessExit, type ExitCode } from "./exit-guard.js"
 import { readMainMessage, readWorkerSettings, type CallbackRequest, type MainMessage, type ReportedEvent, type WorkerMessage } from "./messages.js"
 import { PendingReplies } from "./pending-replies.js"
@@ -39,6 +41,14 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
   const stopping = new AbortController()
 
   const post = (message: WorkerMessage): void => port.postMessage(message)
+  // No metrics SDK runs in this thread: measurements are batched for the main thread's instruments.
+  const metrics = new BatchRecorder()
+  useMetricsRecorder(metrics)
+  const flushMetrics = (): void => {
+    if (!metrics.empty) post({ type: "metrics", batch: metrics.drain() })
+  }
+  const metricsTimer = setInterval(flushMetrics, METRICS_FLUSH_MS)
+  metricsTimer.unref()
   const report = (event: ReportedEvent, error: unknown): void => post({ type: "report", event, error: transferError(error) })
   const exitThread = guardProcessExit((code, error) => {
     if (ending === undefined) report("worker:error", error)
@@ -136,6 +146,8 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
         report("worker:error", error)
       }
       await closeStores()
+      clearInterval(metricsTimer)
+      flushMetrics()
       Atomics.store(settings.closed, 0, 1)
       Atomics.notify(settings.closed, 0)
       post({ type: "stopped" })

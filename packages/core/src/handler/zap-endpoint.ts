@@ -3,6 +3,7 @@ import { ZAP_ENDPOINT } from "../constants.js"
 import { AuthenticatorError, ZapProtocolError } from "../errors.js"
 import { messageOf } from "../policy/timeout.js"
 import { checkHandlerZeromq } from "../same-zeromq.js"
+import { metricsRecorder } from "../metrics/current-recorder.js"
 import type { ZapReply } from "../zap/reply.js"
 import { parseZapRequest, type ZapRequest } from "../zap/request.js"
 import { bindSocket, closeSocket, isWakeMessage, wake, type BoundSocket } from "./bound-socket.js"
@@ -245,15 +246,18 @@ export class ZapEndpoint {
       if (protocolError.requestId !== undefined) {
         this.#send(routingId, replyFrames(protocolError.requestId, { statusCode: 400, statusText: protocolError.statusText, userId: "" }))
       }
+      metricsRecorder().add("zmq_auth.protocol_errors", 1, { status_text: protocolError.statusText })
       this.#listener.protocolError(protocolError)
       return
     }
     const exchange = createExchange(request, (answered, replied) => {
       this.#unanswered.delete(answered)
+      metricsRecorder().add("zmq_auth.decisions.in_flight", -1)
       this.#send(routingId, replied)
       this.#signalChange()
     })
     this.#unanswered.add(exchange)
+    metricsRecorder().add("zmq_auth.decisions.in_flight", 1)
     this.#listener.exchange(exchange)
   }
 

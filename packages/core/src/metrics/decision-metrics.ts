@@ -21,7 +21,7 @@ export function domainAttribute(domain: string): string {
 }
 
 /** Why a decision was a 300 or 500, as the `cause` attribute of `zmq_auth.failures`. */
-export type FailureCause = "timeout" | "error" | "malformed" | "saturated" | "unavailable"
+export type FailureCause = "timeout" | "stopped" | "error" | "malformed" | "saturated" | "unavailable"
 
 /** One decided request, as the metrics see it. */
 export interface DecisionMeasurement {
@@ -34,7 +34,7 @@ export interface DecisionMeasurement {
   /** The check that timed out, when `cause` is "timeout". */
   timedOut?: "callback" | "user_id" | "store"
   /** What the brute-force guard blocked, when it denied the request. */
-  blocked?: "address" | "user"
+  blocked?: "address" | "address+user"
 }
 
 /** Records one decision into its instruments. */
@@ -51,4 +51,11 @@ export function recordDecision(recorder: MetricsRecorder, measurement: DecisionM
   }
   if (measurement.timedOut !== undefined) recorder.add("zmq_auth.check.timeouts", 1, { check: measurement.timedOut })
   if (measurement.blocked !== undefined) recorder.add("zmq_auth.guard.blocks", 1, { blocked: measurement.blocked })
+}
+
+/** Records a load or reload of a certificate directory and the keys it left in force. */
+export function recordCertificateLoad(recorder: MetricsRecorder, domain: string, outcome: "ok" | "failed", keysInForce: number): void {
+  const attribute = domainAttribute(domain)
+  recorder.add("zmq_auth.certificates.reloads", 1, { domain: attribute, outcome })
+  recorder.set("zmq_auth.certificates.keys", keysInForce, { domain: attribute })
 }

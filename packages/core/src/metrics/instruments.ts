@@ -34,12 +34,12 @@ export const INSTRUMENTS = {
   "zmq_auth.decisions.in_flight": {
     kind: "upDownCounter",
     unit: "{request}",
-    description: "ZAP requests received by an adapter and not answered yet, by adapter",
+    description: "ZAP requests received by a handler and not answered yet (libzmq's own queue is not visible)",
   },
   "zmq_auth.protocol_errors": {
     kind: "counter",
     unit: "{request}",
-    description: "Malformed ZAP requests (answered 400 or dropped), by status text",
+    description: "Malformed ZAP requests (answered 400 or dropped), by status text (status_text)",
   },
   "zmq_auth.failures": {
     kind: "counter",
@@ -49,17 +49,17 @@ export const INSTRUMENTS = {
   "zmq_auth.check.timeouts": {
     kind: "counter",
     unit: "{check}",
-    description: "Credential checks that did not answer in time, by what was asked (callback, user_id, store)",
+    description: "Credential checks that did not answer in time, by what was asked (check: callback, user_id, store)",
   },
   "zmq_auth.guard.blocks": {
     kind: "counter",
     unit: "{decision}",
-    description: "Requests denied by the brute-force guard, by what was blocked (address, user)",
+    description: "Requests denied by the brute-force guard, by what was blocked (address, address+user)",
   },
   "zmq_auth.certificates.reloads": {
     kind: "counter",
     unit: "{reload}",
-    description: "Reloads of watched certificate directories, by ZAP domain and outcome (ok, failed)",
+    description: "Loads and reloads of certificate directories, by ZAP domain and outcome (ok, failed)",
   },
   "zmq_auth.certificates.keys": {
     kind: "gauge",

@@ -20,6 +20,9 @@ import { readCredentialVerdict, type CheckedVerdict } from "./credential-verdict
 import type { AddCheckOptions, CustomCheck } from "./custom-check.js"
 import { ChecksSaturated, DEFAULT_MAX_PENDING_CHECKS, PendingChecks } from "./pending-checks.js"
 import { isPromiseLike, messageOf } from "./timeout.js"
+import { checkFailureOf, markCheckFailure } from "./check-failures.js"
+import { metricsRecorder } from "../metrics/current-recorder.js"
+import { recordCertificateLoad, recordDecision, type DecisionMeasurement } from "../metrics/decision-metrics.js"
 
 /** Options of {@link Authenticator}. */
 export interface AuthenticatorOptions {
@@ -224,6 +227,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     const previous = this.#curve.get(domain)
     this.#setCurve(domain, { kind: "keys", keys: curveKeySet(certificates.keys()) }, watcher)
     for (const error of errors) this.#emitSafely("certificate:error", error)
+    recordCertificateLoad(metricsRecorder(), domain, "ok", certificates.size)
     if (certificates.size === 0) {
       const removed = previous?.kind === "keys" ? previous.keys.size : 0
       this.#emitSafely("certificates:reload", { domain, directory: location, added: 0, removed, total: 0, errors })
@@ -269,11 +273,13 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
         let removed = 0
         for (const key of before.keys()) if (!keys.has(key)) removed++
         this.#curve.set(domain, { kind: "keys", keys })
+        recordCertificateLoad(metricsRecorder(), domain, "ok", keys.size)
         this.#emitSafely("certificates:reload", { domain, directory, added, removed, total: keys.size, errors })
       },
       (failure) => {
         const current = this.#curve.get(domain)
         const total = current?.kind === "keys" ? current.keys.size : 0
+        recordCertificateLoad(metricsRecorder(), domain, "failed", total)
         this.#emitSafely("certificates:reload", { domain, directory, added: 0, removed: 0, total, errors: [], failure })
       },
     )
@@ -396,7 +402,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * when they stop.
    */
   async authenticate(request: ZapRequest, options?: AuthenticateOptions): Promise<ZapReply> {
-    const started = this.listenerCount("decision") > 0 ? performance.now() : 0
+    const started = performance.now()
     let verdict: Verdict
     try {
       const decided = this.#decide(request, options?.signal)
@@ -418,7 +424,9 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       userId: verdict.statusCode === 200 ? verdict.userId ?? "" : "",
     }
     if (verdict.statusCode === 200 && verdict.metadata !== undefined) reply.metadata = { ...verdict.metadata }
-    if (this.listenerCount("decision") > 0) this.#emitDecision(request, reply, started === 0 ? 0 : performance.now() - started, verdict)
+    const elapsedMs = performance.now() - started
+    recordDecision(metricsRecorder(), measureDecision(request, verdict, elapsedMs))
+    if (this.listenerCount("decision") > 0) this.#emitDecision(request, reply, elapsedMs, verdict)
     return reply
   }
 
@@ -547,7 +555,7 @@ const DEFAULT_CURVE_USER_ID = Authenticator.prototype.curveUserId
 
 async function settleUserId(pending: unknown, what: string): Promise<Verdict> {
   const userId = await pending
-  if (typeof userId !== "string") throw new AuthenticatorError(`${what} returned ${typeof userId}, not a string`)
+  if (typeof userId !== "string") throw markCheckFailure(new AuthenticatorError(`${what} returned ${typeof userId}, not a string`), "malformed", what)
   return { statusCode: 200, statusText: "OK", userId }
 }
 
@@ -582,6 +590,24 @@ function checkPlainWithCopy(store: CredentialStore, domain: string, username: st
 /** The reply to a 300 or 400 verdict, with the engine's own status text unless it gives one. */
 function denial(verdict: CheckedVerdict, denyText: string): Verdict {
   return { statusCode: verdict.statusCode, statusText: verdict.statusText ?? (verdict.statusCode === 300 ? TRY_AGAIN_TEXT : denyText) }
+}
+
+/** What the metrics record of a decision (see `recordDecision`). */
+function measureDecision(request: ZapRequest, verdict: Verdict, elapsedMs: number): DecisionMeasurement {
+  const measurement: DecisionMeasurement = {
+    mechanism: typeof request?.mechanism === "string" ? request.mechanism : "",
+    statusCode: verdict.statusCode,
+    domain: typeof request?.domain === "string" ? request.domain : "",
+    seconds: elapsedMs / 1000,
+  }
+  if (verdict.blocked !== undefined) measurement.blocked = verdict.blocked.reason
+  if (verdict.statusCode === 300) measurement.cause = verdict === TOO_MANY_PENDING ? "saturated" : "unavailable"
+  if (verdict.statusCode === 500) {
+    const failure = checkFailureOf(verdict.error)
+    measurement.cause = failure?.cause ?? "error"
+    if (failure?.cause === "timeout") measurement.timedOut = failure.check
+  }
+  return measurement
 }
 
 function internalError(error: unknown): Verdict {

@@ -1,4 +1,5 @@
 import { AuthenticatorError } from "../errors.js"
+import { markCheckFailure } from "./check-failures.js"
 
 /** A {@link CredentialVerdict} read and checked: a status code and what it may carry. */
 export interface CheckedVerdict {
@@ -18,6 +19,14 @@ const MAX_PROPERTY_NAME = 255
  * malformed verdict might hold a secret.
  */
 export function readCredentialVerdict(value: unknown, what: string): CheckedVerdict {
+  try {
+    return checkVerdict(value, what)
+  } catch (error) {
+    throw markCheckFailure(error as AuthenticatorError, "malformed", what)
+  }
+}
+
+function checkVerdict(value: unknown, what: string): CheckedVerdict {
   if (typeof value === "boolean") return { statusCode: value ? 200 : 400 }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new AuthenticatorError(`${what} returned ${value === null ? "null" : typeof value}, not a boolean or CredentialVerdict`)

@@ -1,5 +1,6 @@
 import { AuthenticatorError } from "../errors.js"
 import type { CredentialCheck } from "./credential-store.js"
+import { markCheckFailure } from "./check-failures.js"
 import { isPromiseLike, messageOf } from "./timeout.js"
 
 /** The default `maxPendingChecks` of `Authenticator`: 64 outstanding checks per ZAP domain. */
@@ -76,7 +77,10 @@ export class PendingChecks {
         controller.abort(error)
         reject(error)
       }
-      const timer = setTimeout(() => giveUp(new AuthenticatorError(`${what} did not answer within ${this.#timeoutMs} ms`)), this.#timeoutMs)
+      const timer = setTimeout(
+        () => giveUp(markCheckFailure(new AuthenticatorError(`${what} did not answer within ${this.#timeoutMs} ms`), "timeout", what)),
+        this.#timeoutMs,
+      )
       const forget = abandon === undefined ? undefined : this.#onAbandon(abandon, () => giveUp(abandoned(what, abandon)))
       const cleanup = (): void => {
         clearTimeout(timer)
@@ -111,5 +115,6 @@ export class PendingChecks {
 
 function abandoned(what: string, signal: AbortSignal): AuthenticatorError {
   const reason: unknown = signal.reason
-  return new AuthenticatorError(`${what} was abandoned: ${reason === undefined ? "the adapter stopped" : messageOf(reason)}`, { cause: reason })
+  const error = new AuthenticatorError(`${what} was abandoned: ${reason === undefined ? "the adapter stopped" : messageOf(reason)}`, { cause: reason })
+  return markCheckFailure(error, "stopped", what)
 }

@@ -1,0 +1,4 @@
+import { threadAdapter } from "../helpers/thread-adapter.js"
+import { describeAdapterMetrics } from "./metrics-scenario.js"
+
+describeAdapterMetrics(threadAdapter)
