@@ -1,4 +1,4 @@
-import { z85 } from "../zap/z85.js"
+import { decodeToByteString } from "../zap/z85.js"
 
 /** Decides whether a CURVE client key (Z85) may connect to a domain. */
 export type CurveKeyCallback = (domain: string, publicKey: string) => boolean | Promise<boolean>
@@ -18,6 +18,6 @@ export type CurvePolicy =
 /** Builds a {@link CurveKeySet} from Z85 keys already validated. */
 export function curveKeySet(z85Keys: Iterable<string>): CurveKeySet {
   const keys = new Map<string, string>()
-  for (const key of z85Keys) keys.set(z85.decode(key).toString("latin1"), key)
+  for (const key of z85Keys) keys.set(decodeToByteString(key), key)
   return keys
 }
