@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto"
 import { mkdtemp, rename, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { Authenticator, loadCertificates, z85 } from "@zmq-auth/core"
@@ -65,24 +66,28 @@ function curveKeyMemory(count: number): number {
   return after - before
 }
 
-/** Milliseconds a load took, and the longest the event loop waited for a turn meanwhile. */
+/**
+ * Milliseconds a load took, and the longest delay of a 1 ms timer meanwhile (how long the event
+ * loop was kept from other work; a timer, not a busy loop of turns that would take CPU from the load).
+ */
 async function timeLoad(directory: string, expected: number): Promise<{ elapsedMs: number; longestStallMs: number }> {
-  let longestStallMs = 0
-  let last = performance.now()
-  let loading = true
-  const turn = (): void => {
-    const now = performance.now()
-    longestStallMs = Math.max(longestStallMs, now - last)
-    last = now
-    if (loading) setImmediate(turn)
-  }
-  setImmediate(turn)
+  const delays = monitorEventLoopDelay({ resolution: 1 })
+  delays.enable()
   const started = performance.now()
   const certificates = await loadCertificates(directory)
   const elapsedMs = performance.now() - started
-  loading = false
+  delays.disable()
   if (certificates.size !== expected) throw new Error(`loaded ${certificates.size} of ${expected} certificates`)
-  return { elapsedMs, longestStallMs }
+  return { elapsedMs, longestStallMs: delays.max / 1e6 }
+}
+
+/** The longest delay of a 1 ms timer while the process does nothing for `ms`: the machine's share. */
+async function idleStallMs(ms: number): Promise<number> {
+  const delays = monitorEventLoopDelay({ resolution: 1 })
+  delays.enable()
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  delays.disable()
+  return delays.max / 1e6
 }
 
 /**
@@ -142,12 +147,14 @@ export async function benchmarkCertificates(settings: BenchSettings, pyzmqAvaila
     await timeLoad(directory, files)
     const loadMs: number[] = []
     const stallMs: number[] = []
+    const idleMs: number[] = []
     const pyzmqLoadSeconds: number[] = []
     // Interleaved: a round of each, so that both see the same load on the machine.
     for (let round = 0; round < settings.rounds; round++) {
       const { elapsedMs, longestStallMs } = await timeLoad(directory, files)
       loadMs.push(elapsedMs)
       stallMs.push(longestStallMs)
+      idleMs.push(await idleStallMs(elapsedMs))
       if (!pyzmqAvailable) continue
       const timed = JSON.parse(await runPython("certificates.py", [directory, "1", "0"])) as { loadSeconds: number[]; files: number }
       if (timed.files !== files) throw new Error(`pyzmq loaded ${timed.files} of ${files} certificates`)
@@ -178,8 +185,9 @@ export async function benchmarkCertificates(settings: BenchSettings, pyzmqAvaila
       met: median(changeMs) < 20,
     }
     report.notes.push(
-      `While loading, the event loop waited at most ${formatNumber(Math.max(...stallMs))} ms for a turn (median of the rounds' longest: ` +
-        `${formatNumber(median(stallMs))} ms); files are read in slices of 4 ms, so longer waits are the machine's scheduling.`,
+      `While loading, a 1 ms timer was late by at most ${formatNumber(Math.max(...stallMs))} ms (median of the rounds' longest: ` +
+        `${formatNumber(median(stallMs))} ms); files are read in slices of 4 ms, so longer delays are the machine's scheduling: idle for as long, the same timer was late by at most ` +
+        `${formatNumber(Math.max(...idleMs))} ms (median ${formatNumber(median(idleMs))} ms).`,
     )
     const memoryMegabytes = memoryBytes / 1024 / 1024
     const memoryRow: ResultRow = {

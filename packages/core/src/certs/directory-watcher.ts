@@ -277,7 +277,7 @@ export class CertificateDirectoryWatcher {
       const file = join(this.#directory, name)
       const entry = lstatSync(file, { throwIfNoEntry: false })
       if (entry === undefined) records.delete(name)
-      else records.set(name, readCertificateRecordSync(file, entry.isSymbolicLink()))
+      else records.set(name, readCertificateRecordSync(file, entry.isSymbolicLink(), entry.isFile()))
     }
     return records
   }

@@ -83,11 +83,14 @@ export async function readCertificateRecord(file: string, link: boolean): Promis
   return parsedRecord(file, link, read)
 }
 
-/** Reads and parses one certificate file synchronously (see `readCertificateFileSync`); never throws. */
-export function readCertificateRecordSync(file: string, link: boolean): CertificateFileRecord {
+/**
+ * Reads and parses one certificate file synchronously (see `readCertificateFileSync`, which
+ * `listedAsFile` is passed to); never throws.
+ */
+export function readCertificateRecordSync(file: string, link: boolean, listedAsFile: boolean): CertificateFileRecord {
   let read: CertificateFileText
   try {
-    read = readCertificateFileSync(file)
+    read = readCertificateFileSync(file, listedAsFile)
   } catch (error) {
     return unreadRecord(file, link, error)
   }
@@ -101,7 +104,7 @@ function unreadRecord(file: string, link: boolean, error: unknown): CertificateF
 }
 
 function parsedRecord(file: string, link: boolean, read: CertificateFileText): CertificateFileRecord {
-  const identity = link ? fileIdentity(read.stats) : undefined
+  const identity = link && read.stats !== undefined ? fileIdentity(read.stats) : undefined
   try {
     return { link, identity, result: parseCertificate(file, read.text) }
   } catch (error) {
@@ -189,7 +192,7 @@ export async function readCertificateDirectory(dir: string): Promise<Certificate
       await nextTurn()
       sliceEnd = performance.now() + READ_SLICE_MS
     }
-    records.set(entry.name, readCertificateRecordSync(prefix + entry.name, entry.isSymbolicLink()))
+    records.set(entry.name, readCertificateRecordSync(prefix + entry.name, entry.isSymbolicLink(), entry.isFile()))
   }
   return directoryFromRecords(records)
 }
