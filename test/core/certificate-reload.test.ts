@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises"
+import { copyFile, link, mkdir, mkdtemp, readFile, rename, rm, symlink, utimes, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
@@ -160,6 +160,32 @@ describe("live certificate reload (configureCurve with watch)", () => {
     await copyFile(join(spare, "successor.copy"), linked.publicFile)
     await guard(restored, 10_000, "no reload after the link's target came back")
     expect(await attemptHandshake(server, successor.spec)).toBe("handshake")
+  })
+
+  it("reads again only the files that change notifications name", async () => {
+    // a.key is also reachable through a hard link outside the directory: a write through that
+    // link changes a.key without any notification for the watched directory.
+    const first = await clientFrom(spare, "first")
+    await link(first.publicFile, join(dir, "a.key"))
+    const other = await clientFrom(dir, "b")
+    for (let index = 0; index < 200; index++) await clientFrom(dir, `filler-${index}`)
+    await engine.configureCurve("*", dir, { watch: true, debounceMs: 20 })
+    const unnamed = await clientFrom(spare, "unnamed")
+    await writeFile(first.publicFile, await readFile(unnamed.publicFile))
+
+    const named = await clientFrom(spare, "named")
+    const reloaded = reloadWhere(engine, (event) => event.added === 1)
+    await rename(named.publicFile, other.publicFile)
+    expect(await guard(reloaded, 10_000, "no reload after b.key changed")).toMatchObject({ added: 1, removed: 1, total: 202 })
+    expect(await attemptHandshake(server, named.spec)).toBe("handshake")
+    expect(await attemptHandshake(server, first.spec)).toBe("handshake")
+    expect(await attemptHandshake(server, unnamed.spec)).toBe("handshake:error:auth")
+
+    const touched = reloadWhere(engine, (event) => event.added === 1)
+    await utimes(join(dir, "a.key"), new Date(), new Date())
+    expect(await guard(touched, 10_000, "no reload after a.key was touched")).toMatchObject({ added: 1, removed: 1, total: 202 })
+    expect(await attemptHandshake(server, unnamed.spec)).toBe("handshake")
+    expect(await attemptHandshake(server, first.spec)).toBe("handshake:error:auth")
   })
 
   it("an empty directory gives a total: 0 event and one process warning naming it", async () => {

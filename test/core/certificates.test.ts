@@ -105,6 +105,26 @@ describe("certificate files", () => {
     expect(await loadCertificate(file)).toMatchObject({ publicKey, secretKey })
   })
 
+  it("reads CRLF files, Unicode whitespace, and skips lines that are not name = value", async () => {
+    const publicKey = z85.encode(Buffer.alloc(32, 9))
+    const decoy = z85.encode(Buffer.alloc(32, 3))
+    const file = join(dir, "windows.key")
+    await writeFile(file, [
+      "\t# a comment indented by a tab",
+      "metadata\t# a section line with a comment",
+      "\u00a0\u00a0\u00a0\u00a0name\u3000=\u00a0\"spaced\"\u00a0",
+      "    broken = value\rwith a carriage return",
+      "    =nameless",
+      "    no-equals sign",
+      "    tight=\"x\"",
+      "curve",
+      `    public-key="${publicKey}"`,
+      `  public-key = "${decoy}"`,
+      "",
+    ].join("\r\n"))
+    expect(await loadCertificate(file)).toEqual({ publicKey, secretKey: null, metadata: { name: "spaced", tight: "x" } })
+  })
+
   it("names the file when it cannot be read", async () => {
     const file = join(dir, "missing.key")
     await expect(loadCertificate(file)).rejects.toSatisfy((error: unknown) => error instanceof CertificateError && error.file === file && error.message.includes(file))
@@ -166,7 +186,7 @@ describe("certificate files", () => {
       expect(errors.map((error) => error.file).sort()).toEqual([join(dir, "empty.key"), join(dir, "folder.key"), join(dir, "garbage.key")])
     })
 
-    it("refuses FIFOs and oversized files without reading them, and still loads the good ones", async () => {
+    it("refuses FIFOs without reading them and files over 64 KiB after reading at most one byte more, and still loads the good ones", async () => {
       await createCertificates(dir, "good")
       // Before this fix each FIFO blocked one of libuv's four file-I/O threads forever: with
       // four of them the read never finished (nor did any other file read of the process).

@@ -1,10 +1,19 @@
-import { statSync, watch, type BigIntStats, type FSWatcher } from "node:fs"
+import { lstatSync, statSync, watch, type BigIntStats, type FSWatcher } from "node:fs"
 import { stat } from "node:fs/promises"
 import { AuthenticatorError, CertificateError } from "../errors.js"
 import { messageOf } from "../policy/timeout.js"
 import { join } from "node:path"
 import { mapLimited } from "../map-limited.js"
-import { PARALLEL_READS, readCertificateDirectory, recordsOf, type CertificateDirectory } from "./load.js"
+import { isCertificateFileName } from "./certificate-file-name.js"
+import {
+  directoryFromRecords,
+  PARALLEL_READS,
+  readCertificateDirectory,
+  readCertificateRecordSync,
+  recordsOf,
+  type CertificateDirectory,
+  type CertificateFileRecord,
+} from "./load.js"
 import { fileIdentity } from "./read-certificate-file.js"
 
 /** What a reload of a watched certificate directory found. */
@@ -75,7 +84,10 @@ function identityOf(stats: BigIntStats): string {
  * directory removed and created again), that one is watched and loaded instead. The targets of
  * `*.key` symbolic links are compared on each poll with the files read, so revoking a key by
  * deleting or replacing a link's target (a layout of configuration management tools) is seen
- * too. Neither the watcher nor its timers keep the process alive.
+ * too. Only the files that notifications name are read again (a change to one file of 10,000
+ * reads one file); a notification without a name, another directory at the path, or a burst of
+ * more than 256 files reads the whole directory. Neither the watcher nor its timers keep the
+ * process alive.
  */
 export class CertificateDirectoryWatcher {
   readonly #directory: string
@@ -90,7 +102,13 @@ export class CertificateDirectoryWatcher {
   #timer: NodeJS.Timeout | undefined
   #reloading: Promise<void> | undefined
   #again = false
-  /** The path of each symbolic link of the last load to the identity of its target, as last seen. */
+  /** The files in force by name, or `undefined` until a whole read of the directory was applied. */
+  #records: Map<string, CertificateFileRecord> | undefined
+  /** Files named by change notifications since the last reload began. */
+  #changed = new Set<string>()
+  /** Set when the next reload must read the whole directory (a notification without a name, another directory). */
+  #readAll = false
+  /** The name of each symbolic link in force to the identity of its target, as last seen. */
   #links = new Map<string, string | undefined>()
   #checkingLinks = false
 
@@ -113,11 +131,13 @@ export class CertificateDirectoryWatcher {
   }
 
   /**
-   * Starts watching. `loaded` is the read of the directory already applied: its symbolic links'
-   * targets are compared from then on. Throws the `fs` error when the directory cannot be watched.
+   * Starts watching. `loaded` is the read of the directory already applied: from then on only
+   * the files named by change notifications are read again, and its symbolic links' targets are
+   * compared on each poll. Without it, the first reload reads the whole directory. Throws the
+   * `fs` error when the directory cannot be watched.
    */
   start(loaded?: CertificateDirectory): void {
-    if (loaded !== undefined) this.#rememberLinks(loaded)
+    if (loaded !== undefined) this.#remember(new Map(recordsOf(loaded)))
     this.#identity = identityOf(statSync(this.#directory, { bigint: true }))
     this.#arm()
     this.#poll = setInterval(() => {
@@ -139,9 +159,17 @@ export class CertificateDirectoryWatcher {
   #arm(): void {
     this.#watcher?.close()
     this.#watcher = undefined
-    const watcher = watch(this.#directory, { persistent: false }, () => this.#schedule())
+    const watcher = watch(this.#directory, { persistent: false }, (_event, name) => this.#noteChange(name))
     watcher.on("error", (error) => this.#onFailure(asCertificateError(this.#directory, error)))
     this.#watcher = watcher
+  }
+
+  /** Remembers what a notification named (nothing: the whole directory) and schedules a reload. */
+  #noteChange(name: string | Buffer | null | undefined): void {
+    if (typeof name !== "string" || name === "" || name.includes("/")) this.#readAll = true
+    else if (isCertificateFileName(name)) this.#changed.add(name)
+    else return
+    this.#schedule()
   }
 
   /** Watches and reloads the directory the path names now, when it is not the one watched. */
@@ -163,32 +191,36 @@ export class CertificateDirectoryWatcher {
       this.#onFailure(asCertificateError(this.#directory, error))
       return
     }
+    this.#readAll = true
     this.#schedule()
   }
 
-  #rememberLinks(loaded: CertificateDirectory): void {
+  #remember(records: Map<string, CertificateFileRecord>): void {
+    this.#records = records
     const links = new Map<string, string | undefined>()
-    for (const [name, record] of recordsOf(loaded)) if (record.link) links.set(join(this.#directory, name), record.identity)
+    for (const [name, record] of records) if (record.link) links.set(name, record.identity)
     this.#links = links
   }
 
-  /** Reloads when the target of a symbolic link is not the file last seen there. */
+  /** Reloads the symbolic links whose target is not the file last seen there. */
   async #checkLinks(): Promise<void> {
     if (this.#checkingLinks || this.#links.size === 0) return
     this.#checkingLinks = true
     try {
       const links = this.#links
-      const paths = [...links.keys()]
-      const identities = await mapLimited(paths, PARALLEL_READS, (path) =>
-        stat(path, { bigint: true }).then(fileIdentity, () => undefined),
+      const names = [...links.keys()]
+      const identities = await mapLimited(names, PARALLEL_READS, (name) =>
+        stat(join(this.#directory, name)).then(fileIdentity, () => undefined),
       )
+      if (links !== this.#links || this.#closed) return
       let changed = false
-      paths.forEach((path, index) => {
-        if (identities[index] === links.get(path)) return
-        links.set(path, identities[index])
+      names.forEach((name, index) => {
+        if (identities[index] === links.get(name)) return
+        links.set(name, identities[index])
+        this.#changed.add(name)
         changed = true
       })
-      if (changed && links === this.#links) this.#schedule()
+      if (changed) this.#schedule()
     } finally {
       this.#checkingLinks = false
     }
@@ -206,12 +238,19 @@ export class CertificateDirectoryWatcher {
       this.#again = true
       return
     }
-    this.#reloading = readCertificateDirectory(this.#directory)
+    const changed = this.#changed
+    const readAll = this.#readAll || this.#records === undefined || changed.size > MAX_FILES_READ_AGAIN
+    this.#changed = new Set()
+    this.#readAll = false
+    const reading = readAll
+      ? readCertificateDirectory(this.#directory).then((loaded) => new Map(recordsOf(loaded)))
+      : this.#readAgain(this.#records!, changed)
+    this.#reloading = reading
       .then(
-        (loaded) => {
+        (records) => {
           if (this.#closed) return
-          this.#rememberLinks(loaded)
-          this.#onLoad(loaded)
+          this.#remember(records)
+          this.#onLoad(directoryFromRecords(records))
         },
         (error: unknown) => { if (!this.#closed) this.#onFailure(asCertificateError(this.#directory, error)) },
       )
@@ -223,7 +262,32 @@ export class CertificateDirectoryWatcher {
         }
       })
   }
+
+  /**
+   * `records`, updated in place, with the files named `names` read again (a file gone is
+   * dropped). When the path no longer names the directory watched, the whole directory is read
+   * instead (and a directory that cannot be listed rejects, so the last keys stay in force).
+   */
+  async #readAgain(records: Map<string, CertificateFileRecord>, names: ReadonlySet<string>): Promise<Map<string, CertificateFileRecord>> {
+    const identity = await stat(this.#directory, { bigint: true }).then(identityOf, () => undefined)
+    if (identity === undefined || identity !== this.#identity) {
+      return readCertificateDirectory(this.#directory).then((loaded) => new Map(recordsOf(loaded)))
+    }
+    for (const name of names) {
+      const file = join(this.#directory, name)
+      const entry = lstatSync(file, { throwIfNoEntry: false })
+      if (entry === undefined) records.delete(name)
+      else records.set(name, readCertificateRecordSync(file, entry.isSymbolicLink(), entry.isFile()))
+    }
+    return records
+  }
 }
+
+/**
+ * Most files read again one by one after a burst of changes; past it, the whole directory is
+ * read (cheaper per file, and safe should the system have dropped notifications in the burst).
+ */
+const MAX_FILES_READ_AGAIN = 256
 
 function asCertificateError(directory: string, error: unknown): CertificateError {
   if (error instanceof CertificateError) return error

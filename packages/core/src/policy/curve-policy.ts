@@ -1,4 +1,4 @@
-import { z85 } from "../zap/z85.js"
+import { decodeToByteString } from "../zap/z85.js"
 import type { CredentialCheck, CredentialStore, CredentialVerdict } from "./credential-store.js"
 
 /**
@@ -24,6 +24,6 @@ export type CurvePolicy =
 /** Builds a {@link CurveKeySet} from Z85 keys already validated. */
 export function curveKeySet(z85Keys: Iterable<string>): CurveKeySet {
   const keys = new Map<string, string>()
-  for (const key of z85Keys) keys.set(z85.decode(key).toString("latin1"), key)
+  for (const key of z85Keys) keys.set(decodeToByteString(key), key)
   return keys
 }
