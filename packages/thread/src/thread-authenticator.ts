@@ -171,7 +171,11 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
         throw new TypeError("guard must be an object of FailureGuardOptions without now (the clock of the worker is used)")
       }
       void new FailureGuard(options.guard)
-      this.#settings.guard = { ...options.guard }
+      const { maxFailures, windowMs, maxAddressFailures, maxEntries, statusText } = options.guard
+      this.#settings.guard = { maxFailures, windowMs }
+      if (maxAddressFailures !== undefined) this.#settings.guard.maxAddressFailures = maxAddressFailures
+      if (maxEntries !== undefined) this.#settings.guard.maxEntries = maxEntries
+      if (statusText !== undefined) this.#settings.guard.statusText = statusText
     }
   }
 

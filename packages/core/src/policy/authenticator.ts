@@ -1,6 +1,5 @@
 import { EventEmitter } from "eventemitter3"
 import { CURVE_ALLOW_ANY } from "../constants.js"
-import type { StatusCode } from "../constants.js"
 import { CertificateDirectoryWatcher, checkWatchOptions, type CertificateReloadEvent, type WatchOptions } from "../certs/directory-watcher.js"
 import { warnNoCertificates } from "../certs/empty-directory-warning.js"
 import { readCertificateDirectory, type CertificateDirectory } from "../certs/load.js"
@@ -16,10 +15,12 @@ import { FailureGuard, type FailureGuardOptions, type GuardBlock } from "./failu
 import { PasswordTable } from "./plain.js"
 import { redactRequest } from "./redact.js"
 import type { CredentialCheck, CredentialStore } from "./credential-store.js"
-import { readCredentialVerdict, type CheckedVerdict } from "./credential-verdict.js"
+import { readCredentialVerdict } from "./credential-verdict.js"
 import type { AddCheckOptions, CustomCheck } from "./custom-check.js"
 import { ChecksSaturated, DEFAULT_MAX_PENDING_CHECKS, PendingChecks } from "./pending-checks.js"
-import { isPromiseLike, messageOf } from "./timeout.js"
+import { checkPlainWithCopy } from "./plain-store-check.js"
+import { messageOf } from "./timeout.js"
+import { ALLOW_NULL, deny, denial, internalError, TOO_MANY_PENDING, withVerdictExtras, type Verdict } from "./verdict.js"
 import { checkFailureOf, markCheckFailure } from "./check-failures.js"
 import { metricsRecorder } from "../metrics/current-recorder.js"
 import { recordCertificateLoad, recordDecision, type DecisionMeasurement } from "../metrics/decision-metrics.js"
@@ -101,21 +102,6 @@ export interface ConfigureCurveOptions extends WatchOptions {
 /** The default `callbackTimeoutMs` of {@link Authenticator}: 5000 milliseconds. */
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 5000
 
-interface Verdict {
-  statusCode: StatusCode
-  statusText: string
-  userId?: string
-  error?: Error
-  blocked?: GuardBlock
-  /** A PLAIN login that failed on its credentials: counted by the guard. */
-  failedLogin?: boolean
-  metadata?: Record<string, string>
-}
-
-const deny = (statusText: string): Verdict => ({ statusCode: 400, statusText })
-const ALLOW_NULL: Verdict = { statusCode: 200, statusText: "OK", userId: "anonymous" }
-const TRY_AGAIN_TEXT = "Try again later"
-const TOO_MANY_PENDING: Verdict = { statusCode: 300, statusText: "Too many pending checks" }
 const NEVER_ABORTED = new AbortController().signal
 
 /**
@@ -559,39 +545,6 @@ async function settleUserId(pending: unknown, what: string): Promise<Verdict> {
   return { statusCode: 200, statusText: "OK", userId }
 }
 
-/** An allowed verdict with the status text and metadata a store's or callback's verdict gave. */
-function withVerdictExtras(accepted: Verdict, verdict: CheckedVerdict): Verdict {
-  if (verdict.statusText !== undefined) accepted.statusText = verdict.statusText
-  if (verdict.metadata !== undefined) accepted.metadata = verdict.metadata
-  return accepted
-}
-
-/**
- * Calls `store.checkPlain` with an unpooled copy of the password, wiped once the check has
- * really settled (not when the engine stops waiting: the store may still be reading it then).
- */
-function checkPlainWithCopy(store: CredentialStore, domain: string, username: string, password: Buffer, check: CredentialCheck): ReturnType<NonNullable<CredentialStore["checkPlain"]>> {
-  const copy = Buffer.alloc(password.length)
-  password.copy(copy)
-  let result: ReturnType<NonNullable<CredentialStore["checkPlain"]>>
-  try {
-    result = store.checkPlain!(domain, username, copy, check)
-  } catch (error) {
-    copy.fill(0)
-    throw error
-  }
-  if (!isPromiseLike(result)) {
-    copy.fill(0)
-    return result
-  }
-  return Promise.resolve(result).finally(() => copy.fill(0))
-}
-
-/** The reply to a 300 or 400 verdict, with the engine's own status text unless it gives one. */
-function denial(verdict: CheckedVerdict, denyText: string): Verdict {
-  return { statusCode: verdict.statusCode, statusText: verdict.statusText ?? (verdict.statusCode === 300 ? TRY_AGAIN_TEXT : denyText) }
-}
-
 /** What the metrics record of a decision (see `recordDecision`). */
 function measureDecision(request: ZapRequest, verdict: Verdict, elapsedMs: number): DecisionMeasurement {
   const measurement: DecisionMeasurement = {
@@ -608,11 +561,6 @@ function measureDecision(request: ZapRequest, verdict: Verdict, elapsedMs: numbe
     if (failure?.cause === "timeout") measurement.timedOut = failure.check
   }
   return measurement
-}
-
-function internalError(error: unknown): Verdict {
-  const cause = error instanceof Error ? error : new AuthenticatorError(messageOf(error))
-  return { statusCode: 500, statusText: "Internal error", error: cause }
 }
 
 function checkDomain(domain: unknown): asserts domain is string {

@@ -15,8 +15,8 @@ export interface FailureGuardOptions {
   maxAddressFailures?: number
   /**
    * Counters kept at once (one per address and one per address and user name with recent
-   * failures). Past it the least recently failed counters are dropped, unblocked ones first, so
-   * memory stays bounded under a flood of distinct addresses and names. Default 10,000.
+   * failures). Past it a tenth of them are dropped, least recently failed and unblocked ones
+   * first, so memory stays bounded under a flood of distinct addresses and names. Default 10,000.
    */
   maxEntries?: number
   /** Status text of the 400 reply to a blocked request. Default "Too many failed attempts". */
@@ -41,8 +41,8 @@ export const DEFAULT_GUARD_MAX_ENTRIES = 10_000
 /** The default status text of a blocked request. */
 export const DEFAULT_GUARD_STATUS_TEXT = "Too many failed attempts"
 
-/** How many of the oldest counters are looked at for an unblocked one to drop when full. */
-const EVICTION_SCAN = 64
+/** The share of `maxEntries` a full guard drops at once (one pass over the map, not one per failure). */
+const EVICTION_SHARE = 0.1
 
 /**
  * A brute-force guard: counts failed PLAIN logins per address and per address and user name
@@ -131,20 +131,21 @@ export class FailureGuard {
     if (this.#failures.size > this.#maxEntries) this.#evict(now)
   }
 
-  /** Drops one counter: the oldest unblocked one among the oldest few, else the oldest. */
+  /**
+   * Drops a tenth of the counters in one pass, least recently failed first: the unblocked ones,
+   * then, if that was not enough (a flood of blocked counters), the oldest blocked ones.
+   */
   #evict(now: number): void {
-    let scanned = 0
-    let oldest: string | undefined
+    const target = Math.floor(this.#maxEntries * (1 - EVICTION_SHARE))
     for (const [key, times] of this.#failures) {
-      oldest ??= key
+      if (this.#failures.size <= target) return
       const threshold = key.startsWith("a") ? this.#maxAddressFailures : this.#maxFailures
-      if (times.filter((time) => now - time < this.#windowMs).length < threshold) {
-        this.#failures.delete(key)
-        return
-      }
-      if (++scanned >= EVICTION_SCAN) break
+      if (times.filter((time) => now - time < this.#windowMs).length < threshold) this.#failures.delete(key)
     }
-    if (oldest !== undefined) this.#failures.delete(oldest)
+    for (const key of this.#failures.keys()) {
+      if (this.#failures.size <= target) return
+      this.#failures.delete(key)
+    }
   }
 }
 

@@ -98,18 +98,15 @@ export class PendingChecks {
 
   /** Runs `giveUp` when `signal` is aborted; returns the function that cancels that. */
   #onAbandon(signal: AbortSignal, giveUp: () => void): () => void {
-    let waiting = this.#abandoners.get(signal)
-    if (waiting === undefined) {
-      const registered = new Set<() => void>()
+    const waiting = this.#abandoners.get(signal) ?? new Set<() => void>()
+    if (!this.#abandoners.has(signal)) {
+      this.#abandoners.set(signal, waiting)
       signal.addEventListener("abort", () => {
-        for (const abandon of [...registered]) abandon()
+        for (const abandon of [...waiting]) abandon()
       }, { once: true })
-      this.#abandoners.set(signal, registered)
-      waiting = registered
     }
     waiting.add(giveUp)
-    const set = waiting
-    return () => set.delete(giveUp)
+    return () => waiting.delete(giveUp)
   }
 }
 
