@@ -13,12 +13,17 @@ export function callWithTimeout<T>(what: string, timeoutMs: number, callback: ()
     throw new AuthenticatorError(`${what} threw: ${messageOf(error)}`, { cause: error })
   }
   if (!isPromiseLike(result)) return result
+  // A stalled event loop can run an answer before the expired timer: the deadline decides.
+  const deadline = performance.now() + timeoutMs
+  const late = (): AuthenticatorError => new AuthenticatorError(`${what} did not answer within ${timeoutMs} ms`)
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new AuthenticatorError(`${what} did not answer within ${timeoutMs} ms`))
-    }, timeoutMs)
+    const timer = setTimeout(() => reject(late()), timeoutMs)
     Promise.resolve(result).then(
-      (value) => { clearTimeout(timer); resolve(value) },
+      (value) => {
+        clearTimeout(timer)
+        if (performance.now() >= deadline) reject(late())
+        else resolve(value)
+      },
       (error: unknown) => {
         clearTimeout(timer)
         reject(new AuthenticatorError(`${what} rejected: ${messageOf(error)}`, { cause: error }))
