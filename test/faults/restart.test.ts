@@ -18,7 +18,7 @@ function openDescriptors(): number {
 }
 
 /**
- * Resolves with `measure()` once it is at most `limit`, or with its last value after 5 s:
+ * Resolves with `measure()` once it is at most `limit`, or with its last value after 15 s:
  * libzmq closes sockets on its reaper thread, so descriptors go away shortly after close().
  */
 async function settlesTo(measure: () => number, limit: number): Promise<number> {
