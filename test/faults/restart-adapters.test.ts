@@ -12,6 +12,8 @@ import { startTraffic, TRAFFIC_KEYS, TRAFFIC_PLAIN, type Traffic } from "./traff
 // 127.0.0.1, although the clients hold the right PLAIN password and CURVE key.
 
 const DECISIONS_PER_CYCLE = 3
+/** Time limit per stop/start cycle: each waits for real handshakes and, on the thread adapter, a worker thread. */
+const CYCLE_BUDGET_MS = 5_000
 
 interface Restartable {
   name: string
@@ -84,6 +86,8 @@ for (const make of [threadRestartable, rxRestartable]) {
       while (decisions.length < count) await new Promise<void>((wake) => waiters.push(wake))
     }
 
+    // A fixed amount of work (a worker thread start and stop per cycle for the thread adapter):
+    // the time limit grows with it, as a hang guard on a loaded machine.
     it("lets no handshake through, running or stopped, and frees the endpoint", async () => {
       for (let cycle = 0; cycle < adapter.cycles; cycle++) {
         await adapter.start()
@@ -101,6 +105,6 @@ for (const make of [threadRestartable, rxRestartable]) {
       await probe.bind(ZAP_ENDPOINT)
       await probe.unbind(ZAP_ENDPOINT)
       probe.close()
-    })
+    }, CYCLE_BUDGET_MS * adapter.cycles)
   })
 }

@@ -2,11 +2,9 @@ import { describe, expect, it } from "vitest"
 import { runNode } from "./run-node.js"
 
 describe("runNode", () => {
-  it("kills a child that runs past its timeout and rejects with what it wrote", async () => {
-    const started = Date.now()
-    const run = runNode("-e", ['console.log("alive"); setInterval(() => undefined, 1000)'], { timeoutMs: 1_000 })
-    await expect(run).rejects.toThrow(/still running after 1000 ms: killed; output so far: alive/)
-    expect(Date.now() - started).toBeLessThan(15_000)
+  it("kills a child that runs past its timeout and rejects", async () => {
+    const run = runNode("-e", ["setInterval(() => undefined, 1000)"], { timeoutMs: 1_000 })
+    await expect(run).rejects.toThrow(/still running after 1000 ms: killed/)
   })
 
   it("resolves with the exit code and output of a child that ends in time", async () => {

@@ -71,23 +71,27 @@ export class PendingChecks {
       else this.#counts.delete(domain)
     }
     settled.then(release, release)
+    // A stalled event loop can run an answer before the expired timer: the deadline decides.
+    const deadline = performance.now() + this.#timeoutMs
+    const late = (): AuthenticatorError => markCheckFailure(new AuthenticatorError(`${what} did not answer within ${this.#timeoutMs} ms`), "timeout", what)
     return new Promise<T>((resolve, reject) => {
       const giveUp = (error: AuthenticatorError): void => {
         cleanup()
         controller.abort(error)
         reject(error)
       }
-      const timer = setTimeout(
-        () => giveUp(markCheckFailure(new AuthenticatorError(`${what} did not answer within ${this.#timeoutMs} ms`), "timeout", what)),
-        this.#timeoutMs,
-      )
+      const timer = setTimeout(() => giveUp(late()), this.#timeoutMs)
       const forget = abandon === undefined ? undefined : this.#onAbandon(abandon, () => giveUp(abandoned(what, abandon)))
       const cleanup = (): void => {
         clearTimeout(timer)
         forget?.()
       }
       settled.then(
-        (value) => { cleanup(); resolve(value) },
+        (value) => {
+          cleanup()
+          if (performance.now() >= deadline) reject(late())
+          else resolve(value)
+        },
         (error: unknown) => {
           cleanup()
           reject(new AuthenticatorError(`${what} rejected: ${messageOf(error)}`, { cause: error }))
