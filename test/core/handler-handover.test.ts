@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import { context, Router } from "zeromq"
 import { Authenticator, AuthenticatorError, ZAP_ENDPOINT, ZapHandler, type ZapReply, type ZapRequest } from "@zmq-auth/core"
 import { newClientKeys, sendZapFrames, startServer, zapFrames, type HandshakeOutcome } from "../helpers/sockets.js"
@@ -15,21 +15,14 @@ function allowing(userId: string): Pick<Authenticator, "authenticate"> {
 
 /** Runs `run` and resolves with how many times a Router unbound the ZAP endpoint meanwhile. */
 async function unbindsDuring(run: () => Promise<void>): Promise<number> {
-  const unbind = Router.prototype.unbind
-  let count = 0
-  Object.defineProperty(Router.prototype, "unbind", {
-    configurable: true,
-    value(this: Router, address: string) {
-      if (address === ZAP_ENDPOINT) count++
-      return unbind.call(this, address)
-    },
-  })
+  const unbind = vi.spyOn(Router.prototype, "unbind")
+  const earlier = unbind.mock.calls.length
   try {
     await run()
+    return unbind.mock.calls.slice(earlier).filter(([address]) => address === ZAP_ENDPOINT).length
   } finally {
-    delete (Router.prototype as Partial<Router>).unbind
+    unbind.mockRestore()
   }
-  return count
 }
 
 describe("ZapHandler restart without a gap", () => {

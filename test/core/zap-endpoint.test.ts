@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest"
 import { Context, Dealer, Router } from "zeromq"
 import { Authenticator, requireZap, type ZapReply, type ZapRequest } from "@zmq-auth/core"
 import { ZapEndpoint, type ZapEndpointOptions } from "@zmq-auth/core/internal"
-import { awaitHandshake, type HandshakeOutcome } from "../helpers/sockets.js"
+import { awaitHandshake, sendZapFrames, zapFrames, type HandshakeOutcome } from "../helpers/sockets.js"
 
 type Done = (error: Error | null, reply?: Omit<ZapReply, "requestId">) => void
 
@@ -76,5 +76,31 @@ describe("ZapEndpoint", () => {
     const again = new CallbackZapHandler(decide, { context })
     await new Promise<void>((resolve, reject) => again.listen((error) => (error === null ? resolve() : reject(error))))
     await new Promise<void>((resolve) => again.close(resolve))
+  })
+
+  it("denies with 500 a request whose listener threw, warns, and keeps serving", async () => {
+    const endpoint = "inproc://zap-endpoint-throwing-listener"
+    const warnings: string[] = []
+    const onWarning = (warning: Error): void => { warnings.push(warning.message) }
+    process.on("warning", onWarning)
+    const served = ZapEndpoint.open({
+      exchange: (exchange) => {
+        if (exchange.request.requestId.toString() === "throws") throw new Error("listener down")
+        exchange.reply({ statusCode: 200, statusText: "OK", userId: "fine" })
+      },
+      protocolError: () => undefined,
+      replyError: () => undefined,
+    }, { endpoint })
+    try {
+      await served.ready
+      const thrown = await sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "throws" }), endpoint)
+      const next = await sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "next" }), endpoint)
+      expect([thrown, next].map((reply) => reply.slice(1, 5).map(String))).toEqual([["throws", "500", "Internal error", ""], ["next", "200", "OK", "fine"]])
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(warnings).toContainEqual(expect.stringContaining("listener down"))
+    } finally {
+      process.off("warning", onWarning)
+      await served.release()
+    }
   })
 })

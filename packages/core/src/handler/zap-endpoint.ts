@@ -101,7 +101,8 @@ export class ZapEndpoint {
     this.#served = resolve
     this.ready = promise.then((error) => { if (error !== undefined) throw error })
     this.ready.catch(() => undefined)
-    const busy = (): AuthenticatorError => new AuthenticatorError(`${this.address} already has a ZAP handler in this context${busyHint}`)
+    const busy = (cause?: unknown): AuthenticatorError =>
+      new AuthenticatorError(`${this.address} already has a ZAP handler in this context${busyHint}`, cause === undefined ? {} : { cause })
     if (!claim(this.context, this.address, this)) throw busy()
     const previous = releaseInProgress(this.context, this.address)
     if (previous === undefined) {
@@ -114,7 +115,6 @@ export class ZapEndpoint {
       try {
         this.#serve(this.#bind(busy))
       } catch (error) {
-        unclaim(this.context, this.address, this)
         this.#served(error as AuthenticatorError)
       }
     })
@@ -147,19 +147,19 @@ export class ZapEndpoint {
     for (const exchange of [...this.#unanswered]) if (!exchange.answered) exchange.reply(INTERNAL_ERROR)
   }
 
-  #bind(busy: () => AuthenticatorError): BoundSocket {
+  #bind(busy: (cause: unknown) => AuthenticatorError): BoundSocket {
     try {
       return bindSocket(this.context, this.address)
     } catch (error) {
       unclaim(this.context, this.address, this)
-      if ((error as { code?: unknown }).code === "EADDRINUSE") throw Object.assign(busy(), { cause: error })
+      if ((error as { code?: unknown }).code === "EADDRINUSE") throw busy(error)
       throw new AuthenticatorError(`cannot bind the ZAP endpoint ${this.address}: ${messageOf(error)}`, { cause: error })
     }
   }
 
   #serve(bound: BoundSocket): void {
     this.#bound = bound
-    this.#writer = new ReplyWriter(bound.router, (error) => this.#listener.replyError(asError(error)))
+    this.#writer = new ReplyWriter(bound.router, (error) => this.#notify(() => this.#listener.replyError(asError(error))))
     servingStarted(this.context, this.address)
     this.#loop = this.#receiveLoop(bound.router, true)
     this.#served()
@@ -188,7 +188,7 @@ export class ZapEndpoint {
       await this.#receiveLoop(bound.router, false)
       await this.#answered()
     } catch (error) {
-      process.emitWarning(`zmq-auth closed the ZAP socket of ${this.address} without unbinding it: ${messageOf(error)}`, { code: "ZMQ_AUTH_RELEASE" })
+      process.emitWarning(`zmq-auth closed the ZAP socket of ${this.address} after failing to release it in order: ${messageOf(error)}`, { code: "ZMQ_AUTH_RELEASE" })
     } finally {
       if (this.#bound !== undefined) {
         this.denyUnanswered()
@@ -247,7 +247,7 @@ export class ZapEndpoint {
         this.#send(routingId, replyFrames(protocolError.requestId, { statusCode: 400, statusText: protocolError.statusText, userId: "" }))
       }
       metricsRecorder().add("zmq_auth.protocol_errors", 1, { status_text: protocolError.statusText })
-      this.#listener.protocolError(protocolError)
+      this.#notify(() => this.#listener.protocolError(protocolError))
       return
     }
     const exchange = createExchange(request, (answered, replied) => {
@@ -258,7 +258,19 @@ export class ZapEndpoint {
     })
     this.#unanswered.add(exchange)
     metricsRecorder().add("zmq_auth.decisions.in_flight", 1)
-    this.#listener.exchange(exchange)
+    // A listener that throws (it must not) leaves nobody to answer: deny now.
+    if (!this.#notify(() => this.#listener.exchange(exchange)) && !exchange.answered) exchange.reply(INTERNAL_ERROR)
+  }
+
+  /** Calls a listener; one that throws (it must not) is reported as a process warning. False when it threw. */
+  #notify(call: () => void): boolean {
+    try {
+      call()
+      return true
+    } catch (error) {
+      process.emitWarning(`a zmq-auth ZAP endpoint listener threw: ${messageOf(error)}`)
+      return false
+    }
   }
 
   #send(routingId: Buffer, frames: Buffer[]): void {

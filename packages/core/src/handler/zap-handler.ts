@@ -1,5 +1,4 @@
 import { EventEmitter } from "eventemitter3"
-import type { Context } from "zeromq"
 import { AuthenticatorError, type ZapProtocolError } from "../errors.js"
 import type { Authenticator } from "../policy/authenticator.js"
 import { redactRequest } from "../policy/redact.js"
@@ -9,15 +8,8 @@ import type { ZapRequest } from "../zap/request.js"
 import { readEndpointOptions, ZapEndpoint, type ZapEndpointOptions } from "./zap-endpoint.js"
 import type { ZapExchange } from "./zap-exchange.js"
 
-/** Options of {@link ZapHandler}. */
-export interface ZapHandlerOptions {
-  /** The ZeroMQ context whose sockets this handler serves. Default: zeromq's global context. */
-  context?: Context
-  /** The endpoint to bind. Default {@link ZAP_ENDPOINT} (`inproc://zeromq.zap.01`). */
-  endpoint?: string
-  /** Requests decided at once; further requests wait in libzmq's queue. Default 1024. */
-  concurrency?: number
-}
+/** Options of {@link ZapHandler}: the context, endpoint and concurrency it serves with. */
+export type ZapHandlerOptions = ZapEndpointOptions
 
 /** Events of {@link ZapHandler}. */
 export interface ZapHandlerEvents {
