@@ -10,7 +10,7 @@ import { encodeKeyPart, KeyLayout } from "./key-layout.js"
 import { RedisLink, redactUrl, type RedisClient } from "./link.js"
 import { resolveOptions, type RedisCredentialStoreOptions, type ResolvedOptions } from "./options.js"
 import { hashPassword, parsePhc, verifyPassword } from "./password-hash.js"
-import { RecordCache } from "./record-cache.js"
+import { RecordCache, type CachedRecord } from "./record-cache.js"
 import { parseCurveRecord, parseUserRecord, type CurveRecord, type Stored, type UserRecord } from "./records.js"
 import { VerifiedAttempts } from "./verified-attempts.js"
 
@@ -275,14 +275,15 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   /** The records under `keys` (one per level of `levels`), from the cache, Redis, or what grace mode allows. */
   async #lookup<R extends CurveRecord | UserRecord>(levels: string[], keys: string[], parse: (reply: unknown) => Stored<R>, signal: AbortSignal | undefined): Promise<Lookup<R>[]> {
     const entries = keys.map((key) => this.#cache.get(key))
-    const live = this.#link.up
-    if (live && entries.every((entry) => entry !== undefined && this.#cache.trusted(entry))) {
-      return entries.map((entry, index) => ({ domain: levels[index]!, record: parse(entry!.reply), current: true }))
+    const vouched = this.#vouched()
+    const reusable = (entry: CachedRecord | undefined): entry is CachedRecord => vouched && entry !== undefined && this.#cache.trusted(entry)
+    if (entries.every(reusable)) {
+      return entries.map((entry, index) => ({ domain: levels[index]!, record: parse(entry.reply), current: true }))
     }
-    if (live && signal?.aborted !== true) {
+    if (this.#link.up && signal?.aborted !== true) {
       try {
         const replies = await withDeadline(
-          Promise.all(keys.map((key, index) => (entries[index] !== undefined && this.#cache.trusted(entries[index]) ? { reply: entries[index].reply } : this.#read(key)))),
+          Promise.all(keys.map((key, index) => (reusable(entries[index]) ? { reply: entries[index].reply } : this.#read(key)))),
           this.#options.lookupTimeoutMs,
           "Redis read",
           signal,
@@ -294,12 +295,22 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     }
     const now = performance.now()
     const window = this.#options.maxStalenessMs
+    const stillVouched = this.#vouched()
     return keys.map((key, index) => {
       const entry = this.#cache.get(key)
       if (entry === undefined) return { domain: levels[index]!, record: undefined, current: false }
-      const current = (this.#link.up && this.#cache.trusted(entry)) || (window > 0 && now - this.#cache.confirmedAt(entry) <= window)
+      const current = (stillVouched && this.#cache.trusted(entry)) || (window > 0 && now - this.#cache.confirmedAt(entry) <= window)
       return { domain: levels[index]!, record: parse(entry.reply), current }
     })
+  }
+
+  /**
+   * Whether the connection answered within the last 2 heartbeats: only then do cached entries
+   * decide without a read. A Redis gone silent is declared down after 4; in between, a check
+   * reads (and answers 300 when the read misses its deadline) instead of trusting the cache.
+   */
+  #vouched(): boolean {
+    return this.#link.up && performance.now() - this.#lastConfirmedAt <= 2 * this.#options.heartbeatMs
   }
 
   /**
