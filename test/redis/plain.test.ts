@@ -101,5 +101,7 @@ describe("RedisCredentialStore: PLAIN", () => {
     expect(store.passwordHashes.waiting).toBe(0)
     await Promise.all(busy)
     expect(store.passwordHashes.started).toBe(2)
+    expect(await store.checkPlain("api", "kim", password("patience"), { signal: AbortSignal.abort() })).toMatchObject({ statusCode: 300 })
+    expect(store.passwordHashes.started).toBe(2)
   })
 })

@@ -224,6 +224,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     if (phc === undefined) throw new RedisStoreError(`the password hash of a user of domain ${JSON.stringify(domain)} is not a scrypt PHC string`)
     const id = this.#verified.id(domain, username, secret, record.version)
     if (this.#verified.has(id)) return { statusCode: 200, userId: username }
+    if (signal?.aborted === true) return unavailable()
     let job = this.#hashing.get(id)
     if (job === undefined) {
       const copy = Buffer.from(secret)
@@ -278,7 +279,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     const vouched = this.#vouched()
     const reusable = (entry: CachedRecord | undefined): entry is CachedRecord => vouched && entry !== undefined && this.#cache.trusted(entry)
     if (entries.every(reusable)) {
-      return entries.map((entry, index) => ({ domain: levels[index]!, record: parse(entry.reply), current: true }))
+      return entries.map((entry, index) => ({ domain: levels[index]!, record: parsedOnce(entry, parse), current: true }))
     }
     if (this.#link.up && signal?.aborted !== true) {
       try {
@@ -300,7 +301,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       const entry = this.#cache.get(key)
       if (entry === undefined) return { domain: levels[index]!, record: undefined, current: false }
       const current = (stillVouched && this.#cache.trusted(entry)) || (window > 0 && now - this.#cache.confirmedAt(entry) <= window)
-      return { domain: levels[index]!, record: parse(entry.reply), current }
+      return { domain: levels[index]!, record: parsedOnce(entry, parse), current }
     })
   }
 
@@ -529,6 +530,12 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       process.emitWarning(`a zmq-auth redis ${event} listener threw: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
+}
+
+/** The entry's reply parsed by `parse`, parsed at most once (a key names one kind of record). */
+function parsedOnce<R>(entry: CachedRecord, parse: (reply: unknown) => Stored<R>): Stored<R> {
+  if (!("parsed" in entry)) entry.parsed = parse(entry.reply)
+  return entry.parsed as Stored<R>
 }
 
 function checkDomain(domain: unknown): string {
