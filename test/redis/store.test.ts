@@ -164,6 +164,16 @@ describe("RedisCredentialStore: connecting", () => {
     expect(await redis.server.cli("SMEMBERS", "{zmq-auth}:n:nodes")).toBe("")
   })
 
+  it("a connection on which tracking cannot be armed never counts as up: 300, not a stale cache", async () => {
+    await redis.server.cli("ACL", "SETUSER", "untracked", "on", ">pw", "~*", "&*", "+@all", "-client|tracking")
+    const started = performance.now()
+    const store = await openStore(redis.server.url.replace("redis://", "redis://untracked:pw@"))
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(store.state).toBe("down")
+    expect(await store.checkCurveKey("api", key())).toMatchObject({ statusCode: 300 })
+    await redis.server.cli("ACL", "DELUSER", "untracked")
+  })
+
   it("emits store:down when Redis dies and store:up when it is back", async () => {
     const store = await openStore(redis.server.url)
     const down = nextEvent(store, "store:down")
