@@ -121,6 +121,21 @@ describe("RedisCredentialStore: connecting", () => {
     }
   })
 
+  it("names no password (of the URL or of a user) in its errors", async () => {
+    const port = await freePort()
+    const store = await openStore(`redis://admin:topsecret@127.0.0.1:${port}`)
+    const failure = await store.setPassword("api", "olga", "pw-secret").catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(RedisStoreError)
+    expect((failure as Error).message).toContain("redis://admin:***@127.0.0.1")
+    expect(`${(failure as Error).message} ${String((failure as Error).cause ?? "")}`).not.toMatch(/topsecret|pw-secret/)
+  })
+
+  it("gives each store of a process its own fleet name by default", async () => {
+    const first = await openStore(redis.server.url, { node: undefined })
+    const second = await openStore(redis.server.url, { node: undefined })
+    expect(first.node).not.toBe(second.node)
+  })
+
   it("answers from the cache after the first read, and 300 after close", async () => {
     const store = await openStore(redis.server.url)
     const client = key()

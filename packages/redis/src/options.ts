@@ -22,7 +22,7 @@ export interface RedisCredentialStoreOptions {
   /**
    * This store's name in the fleet (`waitForFleet` reports it), or `false` for a store that only
    * makes changes (a CLI, an admin tool) and does not report acknowledgements.
-   * Default `"<hostname>:<pid>"`.
+   * Default `"<hostname>:<pid>"` (`"<hostname>:<pid>:2"` for a second store of the process, ...).
    */
   node?: string | false
   /** scrypt cost of the passwords `setPassword` hashes. Default N = 2^15, r = 8, p = 3. */
@@ -58,6 +58,14 @@ function text(name: string, value: unknown, fallback: string): string {
   return value
 }
 
+let storesInProcess = 0
+
+/** `<hostname>:<pid>` for the first store of a process, then `<hostname>:<pid>:2`, `:3`, ... */
+function defaultNodeName(): string {
+  storesInProcess++
+  return storesInProcess === 1 ? `${hostname()}:${process.pid}` : `${hostname()}:${process.pid}:${storesInProcess}`
+}
+
 /** Validates `options` (a `TypeError` names the first bad one) and applies the defaults. */
 export function resolveOptions(options: RedisCredentialStoreOptions): ResolvedOptions {
   if (options === null || typeof options !== "object") throw new TypeError("options must be an object")
@@ -65,7 +73,7 @@ export function resolveOptions(options: RedisCredentialStoreOptions): ResolvedOp
   if (!/^(rediss?|unix):\/\//.test(url)) throw new TypeError("url must start with redis://, rediss:// or unix://")
   const scryptCost = options.scryptCost ?? DEFAULT_SCRYPT_COST
   checkScryptCost(scryptCost, "scryptCost")
-  const node = options.node === false ? false : text("node", options.node, `${hostname()}:${process.pid}`)
+  const node = options.node === false ? false : text("node", options.node, defaultNodeName())
   const cacheEntries = options.cacheEntries ?? 100_000
   if (!Number.isInteger(cacheEntries) || cacheEntries < 1) throw new TypeError(`cacheEntries must be a positive integer, got ${String(cacheEntries)}`)
   return {
