@@ -29,6 +29,12 @@ export interface RedisCredentialStoreOptions {
   scryptCost?: ScryptCost
   /** Credential records cached in memory at most. Default 100000. */
   cacheEntries?: number
+  /**
+   * Milliseconds a PLAIN check may wait for one of the 2 hashing slots before it answers 300
+   * "Credential store busy". Keep it under the engine's `callbackTimeoutMs` minus one hash, so a
+   * saturated store answers 300 rather than the engine's 500. Default 1000.
+   */
+  hashWaitMs?: number
 }
 
 /** Options with their defaults applied. */
@@ -42,6 +48,7 @@ export interface ResolvedOptions {
   node: string | false
   scryptCost: ScryptCost
   cacheEntries: number
+  hashWaitMs: number
 }
 
 function milliseconds(name: string, value: unknown, fallback: number, { min = 1, max = 2 ** 31 - 1 } = {}): number {
@@ -86,5 +93,6 @@ export function resolveOptions(options: RedisCredentialStoreOptions): ResolvedOp
     node,
     scryptCost: { ...scryptCost },
     cacheEntries,
+    hashWaitMs: milliseconds("hashWaitMs", options.hashWaitMs, 1000),
   }
 }

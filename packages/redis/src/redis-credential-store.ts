@@ -48,7 +48,6 @@ interface InFlightRead {
 }
 const HASH_CONCURRENCY = 2
 const HASH_QUEUE = 16
-const HASH_WAIT_MS = 1000
 const WRITE_TIMEOUT_MS = 5000
 /** Distinct keys read from Redis at once at most: past it (Redis slow but alive) checks answer 300. */
 const MAX_READS_IN_FLIGHT = 1024
@@ -73,7 +72,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   readonly #reads = new Map<string, InFlightRead>()
   readonly #verified = new VerifiedAttempts(100_000)
   readonly #hashing = new Map<string, HashJob>()
-  readonly #limiter = new HashLimiter(HASH_CONCURRENCY, HASH_QUEUE, HASH_WAIT_MS)
+  readonly #limiter: HashLimiter
   #lastConfirmedAt = -Infinity
   #appliedGeneration = 0
   #syncing: Promise<void> | undefined
@@ -86,6 +85,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     this.#options = options
     this.#layout = new KeyLayout(options.namespace)
     this.#cache = new RecordCache(options.cacheEntries)
+    this.#limiter = new HashLimiter(HASH_CONCURRENCY, HASH_QUEUE, options.hashWaitMs)
     const clientName = `zmq-auth:${options.node === false ? "admin" : encodeKeyPart(options.node, "node")}`
     this.#link = new RedisLink({
       url: options.url,
