@@ -121,6 +121,19 @@ describe("RedisCredentialStore: connecting", () => {
     }
   })
 
+  it("resolves within 2 s in state down against a frozen Redis (TCP accepted, no answer), and comes up after SIGCONT", async () => {
+    redis.server.signal("SIGSTOP")
+    const started = performance.now()
+    const store = await openStore(redis.server.url)
+    expect(performance.now() - started).toBeLessThan(2000 + 300)
+    expect(store.state).toBe("down")
+    expect(await store.checkCurveKey("api", key())).toMatchObject({ statusCode: 300 })
+    const up = nextEvent(store, "store:up")
+    redis.server.signal("SIGCONT")
+    await up
+    expect(await store.checkCurveKey("api", key())).toEqual({ statusCode: 400, statusText: "Unknown key" })
+  })
+
   it("names no password (of the URL or of a user) in its errors", async () => {
     const port = await freePort()
     const store = await openStore(`redis://admin:topsecret@127.0.0.1:${port}`)

@@ -49,6 +49,8 @@ interface InFlightRead {
 const HASH_CONCURRENCY = 2
 const HASH_QUEUE = 16
 const WRITE_TIMEOUT_MS = 5000
+/** `connect()` resolves within this many milliseconds, connected or not. */
+const CONNECT_BUDGET_MS = 2000
 /** Distinct keys read from Redis at once at most: past it (Redis slow but alive) checks answer 300. */
 const MAX_READS_IN_FLIGHT = 1024
 
@@ -120,8 +122,13 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
    */
   static async connect(options: RedisCredentialStoreOptions = {}): Promise<RedisCredentialStore> {
     const store = new RedisCredentialStore(resolveOptions(options))
-    await store.#link.start()
-    await store.#syncing
+    const started = (async () => {
+      await store.#link.start()
+      await store.#syncing
+    })()
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([started, new Promise((resolve) => (timer = setTimeout(resolve, CONNECT_BUDGET_MS)))])
+    clearTimeout(timer)
     if (store.#options.node !== false) {
       store.#refreshTimer = setInterval(() => store.#syncGeneration(), NODE_REFRESH_MS)
       store.#refreshTimer.unref()
