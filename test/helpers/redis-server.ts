@@ -66,10 +66,10 @@ async function waitUntilReady(port: number, child: ChildProcess): Promise<void> 
 
 /**
  * Starts Debian's `redis-server` on a free loopback port with no persistence, in a temporary
- * directory, with `DEBUG` allowed from local clients (or on `port`). Throws naming the package
- * when it is not installed.
+ * directory, with `DEBUG` allowed from local clients (or on `port`, with `extraArgs` added).
+ * Throws naming the package when it is not installed.
  */
-export async function startRedisServer(port?: number): Promise<RedisServer> {
+export async function startRedisServer(port?: number, extraArgs: readonly string[] = []): Promise<RedisServer> {
   try {
     await run("redis-server", ["--version"])
   } catch {
@@ -82,7 +82,7 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
     if (port === undefined) throw new Error("no port")
     child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--enable-debug-command", "local", "--loglevel", "warning"],
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--enable-debug-command", "local", "--loglevel", "warning", ...extraArgs],
       { stdio: "ignore" },
     )
     await waitUntilReady(port, child)

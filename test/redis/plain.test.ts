@@ -89,6 +89,15 @@ describe("RedisCredentialStore: PLAIN", () => {
     expect(statusOf(await store.checkPlain("api", "jack", password("burst")))).toBe(200)
   })
 
+  it("a check that waits longer than hashWaitMs for a hashing slot answers 300 busy; its hash never runs", async () => {
+    const store = await openStore(redis.server.url, { scryptCost: { logN: 14, r: 8, p: 1 }, hashWaitMs: 20 })
+    await store.setPassword("api", "lena", "slow")
+    const running = [store.checkPlain("api", "lena", password("a")), store.checkPlain("api", "lena", password("b"))]
+    expect(await store.checkPlain("api", "lena", password("slow"))).toEqual({ statusCode: 300, statusText: "Credential store busy" })
+    await Promise.all(running)
+    expect(store.passwordHashes.started).toBe(2)
+  })
+
   it("a check aborted while its hash waits gives up its place: the hash never runs", async () => {
     const store = await openStore(redis.server.url, { scryptCost: { logN: 14, r: 8, p: 1 } })
     await store.setPassword("api", "kim", "patience")
@@ -100,6 +109,8 @@ describe("RedisCredentialStore: PLAIN", () => {
     expect(await waiting).toEqual({ statusCode: 300, statusText: "Credential store unavailable" })
     expect(store.passwordHashes.waiting).toBe(0)
     await Promise.all(busy)
+    expect(store.passwordHashes.started).toBe(2)
+    expect(await store.checkPlain("api", "kim", password("patience"), { signal: AbortSignal.abort() })).toMatchObject({ statusCode: 300 })
     expect(store.passwordHashes.started).toBe(2)
   })
 })

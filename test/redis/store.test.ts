@@ -121,6 +121,34 @@ describe("RedisCredentialStore: connecting", () => {
     }
   })
 
+  it("resolves within 2 s in state down against a frozen Redis (TCP accepted, no answer), and comes up after SIGCONT", async () => {
+    redis.server.signal("SIGSTOP")
+    const started = performance.now()
+    const store = await openStore(redis.server.url)
+    expect(performance.now() - started).toBeLessThan(2000 + 300)
+    expect(store.state).toBe("down")
+    expect(await store.checkCurveKey("api", key())).toMatchObject({ statusCode: 300 })
+    const up = nextEvent(store, "store:up")
+    redis.server.signal("SIGCONT")
+    await up
+    expect(await store.checkCurveKey("api", key())).toEqual({ statusCode: 400, statusText: "Unknown key" })
+  })
+
+  it("names no password (of the URL or of a user) in its errors", async () => {
+    const port = await freePort()
+    const store = await openStore(`redis://admin:topsecret@127.0.0.1:${port}`)
+    const failure = await store.setPassword("api", "olga", "pw-secret").catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(RedisStoreError)
+    expect((failure as Error).message).toContain("redis://admin:***@127.0.0.1")
+    expect(`${(failure as Error).message} ${String((failure as Error).cause ?? "")}`).not.toMatch(/topsecret|pw-secret/)
+  })
+
+  it("gives each store of a process its own fleet name by default", async () => {
+    const first = await openStore(redis.server.url, { node: undefined })
+    const second = await openStore(redis.server.url, { node: undefined })
+    expect(first.node).not.toBe(second.node)
+  })
+
   it("answers from the cache after the first read, and 300 after close", async () => {
     const store = await openStore(redis.server.url)
     const client = key()
@@ -162,6 +190,16 @@ describe("RedisCredentialStore: connecting", () => {
     expect(closed.state).toBe("down")
     await closed.close()
     expect(await redis.server.cli("SMEMBERS", "{zmq-auth}:n:nodes")).toBe("")
+  })
+
+  it("a connection on which tracking cannot be armed never counts as up: 300, not a stale cache", async () => {
+    await redis.server.cli("ACL", "SETUSER", "untracked", "on", ">pw", "~*", "&*", "+@all", "-client|tracking")
+    const started = performance.now()
+    const store = await openStore(redis.server.url.replace("redis://", "redis://untracked:pw@"))
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(store.state).toBe("down")
+    expect(await store.checkCurveKey("api", key())).toMatchObject({ statusCode: 300 })
+    await redis.server.cli("ACL", "DELUSER", "untracked")
   })
 
   it("emits store:down when Redis dies and store:up when it is back", async () => {

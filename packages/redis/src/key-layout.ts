@@ -1,4 +1,9 @@
 const KEPT = /^[A-Za-z0-9._-]$/
+const PLAIN_PART = /^[A-Za-z0-9._-]*$/
+const BYTE_CODES = Array.from({ length: 256 }, (_, byte) => {
+  const character = String.fromCharCode(byte)
+  return KEPT.test(character) ? character : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`
+})
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /**
@@ -9,12 +14,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function encodeKeyPart(value: string, what: string): string {
   if (typeof value !== "string") throw new TypeError(`${what} must be a string, got ${typeof value}`)
+  if (PLAIN_PART.test(value)) return value
   if (LONE_SURROGATE.test(value)) throw new TypeError(`${what} holds an unpaired surrogate (not valid Unicode)`)
   let encoded = ""
-  for (const byte of Buffer.from(value, "utf8")) {
-    const character = String.fromCharCode(byte)
-    encoded += KEPT.test(character) ? character : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`
-  }
+  for (const byte of Buffer.from(value, "utf8")) encoded += BYTE_CODES[byte]
   return encoded
 }
 

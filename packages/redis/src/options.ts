@@ -22,13 +22,19 @@ export interface RedisCredentialStoreOptions {
   /**
    * This store's name in the fleet (`waitForFleet` reports it), or `false` for a store that only
    * makes changes (a CLI, an admin tool) and does not report acknowledgements.
-   * Default `"<hostname>:<pid>"`.
+   * Default `"<hostname>:<pid>"` (`"<hostname>:<pid>:2"` for a second store of the process, ...).
    */
   node?: string | false
   /** scrypt cost of the passwords `setPassword` hashes. Default N = 2^15, r = 8, p = 3. */
   scryptCost?: ScryptCost
   /** Credential records cached in memory at most. Default 100000. */
   cacheEntries?: number
+  /**
+   * Milliseconds a PLAIN check may wait for one of the 2 hashing slots before it answers 300
+   * "Credential store busy". Keep it under the engine's `callbackTimeoutMs` minus one hash, so a
+   * saturated store answers 300 rather than the engine's 500. Default 1000.
+   */
+  hashWaitMs?: number
 }
 
 /** Options with their defaults applied. */
@@ -42,6 +48,7 @@ export interface ResolvedOptions {
   node: string | false
   scryptCost: ScryptCost
   cacheEntries: number
+  hashWaitMs: number
 }
 
 function milliseconds(name: string, value: unknown, fallback: number, { min = 1, max = 2 ** 31 - 1 } = {}): number {
@@ -58,6 +65,14 @@ function text(name: string, value: unknown, fallback: string): string {
   return value
 }
 
+let storesInProcess = 0
+
+/** `<hostname>:<pid>` for the first store of a process, then `<hostname>:<pid>:2`, `:3`, ... */
+function defaultNodeName(): string {
+  storesInProcess++
+  return storesInProcess === 1 ? `${hostname()}:${process.pid}` : `${hostname()}:${process.pid}:${storesInProcess}`
+}
+
 /** Validates `options` (a `TypeError` names the first bad one) and applies the defaults. */
 export function resolveOptions(options: RedisCredentialStoreOptions): ResolvedOptions {
   if (options === null || typeof options !== "object") throw new TypeError("options must be an object")
@@ -65,7 +80,7 @@ export function resolveOptions(options: RedisCredentialStoreOptions): ResolvedOp
   if (!/^(rediss?|unix):\/\//.test(url)) throw new TypeError("url must start with redis://, rediss:// or unix://")
   const scryptCost = options.scryptCost ?? DEFAULT_SCRYPT_COST
   checkScryptCost(scryptCost, "scryptCost")
-  const node = options.node === false ? false : text("node", options.node, `${hostname()}:${process.pid}`)
+  const node = options.node === false ? false : text("node", options.node, defaultNodeName())
   const cacheEntries = options.cacheEntries ?? 100_000
   if (!Number.isInteger(cacheEntries) || cacheEntries < 1) throw new TypeError(`cacheEntries must be a positive integer, got ${String(cacheEntries)}`)
   return {
@@ -78,5 +93,6 @@ export function resolveOptions(options: RedisCredentialStoreOptions): ResolvedOp
     node,
     scryptCost: { ...scryptCost },
     cacheEntries,
+    hashWaitMs: milliseconds("hashWaitMs", options.hashWaitMs, 1000),
   }
 }

@@ -6,6 +6,8 @@ export interface CachedRecord {
   readonly epoch: number
   /** performance.now() when the read was sent. */
   readonly readAt: number
+  /** The reply parsed, once a lookup parsed it. */
+  parsed?: unknown
 }
 
 /**

@@ -10,7 +10,7 @@ import { encodeKeyPart, KeyLayout } from "./key-layout.js"
 import { RedisLink, redactUrl, type RedisClient } from "./link.js"
 import { resolveOptions, type RedisCredentialStoreOptions, type ResolvedOptions } from "./options.js"
 import { hashPassword, parsePhc, verifyPassword } from "./password-hash.js"
-import { RecordCache } from "./record-cache.js"
+import { RecordCache, type CachedRecord } from "./record-cache.js"
 import { parseCurveRecord, parseUserRecord, type CurveRecord, type Stored, type UserRecord } from "./records.js"
 import { VerifiedAttempts } from "./verified-attempts.js"
 
@@ -48,8 +48,9 @@ interface InFlightRead {
 }
 const HASH_CONCURRENCY = 2
 const HASH_QUEUE = 16
-const HASH_WAIT_MS = 1000
 const WRITE_TIMEOUT_MS = 5000
+/** `connect()` resolves within this many milliseconds, connected or not. */
+const CONNECT_BUDGET_MS = 2000
 /** Distinct keys read from Redis at once at most: past it (Redis slow but alive) checks answer 300. */
 const MAX_READS_IN_FLIGHT = 1024
 
@@ -73,7 +74,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   readonly #reads = new Map<string, InFlightRead>()
   readonly #verified = new VerifiedAttempts(100_000)
   readonly #hashing = new Map<string, HashJob>()
-  readonly #limiter = new HashLimiter(HASH_CONCURRENCY, HASH_QUEUE, HASH_WAIT_MS)
+  readonly #limiter: HashLimiter
   #lastConfirmedAt = -Infinity
   #appliedGeneration = 0
   #syncing: Promise<void> | undefined
@@ -86,6 +87,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     this.#options = options
     this.#layout = new KeyLayout(options.namespace)
     this.#cache = new RecordCache(options.cacheEntries)
+    this.#limiter = new HashLimiter(HASH_CONCURRENCY, HASH_QUEUE, options.hashWaitMs)
     const clientName = `zmq-auth:${options.node === false ? "admin" : encodeKeyPart(options.node, "node")}`
     this.#link = new RedisLink({
       url: options.url,
@@ -120,8 +122,13 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
    */
   static async connect(options: RedisCredentialStoreOptions = {}): Promise<RedisCredentialStore> {
     const store = new RedisCredentialStore(resolveOptions(options))
-    await store.#link.start()
-    await store.#syncing
+    const started = (async () => {
+      await store.#link.start()
+      await store.#syncing
+    })()
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([started, new Promise((resolve) => (timer = setTimeout(resolve, CONNECT_BUDGET_MS)))])
+    clearTimeout(timer)
     if (store.#options.node !== false) {
       store.#refreshTimer = setInterval(() => store.#syncGeneration(), NODE_REFRESH_MS)
       store.#refreshTimer.unref()
@@ -224,6 +231,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     if (phc === undefined) throw new RedisStoreError(`the password hash of a user of domain ${JSON.stringify(domain)} is not a scrypt PHC string`)
     const id = this.#verified.id(domain, username, secret, record.version)
     if (this.#verified.has(id)) return { statusCode: 200, userId: username }
+    if (signal?.aborted === true) return unavailable()
     let job = this.#hashing.get(id)
     if (job === undefined) {
       const copy = Buffer.from(secret)
@@ -275,14 +283,15 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   /** The records under `keys` (one per level of `levels`), from the cache, Redis, or what grace mode allows. */
   async #lookup<R extends CurveRecord | UserRecord>(levels: string[], keys: string[], parse: (reply: unknown) => Stored<R>, signal: AbortSignal | undefined): Promise<Lookup<R>[]> {
     const entries = keys.map((key) => this.#cache.get(key))
-    const live = this.#link.up
-    if (live && entries.every((entry) => entry !== undefined && this.#cache.trusted(entry))) {
-      return entries.map((entry, index) => ({ domain: levels[index]!, record: parse(entry!.reply), current: true }))
+    const vouched = this.#vouched()
+    const reusable = (entry: CachedRecord | undefined): entry is CachedRecord => vouched && entry !== undefined && this.#cache.trusted(entry)
+    if (entries.every(reusable)) {
+      return entries.map((entry, index) => ({ domain: levels[index]!, record: parsedOnce(entry, parse), current: true }))
     }
-    if (live && signal?.aborted !== true) {
+    if (this.#link.up && signal?.aborted !== true) {
       try {
         const replies = await withDeadline(
-          Promise.all(keys.map((key, index) => (entries[index] !== undefined && this.#cache.trusted(entries[index]) ? { reply: entries[index].reply } : this.#read(key)))),
+          Promise.all(keys.map((key, index) => (reusable(entries[index]) ? { reply: entries[index].reply } : this.#read(key)))),
           this.#options.lookupTimeoutMs,
           "Redis read",
           signal,
@@ -294,12 +303,22 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     }
     const now = performance.now()
     const window = this.#options.maxStalenessMs
+    const stillVouched = this.#vouched()
     return keys.map((key, index) => {
       const entry = this.#cache.get(key)
       if (entry === undefined) return { domain: levels[index]!, record: undefined, current: false }
-      const current = (this.#link.up && this.#cache.trusted(entry)) || (window > 0 && now - this.#cache.confirmedAt(entry) <= window)
-      return { domain: levels[index]!, record: parse(entry.reply), current }
+      const current = (stillVouched && this.#cache.trusted(entry)) || (window > 0 && now - this.#cache.confirmedAt(entry) <= window)
+      return { domain: levels[index]!, record: parsedOnce(entry, parse), current }
     })
+  }
+
+  /**
+   * Whether the connection answered within the last 2 heartbeats: only then do cached entries
+   * decide without a read. A Redis gone silent is declared down after 4; in between, a check
+   * reads (and answers 300 when the read misses its deadline) instead of trusting the cache.
+   */
+  #vouched(): boolean {
+    return this.#link.up && performance.now() - this.#lastConfirmedAt <= 2 * this.#options.heartbeatMs
   }
 
   /**
@@ -518,6 +537,12 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       process.emitWarning(`a zmq-auth redis ${event} listener threw: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
+}
+
+/** The entry's reply parsed by `parse`, parsed at most once (a key names one kind of record). */
+function parsedOnce<R>(entry: CachedRecord, parse: (reply: unknown) => Stored<R>): Stored<R> {
+  if (!("parsed" in entry)) entry.parsed = parse(entry.reply)
+  return entry.parsed as Stored<R>
 }
 
 function checkDomain(domain: unknown): string {
