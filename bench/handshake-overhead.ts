@@ -7,7 +7,7 @@ import type { BenchSettings } from "./settings.js"
 import { interleave, median } from "./statistics.js"
 
 /** Runs one handshake run of `mechanism` with `variant` answering ZAP, clients in this process. */
-async function measureVariant(
+export async function measureVariant(
   variant: ZapVariant,
   mechanism: MechanismName,
   credentials: HandshakeCredentials,

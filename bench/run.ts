@@ -10,6 +10,7 @@ import { benchmarkCertificates } from "./certificates.js"
 import { benchmarkEngineDecisions } from "./engine-decisions.js"
 import { allowManySockets } from "./handshake/client-driver.js"
 import { benchmarkHandshakeOverhead } from "./handshake-overhead.js"
+import { benchmarkMetricsOverhead } from "./metrics-overhead.js"
 import { describeMachine, type MachineDescription } from "./report/machine.js"
 import { renderMarkdown, type BenchmarkReport } from "./report/table.js"
 import { benchSettings } from "./settings.js"
@@ -31,6 +32,7 @@ const allBenchmarks: Array<[title: string, run: () => Promise<BenchmarkReport>]>
   ["4. Slow credential store", () => benchmarkSlowCredentialStore(settings, pyzmqAvailable)],
   ["5. Busy main thread", () => benchmarkBusyMainThread(settings)],
   ["6. Certificates", () => benchmarkCertificates(settings, pyzmqAvailable)],
+  ["7. Metrics overhead", () => benchmarkMetricsOverhead(settings)],
 ]
 const benchmarks = allBenchmarks.filter(([title]) => only === undefined || only.has(title.split(" ")[0]!))
 

@@ -12,12 +12,12 @@ import {
   normalizeCurveKey,
   parseZapRequest,
   redactRequest,
-  REDACTED,
   z85,
   ZapProtocolError,
   type ZapRequest,
 } from "@zmq-auth/core"
 import { ownsItsMemory, sharedPoolDuring } from "../helpers/buffer-memory.js"
+import { REDACTED } from "@zmq-auth/core/internal"
 
 // Node's shared Buffer pool is one 8 KiB ArrayBuffer behind many small Buffers; structuredClone
 // and postMessage copy all of it. Secrets never go there, and Buffers handed out own their memory.

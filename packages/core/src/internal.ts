@@ -9,3 +9,4 @@ export { metricsRecorder, useMetricsRecorder } from "./metrics/current-recorder.
 export { BatchRecorder, replayMetricsBatch, isMetricsBatch } from "./metrics/metrics-batch.js"
 export type { MetricsBatch } from "./metrics/metrics-batch.js"
 export type { MetricsRecorder } from "./metrics/recorder.js"
+export { REDACTED } from "./policy/redact.js"

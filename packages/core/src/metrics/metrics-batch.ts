@@ -20,6 +20,8 @@ interface Series<T> {
 
 /** A {@link MetricsRecorder} that aggregates in memory until {@link BatchRecorder.drain}. */
 export class BatchRecorder implements MetricsRecorder {
+  /** Always true: the batch goes to the main thread, which decides. */
+  readonly enabled = true
   #sums = new Map<string, Series<number>>()
   #values = new Map<string, Series<number[]>>()
   #gauges = new Map<string, Series<number>>()

@@ -1,8 +1,11 @@
-import { metrics, type Counter, type Gauge, type Histogram, type MeterProvider, type UpDownCounter } from "@opentelemetry/api"
+import { createNoopMeter, metrics, type Counter, type Gauge, type Histogram, type MeterProvider, type UpDownCounter } from "@opentelemetry/api"
 import { INSTRUMENTS, type InstrumentName, type MetricAttributes } from "./instruments.js"
 import type { MetricsRecorder } from "./recorder.js"
 
 type Instrument = Counter | UpDownCounter | Histogram | Gauge
+
+/** The class of the API's no-op meter: a provider that hands one out has no SDK behind it. */
+const NoopMeter = createNoopMeter().constructor as new () => unknown
 
 /**
  * Records through `@opentelemetry/api`'s global meter provider, with a meter named after the
@@ -14,6 +17,7 @@ export class OpenTelemetryRecorder implements MetricsRecorder {
   readonly #meterName: string
   readonly #meterVersion: string
   #provider: MeterProvider | undefined
+  #enabled = false
   #instruments = new Map<InstrumentName, Instrument>()
 
   /** @param meterName the instrumenting package's name; @param meterVersion its version */
@@ -22,24 +26,32 @@ export class OpenTelemetryRecorder implements MetricsRecorder {
     this.#meterVersion = meterVersion
   }
 
-  add(name: InstrumentName, value: number, attributes?: MetricAttributes): void {
-    ;(this.#instrument(name) as Counter).add(value, attributes)
-  }
-
-  record(name: InstrumentName, value: number, attributes?: MetricAttributes): void {
-    ;(this.#instrument(name) as Histogram).record(value, attributes)
-  }
-
-  set(name: InstrumentName, value: number, attributes?: MetricAttributes): void {
-    ;(this.#instrument(name) as Gauge).record(value, attributes)
-  }
-
-  #instrument(name: InstrumentName): Instrument {
+  /** Whether an SDK is registered: without one, measurements are not even computed. */
+  get enabled(): boolean {
     const provider = metrics.getMeterProvider()
     if (provider !== this.#provider) {
       this.#provider = provider
       this.#instruments = new Map()
+      this.#enabled = !(provider.getMeter(this.#meterName, this.#meterVersion) instanceof NoopMeter)
     }
+    return this.#enabled
+  }
+
+  add(name: InstrumentName, value: number, attributes?: MetricAttributes): void {
+    if (this.enabled) (this.#instrument(name) as Counter).add(value, attributes)
+  }
+
+  record(name: InstrumentName, value: number, attributes?: MetricAttributes): void {
+    if (this.enabled) (this.#instrument(name) as Histogram).record(value, attributes)
+  }
+
+  set(name: InstrumentName, value: number, attributes?: MetricAttributes): void {
+    if (this.enabled) (this.#instrument(name) as Gauge).record(value, attributes)
+  }
+
+  /** The instrument `name` of the current provider (`enabled` has just checked which one that is). */
+  #instrument(name: InstrumentName): Instrument {
+    const provider = this.#provider!
     let instrument = this.#instruments.get(name)
     if (instrument === undefined) {
       instrument = createInstrument(provider, this.#meterName, this.#meterVersion, name)

@@ -5,6 +5,8 @@ import type { InstrumentName, MetricAttributes } from "./instruments.js"
  * (see `metricsRecorder()`): OpenTelemetry on the main thread, a batch in a worker thread.
  */
 export interface MetricsRecorder {
+  /** Whether measurements go anywhere (false: skip computing them). */
+  readonly enabled: boolean
   /** Adds `value` to a counter or up-down counter. */
   add(name: InstrumentName, value: number, attributes?: MetricAttributes): void
   /** Records one value of a histogram. */

@@ -388,7 +388,9 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * when they stop.
    */
   async authenticate(request: ZapRequest, options?: AuthenticateOptions): Promise<ZapReply> {
-    const started = performance.now()
+    const recorder = metricsRecorder()
+    const measuring = recorder.enabled
+    const started = measuring || this.listenerCount("decision") > 0 ? performance.now() : 0
     let verdict: Verdict
     try {
       const decided = this.#decide(request, options?.signal)
@@ -410,8 +412,8 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       userId: verdict.statusCode === 200 ? verdict.userId ?? "" : "",
     }
     if (verdict.statusCode === 200 && verdict.metadata !== undefined) reply.metadata = { ...verdict.metadata }
-    const elapsedMs = performance.now() - started
-    recordDecision(metricsRecorder(), measureDecision(request, verdict, elapsedMs))
+    const elapsedMs = started === 0 ? 0 : performance.now() - started
+    if (measuring) recordDecision(recorder, measureDecision(request, verdict, elapsedMs))
     if (this.listenerCount("decision") > 0) this.#emitDecision(request, reply, elapsedMs, verdict)
     return reply
   }
