@@ -113,6 +113,9 @@ describe(`a certificate directory with ${RUNNING_AS_ROOT ? "symlinked" : "chmod 
     engine.on("certificate:error", (error) => errors.push(error))
     await engine.configureCurve("*", dir)
     expectNamedErrors(errors)
+    for (const keys of good) expect(await decideCurve(engine, keys.publicKey)).toBe("OK")
+    expect(await decideCurve(engine, rejected.publicKey)).toBe("Unknown key")
+    expect(await decideCurve(engine, curveKeyPair().publicKey)).toBe("Unknown key")
   })
 
   it("configureCurve on a missing directory or a file rejects with CertificateError", async () => {
@@ -175,12 +178,23 @@ describe("ZapHandler keeps serving after configureCurve reported bad files", () 
     const handler = new ZapHandler(engine)
     let errors = 0
     engine.on("certificate:error", () => errors++)
+    const serverKeys = curveKeyPair()
+    const server = new Router({ linger: 0, curveServer: true, curveSecretKey: serverKeys.secretKey })
+    const client = new Dealer({ linger: 0, curveServerKey: serverKeys.publicKey, curvePublicKey: good[0]!.publicKey, curveSecretKey: good[0]!.secretKey })
     await handler.start()
     try {
       await engine.configureCurve("*", dir)
       expect(errors).toBe(expectedBad.size)
-      expect(handler.running).toBe(true)
+      const decided = new Promise<string>((resolve) => engine.once("decision", (event) => resolve(event.reply.statusText)))
+      requireZap(server, "certs")
+      const outcome = firstHandshake(server)
+      await server.bind("tcp://127.0.0.1:*")
+      client.connect(server.lastEndpoint!)
+      expect(await guard(outcome, 10_000, "no handshake outcome")).toBe("handshake")
+      expect(await guard(decided, 10_000, "no decision")).toBe("OK")
     } finally {
+      client.close()
+      server.close()
       await handler.stop()
     }
   })
@@ -242,6 +256,20 @@ describe("a watched certificate directory (configureCurve { watch: true }) revok
     expect(await decide(engine, alice)).toBe("Unknown key")
   })
 })
+
+/** The status text the engine answers a CURVE request from `publicKey` with. */
+async function decideCurve(engine: Authenticator, publicKey: string): Promise<string> {
+  const reply = await engine.authenticate({
+    version: "1.0",
+    requestId: Buffer.from("1"),
+    domain: "certs",
+    address: "127.0.0.1",
+    identity: Buffer.alloc(0),
+    mechanism: "CURVE",
+    credentials: [z85.decode(publicKey)],
+  })
+  return reply.statusText
+}
 
 function certificateText(publicKey: string): string {
   return `curve\n    public-key = "${publicKey}"\n`
