@@ -1,9 +1,9 @@
 import { lstatSync, statSync, watch, type BigIntStats, type FSWatcher } from "node:fs"
 import { stat } from "node:fs/promises"
-import { AuthenticatorError, CertificateError } from "../errors.js"
-import { messageOf } from "../policy/timeout.js"
 import { join } from "node:path"
+import { AuthenticatorError, CertificateError } from "../errors.js"
 import { mapLimited } from "../map-limited.js"
+import { messageOf } from "../policy/timeout.js"
 import { isCertificateFileName } from "./certificate-file-name.js"
 import {
   directoryFromRecords,

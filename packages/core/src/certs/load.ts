@@ -166,8 +166,9 @@ export interface CertificateDirectory {
 
 /**
  * Reads every `*.key` file of `dir`, hidden files (`.a.key`) excepted as with pyzmq's glob:
- * good files load, each bad one is reported in `errors`. Only regular files of at most 64 KiB
- * are read, opened without blocking; the files are read synchronously in slices of
+ * good files load, each bad one is reported in `errors`. Only regular files (as the listing
+ * shows them; a link's target as opened) are read, opened without blocking, and never more than
+ * 64 KiB + 1 bytes of one; the files are read synchronously in slices of
  * {@link READ_SLICE_MS} milliseconds, between which the event loop runs (10,000 files are read
  * about as fast as pyzmq's `load_certificates`, where a round trip to the file-I/O threads per
  * system call was several times slower).
