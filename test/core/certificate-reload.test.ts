@@ -188,6 +188,19 @@ describe("live certificate reload (configureCurve with watch)", () => {
     expect(await attemptHandshake(server, first.spec)).toBe("handshake:error:auth")
   })
 
+  it("reads the whole directory now and then: a change no notification named is applied (a lost one cannot keep a revoked key)", async () => {
+    const first = await clientFrom(spare, "first")
+    await link(first.publicFile, join(dir, "a.key"))
+    await engine.configureCurve("*", dir, { watch: true, debounceMs: 20, pollMs: 10 })
+    expect(await attemptHandshake(server, first.spec)).toBe("handshake")
+    const unnamed = await clientFrom(spare, "unnamed")
+    const reloaded = reloadWhere(engine, (event) => event.added === 1 && event.removed === 1)
+    await writeFile(first.publicFile, await readFile(unnamed.publicFile))
+    expect(await guard(reloaded, 10_000, "no periodic read of the whole directory")).toMatchObject({ total: 1 })
+    expect(await attemptHandshake(server, first.spec)).toBe("handshake:error:auth")
+    expect(await attemptHandshake(server, unnamed.spec)).toBe("handshake")
+  })
+
   it("an empty directory gives a total: 0 event and one process warning naming it", async () => {
     const warnings: Error[] = []
     const onWarning = (warning: Error): void => void warnings.push(warning)

@@ -111,6 +111,10 @@ export class CertificateDirectoryWatcher {
   /** The name of each symbolic link in force to the identity of its target, as last seen. */
   #links = new Map<string, string | undefined>()
   #checkingLinks = false
+  /** Polls since the whole directory was last read. */
+  #pollsSinceFullRead = 0
+  /** Set when the next reload is only the periodic full read: applied only if something differs. */
+  #safetyRead = false
 
   /**
    * @param options validated with {@link checkWatchOptions}
@@ -143,6 +147,13 @@ export class CertificateDirectoryWatcher {
     this.#poll = setInterval(() => {
       void this.#checkIdentity()
       void this.#checkLinks()
+      // Notifications can be lost (an overflowing inotify queue drops them silently): now and
+      // then the whole directory is read, so a deleted key file cannot stay in force.
+      if (++this.#pollsSinceFullRead >= FULL_READ_POLLS && this.#reloading === undefined) {
+        this.#safetyRead = this.#changed.size === 0 && !this.#readAll
+        this.#readAll = true
+        this.#schedule()
+      }
     }, this.#pollMs)
     this.#poll.unref()
   }
@@ -240,8 +251,12 @@ export class CertificateDirectoryWatcher {
     }
     const changed = this.#changed
     const readAll = this.#readAll || this.#records === undefined || changed.size > MAX_FILES_READ_AGAIN
+    const safetyRead = this.#safetyRead
+    const previous = this.#records
     this.#changed = new Set()
     this.#readAll = false
+    this.#safetyRead = false
+    if (readAll) this.#pollsSinceFullRead = 0
     const reading = readAll
       ? readCertificateDirectory(this.#directory).then((loaded) => new Map(recordsOf(loaded)))
       : this.#readAgain(this.#records!, changed)
@@ -250,9 +265,15 @@ export class CertificateDirectoryWatcher {
         (records) => {
           if (this.#closed) return
           this.#remember(records)
+          if (safetyRead && previous !== undefined && sameRecords(previous, records)) return
           this.#onLoad(directoryFromRecords(records))
         },
-        (error: unknown) => { if (!this.#closed) this.#onFailure(asCertificateError(this.#directory, error)) },
+        (error: unknown) => {
+          if (this.#closed) return
+          // What was named may not have been read: the next reload reads everything.
+          this.#readAll = true
+          this.#onFailure(asCertificateError(this.#directory, error))
+        },
       )
       .finally(() => {
         this.#reloading = undefined
@@ -264,8 +285,7 @@ export class CertificateDirectoryWatcher {
   }
 
   /**
-   * `records`, updated in place, with the files named `names` read again (a file gone is
-   * dropped). When the path no longer names the directory watched, the whole directory is read
+   * A copy of `records` with the files named `names` read again (a file gone is dropped). When the path no longer names the directory watched, the whole directory is read
    * instead (and a directory that cannot be listed rejects, so the last keys stay in force).
    */
   async #readAgain(records: Map<string, CertificateFileRecord>, names: ReadonlySet<string>): Promise<Map<string, CertificateFileRecord>> {
@@ -273,13 +293,14 @@ export class CertificateDirectoryWatcher {
     if (identity === undefined || identity !== this.#identity) {
       return readCertificateDirectory(this.#directory).then((loaded) => new Map(recordsOf(loaded)))
     }
+    const next = new Map(records)
     for (const name of names) {
       const file = join(this.#directory, name)
       const entry = lstatSync(file, { throwIfNoEntry: false })
-      if (entry === undefined) records.delete(name)
-      else records.set(name, readCertificateRecordSync(file, entry.isSymbolicLink(), entry.isFile()))
+      if (entry === undefined) next.delete(name)
+      else next.set(name, readCertificateRecordSync(file, entry.isSymbolicLink(), entry.isFile()))
     }
-    return records
+    return next
   }
 }
 
@@ -288,6 +309,23 @@ export class CertificateDirectoryWatcher {
  * read (cheaper per file, and safe should the system have dropped notifications in the burst).
  */
 const MAX_FILES_READ_AGAIN = 256
+
+/** Polls between two reads of the whole directory (a minute at the default `pollMs`). */
+const FULL_READ_POLLS = 60
+
+/** Whether two reads of a directory found the same files with the same keys (or the same errors). */
+function sameRecords(before: ReadonlyMap<string, CertificateFileRecord>, after: ReadonlyMap<string, CertificateFileRecord>): boolean {
+  if (before.size !== after.size) return false
+  for (const [name, record] of after) {
+    const earlier = before.get(name)
+    if (earlier === undefined || earlier.identity !== record.identity) return false
+    const [was, is] = [earlier.result, record.result]
+    if (was instanceof CertificateError || is instanceof CertificateError) {
+      if (!(was instanceof CertificateError && is instanceof CertificateError && was.message === is.message)) return false
+    } else if (was.publicKey !== is.publicKey) return false
+  }
+  return true
+}
 
 function asCertificateError(directory: string, error: unknown): CertificateError {
   if (error instanceof CertificateError) return error
