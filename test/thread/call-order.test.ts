@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createCertificates, loadCertificate, z85 } from "@zmq-auth/core"
+import { createCertificates, CURVE_ALLOW_ANY, loadCertificate, z85 } from "@zmq-auth/core"
 import type { ThreadAuthenticator } from "@zmq-auth/thread"
 import { attemptHandshake, newClientKeys, type TestServer } from "../helpers/sockets.js"
 import { threadKit } from "./thread-kit.js"
@@ -140,5 +140,18 @@ describe("ThreadAuthenticator call order and argument copies", () => {
     expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "bob", password: "builder" })).toBe("handshake")
     const target = await server({ mechanism: "CURVE", domain: "global" })
     expect(await curveOutcomes(target, [fromDirectory, listed])).toEqual(["handshake:error:auth", "handshake"])
+  })
+
+  it("applies calls made while start() is under way before the worker binds: the first handshake already sees them", async () => {
+    const engine = create()
+    const { location } = await certificateDirectory()
+    for (let index = 0; index < 200; index++) await createCertificates(location, `filler-${index}`)
+    await engine.configureCurve("*", CURVE_ALLOW_ANY)
+    const started = engine.start()
+    const narrowed = engine.configureCurve("*", location)
+    await started
+    const target = await server({ mechanism: "CURVE", domain: "global" })
+    expect(await curveOutcomes(target, [newClientKeys()])).toEqual(["handshake:error:auth"])
+    await narrowed
   })
 })

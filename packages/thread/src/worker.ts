@@ -18,6 +18,8 @@ import { readMainMessage, readWorkerSettings, type CallbackRequest, type MainMes
 import { PendingReplies } from "./pending-replies.js"
 import { reviveError, transferArguments, transferDecision, transferError, transferReload, transferRequest } from "./transfer.js"
 
+type ConfigureMessage = Extract<MainMessage, { type: "configure" }>
+
 /** What the worker needs of the engine it serves. */
 type Engine = ConfigurableEngine & Pick<Authenticator, "authenticate" | "on"> & { close?: () => unknown; stores?: CredentialStore[] }
 
@@ -105,6 +107,11 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       closeEngine = () => engine.close?.()
       stores = forwardStoreEvents(engine)
       for (const call of settings.policy) await applyConfiguration(engine, call, keyCallback)
+      // Calls made after start() was called apply before the bind too: one turn of the event
+      // loop delivers those already posted, then they are applied in order.
+      await new Promise((resolve) => setImmediate(resolve))
+      for (let message = early.shift(); message !== undefined; message = early.shift()) await applyCall(engine, message)
+      acceptingEarly = false
       // Ending already (a stop while starting, process.exit() in the module): bind nothing.
       if (ending !== undefined) return undefined
       const served = { authenticate: (request: ZapRequest) => engine.authenticate(request, { signal: stopping.signal }) }
@@ -188,21 +195,32 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
     }))
   }
 
+  /** Applies one configuration call and tells the main thread how it went. */
+  async function applyCall(engine: Engine, message: ConfigureMessage): Promise<void> {
+    try {
+      await applyConfiguration(engine, message.call, keyCallback)
+      post({ type: "configured", id: message.id })
+    } catch (error) {
+      post({ type: "configure:failed", id: message.id, error: transferError(error) })
+    }
+  }
+
+  /** Configuration calls that arrive while the engine is built: `start()` applies them before it binds. */
+  const early: ConfigureMessage[] = []
+  let acceptingEarly = true
   const started = start()
   let configuring: Promise<unknown> = started
 
   function dispatch(message: MainMessage): void {
     switch (message.type) {
       case "configure":
+        if (acceptingEarly) {
+          early.push(message)
+          return
+        }
         configuring = configuring.then(async () => {
           const engine = await started
-          if (engine === undefined) return
-          try {
-            await applyConfiguration(engine, message.call, keyCallback)
-            post({ type: "configured", id: message.id })
-          } catch (error) {
-            post({ type: "configure:failed", id: message.id, error: transferError(error) })
-          }
+          if (engine !== undefined) await applyCall(engine, message)
         })
         return
       case "callback:result":
