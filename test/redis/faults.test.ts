@@ -146,6 +146,16 @@ describe("RedisCredentialStore under faults: no allow from a Redis that is down,
     })
   })
 
+  it("SHUTDOWN NOSAVE and restart", async () => {
+    await runFault({
+      name: "SHUTDOWN NOSAVE, restart",
+      viaProxy: false,
+      keepsData: false,
+      inject: async () => void (await redis.server.cli("SHUTDOWN", "NOSAVE").catch(() => "")),
+      heal: () => redis.server.restart(),
+    })
+  })
+
   it("CLIENT KILL of every normal connection", async () => {
     await runFault({
       name: "CLIENT KILL TYPE normal",
@@ -230,7 +240,9 @@ describe("RedisCredentialStore grace mode (maxStalenessMs)", () => {
     await admin.addCurveKey("api", cached)
     await admin.addCurveKey("*", revoked)
     await admin.addCurveKey("api", uncached)
-    await admin.revokeCurveKey("api", revoked)
+    // Once the store acknowledged the last change, no invalidation can overtake the reads below
+    // (a read that a change overtakes is answered but not cached).
+    await admin.waitForFleet(await admin.revokeCurveKey("api", revoked))
     expect(await store.checkCurveKey("api", cached)).toEqual({ statusCode: 200 })
     expect(await store.checkCurveKey("api", revoked)).toMatchObject({ statusCode: 400 })
     const down = nextEvent(store, "store:down")

@@ -369,7 +369,8 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       this.#syncGeneration()
       return
     }
-    // Learn whether the change was a revocation, to tell the application (live sessions).
+    // Learn whether the change was a revocation, for the application's listeners (live sessions).
+    if (this.listenerCount("credential:revoked") === 0) return
     this.#read(key).then(
       ({ reply }) => {
         const record = name.kind === "curve" ? parseCurveRecord(reply) : parseUserRecord(reply)
