@@ -282,3 +282,22 @@ describe("RedisCredentialStore grace mode (maxStalenessMs)", () => {
     void healthy
   })
 })
+
+describe("RedisCredentialStore: a revocation committed while one level of a key is read", () => {
+  it("never decides with a cached level that the revocation invalidated meanwhile", async () => {
+    proxy = await startFaultProxy(redis.server.port)
+    const admin = await openStore(redis.server.url, { node: false })
+    const store = await openStore(proxy.url, { heartbeatMs: 1000, lookupTimeoutMs: 3000 })
+    const publicKey = key()
+    await admin.waitForFleet(await admin.addCurveKey("*", publicKey), { timeoutMs: 5000 })
+    // Caches the "*" level only; the domain "d" level is read later, through a slow link.
+    expect(await store.checkCurveKey("*", publicKey)).toEqual({ statusCode: 200 })
+    proxy.setMode("delay", 150)
+    const checking = store.checkCurveKey("d", publicKey)
+    // Committed before the delayed read of "d" reaches Redis: its invalidation arrives first.
+    await admin.revokeCurveKey("*", publicKey)
+    const verdict = await checking
+    proxy.setMode("pass")
+    expect(verdict).toEqual({ statusCode: 400, statusText: "Key revoked" })
+  })
+})

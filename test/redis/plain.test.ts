@@ -113,4 +113,23 @@ describe("RedisCredentialStore: PLAIN", () => {
     expect(await store.checkPlain("api", "kim", password("patience"), { signal: AbortSignal.abort() })).toMatchObject({ statusCode: 300 })
     expect(store.passwordHashes.started).toBe(2)
   })
+
+  it("a removal or password change confirmed while a check hashes wins over that check's match", async () => {
+    // The password is stored with a costly hash (about 8 x 2^15 scrypt blocks), changes are made with a cheap one.
+    const slow = await openStore(redis.server.url, { node: false, scryptCost: { logN: 15, r: 8, p: 8 } })
+    const admin = await openStore(redis.server.url, { node: false })
+    const store = await openStore(redis.server.url)
+    for (const change of ["remove", "change"] as const) {
+      await slow.setPassword("*", "hana", "slow to hash")
+      const checking = store.checkPlain("api", "hana", password("slow to hash"))
+      // The check has found the record and hashes now.
+      while (store.passwordHashes.running === 0) await new Promise((resolve) => setImmediate(resolve))
+      const receipt = change === "remove" ? await admin.removeUser("*", "hana") : await admin.setPassword("*", "hana", "new one")
+      expect((await admin.waitForFleet(receipt, { timeoutMs: 5000 })).pending).toEqual([])
+      expect(store.passwordHashes.running, "the change was confirmed before the hash ended").toBe(1)
+      const verdict = await checking
+      expect(statusOf(verdict), `after a ${change}`).not.toBe(200)
+      expect(statusOf(await store.checkPlain("api", "hana", password("slow to hash")))).toBe(400)
+    }
+  })
 })

@@ -10,3 +10,4 @@ export { BatchRecorder, replayMetricsBatch, isMetricsBatch } from "./metrics/met
 export type { MetricsBatch } from "./metrics/metrics-batch.js"
 export type { MetricsRecorder } from "./metrics/recorder.js"
 export { REDACTED } from "./policy/redact.js"
+export { unpooledCopy, unpooledUtf8 } from "./unpooled.js"

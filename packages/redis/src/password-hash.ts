@@ -59,11 +59,18 @@ export function parsePhc(phc: string): ParsedPhc | undefined {
   } catch {
     return undefined
   }
-  return { cost, salt: Buffer.from(match[4]!, "base64"), hash: Buffer.from(match[5]!, "base64") }
+  return { cost, salt: unpooledBase64(match[4]!), hash: unpooledBase64(match[5]!) }
 }
 
 /** Whether `password` matches the parsed PHC string (constant-time comparison of the hashes). */
 export async function verifyPassword(password: Buffer, phc: ParsedPhc): Promise<boolean> {
   const hash = await derive(password, phc.salt, phc.cost, phc.hash.length)
   return timingSafeEqual(hash, phc.hash)
+}
+
+/** The bytes of base64 `text` in memory of their own (a password hash never shares Node's Buffer pool). */
+function unpooledBase64(text: string): Buffer {
+  const bytes = Buffer.alloc(Buffer.byteLength(text, "base64"))
+  const written = bytes.write(text, "base64")
+  return bytes.subarray(0, written)
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto"
 import { EventEmitter } from "eventemitter3"
 import { normalizeCurveKey, type CredentialCheck, type CredentialStore, type CredentialVerdict } from "@zmq-auth/core"
-import { decide, UNAVAILABLE, type Lookup } from "./decide.js"
+import { unpooledCopy, unpooledUtf8 } from "@zmq-auth/core/internal"
+import { decide, UNAVAILABLE, type Decision, type Lookup } from "./decide.js"
 import { DeadlineError, withDeadline } from "./deadline.js"
 import { RedisStoreError } from "./errors.js"
+import { listCredentials, readFleetStatus, type CredentialListing, type FleetStatus } from "./admin-queries.js"
 import { acknowledge, leave, NODE_REFRESH_MS, readAcknowledgements, type FleetReport } from "./fleet.js"
 import { HashLimiter, HashRefusedError } from "./hash-limiter.js"
 import { encodeKeyPart, KeyLayout } from "./key-layout.js"
@@ -196,7 +198,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
    */
   async checkPlain(domain: string, username: string, password: Buffer, check?: CredentialCheck): Promise<CredentialVerdict> {
     if (!Buffer.isBuffer(password)) throw new TypeError("password must be a Buffer")
-    const secret = Buffer.from(password)
+    const secret = unpooledCopy(password)
     try {
       let levels: string[]
       let keys: string[]
@@ -206,8 +208,8 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       } catch {
         return deny("Invalid username")
       }
-      const lookups = await this.#lookup(levels, keys, parseUserRecord, check?.signal)
-      const decision = decide(lookups, Date.now())
+      const look = async (): Promise<Decision<UserRecord>> => decide(await this.#lookup(levels, keys, parseUserRecord, check?.signal), Date.now())
+      const decision = await look()
       switch (decision.kind) {
         case "unavailable":
           return unavailable()
@@ -219,14 +221,27 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
         case "unknown":
           return deny("Invalid username")
         case "found":
-          return await this.#verify(decision.domain, username, secret, decision.record, check?.signal)
+          return await this.#verify(decision.domain, username, secret, decision.record, check?.signal, look)
       }
     } finally {
       secret.fill(0)
     }
   }
 
-  async #verify(domain: string, username: string, secret: Buffer, record: UserRecord, signal: AbortSignal | undefined): Promise<CredentialVerdict> {
+  /**
+   * Verifies `secret` against `record` (found under `domain`). A hash takes long: when it
+   * matched, `look` finds the record again (a cache hit when nothing changed), and the password is
+   * accepted only if that record is still the one verified: a removal or a password change made
+   * meanwhile wins.
+   */
+  async #verify(
+    domain: string,
+    username: string,
+    secret: Buffer,
+    record: UserRecord,
+    signal: AbortSignal | undefined,
+    look: () => Promise<Decision<UserRecord>>,
+  ): Promise<CredentialVerdict> {
     const phc = parsePhc(record.phc ?? "")
     if (phc === undefined) throw new RedisStoreError(`the password hash of a user of domain ${JSON.stringify(domain)} is not a scrypt PHC string`)
     const id = this.#verified.id(domain, username, secret, record.version)
@@ -234,7 +249,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     if (signal?.aborted === true) return unavailable()
     let job = this.#hashing.get(id)
     if (job === undefined) {
-      const copy = Buffer.from(secret)
+      const copy = unpooledCopy(secret)
       const controller = new AbortController()
       const result = this.#limiter.run(() => verifyPassword(copy, phc), controller.signal).finally(() => {
         copy.fill(0)
@@ -253,6 +268,12 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       throw error
     }
     if (!matches) return deny("Invalid password")
+    const now = await look()
+    if (now.kind === "revoked") return deny("User removed")
+    if (now.kind === "unknown" || now.kind === "expired") return deny("Invalid username")
+    if (now.kind !== "found") return unavailable()
+    // Changed while hashing: the new record decides the next attempt.
+    if (now.domain !== domain || now.record.version !== record.version) return unavailable("Credential changed, try again")
     this.#verified.add(id)
     return { statusCode: 200, userId: username }
   }
@@ -281,7 +302,13 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   }
 
   /** The records under `keys` (one per level of `levels`), from the cache, Redis, or what grace mode allows. */
-  async #lookup<R extends CurveRecord | UserRecord>(levels: string[], keys: string[], parse: (reply: unknown) => Stored<R>, signal: AbortSignal | undefined): Promise<Lookup<R>[]> {
+  async #lookup<R extends CurveRecord | UserRecord>(
+    levels: string[],
+    keys: string[],
+    parse: (reply: unknown) => Stored<R>,
+    signal: AbortSignal | undefined,
+    retry = true,
+  ): Promise<Lookup<R>[]> {
     const entries = keys.map((key) => this.#cache.get(key))
     const vouched = this.#vouched()
     const reusable = (entry: CachedRecord | undefined): entry is CachedRecord => vouched && entry !== undefined && this.#cache.trusted(entry)
@@ -296,7 +323,12 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
           "Redis read",
           signal,
         )
-        return replies.map(({ reply }, index) => ({ domain: levels[index]!, record: parse(reply), current: true }))
+        // Every level must still be what the cache holds: a level taken from the cache may have
+        // been invalidated while the other was read, and a reply overtaken by an invalidation
+        // (not cached) may predate the change. Such a mix decides nothing: look again, once.
+        const overtaken = replies.some(({ reply }, index) => this.#cache.get(keys[index]!)?.reply !== reply)
+        if (!overtaken) return replies.map(({ reply }, index) => ({ domain: levels[index]!, record: parse(reply), current: true }))
+        if (retry) return this.#lookup(levels, keys, parse, signal, false)
       } catch {
         // fall back to what the cache can still vouch for
       }
@@ -439,7 +471,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   async setPassword(domain: string, username: string, password: string): Promise<ChangeReceipt> {
     const key = this.#layout.user(checkDomain(domain), checkName(username))
     if (typeof password !== "string") throw new TypeError(`password must be a string, got ${typeof password}`)
-    const secret = Buffer.from(password, "utf8")
+    const secret = unpooledUtf8(password)
     let phc: string
     try {
       phc = await hashPassword(secret, this.#options.scryptCost)
@@ -508,6 +540,37 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     }
     if (report === undefined) throw new RedisStoreError("cannot read the fleet's acknowledgements: Redis is unreachable", { cause: lastError })
     return { ...report, elapsedMs: Math.round((performance.now() - started) * 10) / 10 }
+  }
+
+  /**
+   * Every credential of the namespace (of `domain` only, when given): CURVE keys with their
+   * state, user id and expiry, PLAIN users with their state. Never a password or its hash.
+   * Rejects with {@link RedisStoreError} when Redis cannot be read.
+   */
+  async listCredentials(domain?: string): Promise<CredentialListing[]> {
+    const client = this.#adminClient("listing credentials")
+    return withDeadline(listCredentials(client, this.#layout, domain), WRITE_TIMEOUT_MS * 4, "listing credentials").catch((error: unknown) => {
+      throw new RedisStoreError("listing credentials: Redis did not answer", { cause: error })
+    })
+  }
+
+  /**
+   * The namespace's generation, the live nodes with the generation each applied and their lag,
+   * and the Redis server's role and connected replicas. Rejects with {@link RedisStoreError}
+   * when Redis cannot be read.
+   */
+  async fleetStatus(): Promise<FleetStatus> {
+    const client = this.#adminClient("reading the fleet status")
+    const reading = readAcknowledgements(client, this.#layout).then((nodes) => readFleetStatus(client, this.#layout, nodes))
+    return withDeadline(reading, WRITE_TIMEOUT_MS * 4, "reading the fleet status").catch((error: unknown) => {
+      throw new RedisStoreError("reading the fleet status: Redis did not answer", { cause: error })
+    })
+  }
+
+  #adminClient(what: string): RedisClient {
+    const client = this.#link.client
+    if (this.#closed || client === undefined) throw new RedisStoreError(`${what}: Redis at ${redactUrl(this.#options.url)} is unreachable`)
+    return client
   }
 
   /** Leaves the fleet and closes the connection; checks made afterwards answer 300. Idempotent. */

@@ -4,14 +4,15 @@ import { UsageError, type Command } from "./command.js"
 import { inspectCommand } from "./inspect.js"
 import { keygenCommand } from "./keygen.js"
 import { listCommand } from "./list.js"
+import { redisCommand } from "./redis.js"
 import { printable } from "./terminal-text.js"
 import { z85Command } from "./z85.js"
 
-const COMMANDS: readonly Command[] = [keygenCommand, inspectCommand, listCommand, z85Command]
+const COMMANDS: readonly Command[] = [keygenCommand, inspectCommand, listCommand, z85Command, redisCommand]
 
 const USAGE = `Usage: zmq-auth <command> [options]
 
-Certificate and key tools for zmq-auth (files compatible with pyzmq and CZMQ).
+Certificate, key and fleet credential tools for zmq-auth (files compatible with pyzmq and CZMQ).
 
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(9)}${command.summary}`).join("\n")}

@@ -4,6 +4,7 @@ import { normalizeCurveKey, CURVE_KEY_Z85_LENGTH } from "../policy/curve-key.js"
 import { messageOf } from "../policy/timeout.js"
 import { expectPositionals, parseCommandLine, printLine, UsageError, type Command } from "./command.js"
 import { readPassword } from "./read-password.js"
+import { formatTable } from "./table.js"
 import { printable } from "./terminal-text.js"
 
 const DEFAULT_WAIT_MS = 5000
@@ -54,6 +55,8 @@ export interface FleetStoreAdmin {
   setPassword(domain: string, username: string, password: string): Promise<ChangeReceipt>
   removeUser(domain: string, username: string): Promise<ChangeReceipt>
   waitForFleet(receipt: ChangeReceipt, options?: { timeoutMs?: number }): Promise<FleetReport>
+  listCredentials(domain?: string): Promise<Array<Record<string, unknown> & { kind: string; domain: string; state: string }>>
+  fleetStatus(): Promise<{ generation: number; nodes: Array<{ node: string; generation: number; lag: number }>; redis: { role: string; replicas: number } }>
   close(): Promise<void>
 }
 
@@ -124,6 +127,48 @@ function fleetLine(report: FleetReport): string {
   return report.pending.length === 0 ? line : `${line}; pending: ${report.pending.map(printable).join(", ")}`
 }
 
+/** A Redis URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== "") parsed.password = "***"
+    return parsed.toString()
+  } catch {
+    return "(an unparsable URL)"
+  }
+}
+
+async function list(store: FleetStoreAdmin, args: string[], json: boolean): Promise<number> {
+  if (args.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(args[1])}`)
+  const listings = await store.listCredentials(args[0])
+  if (json) {
+    printLine(JSON.stringify({ credentials: listings }))
+    return 0
+  }
+  const rows = listings.map((listing) => [
+    listing.domain,
+    listing.kind === "curve" ? "CURVE" : "PLAIN",
+    String(listing["publicKey"] ?? listing["username"]),
+    listing.state,
+    String(listing["userId"] ?? ""),
+    listing["notAfter"] instanceof Date ? listing["notAfter"].toISOString() : "",
+  ])
+  printLine(formatTable([["domain", "mechanism", "key or user", "state", "user id", "not after"], ...rows]))
+  return 0
+}
+
+async function status(store: FleetStoreAdmin, args: string[], json: boolean): Promise<number> {
+  expectPositionals(args, [])
+  const fleet = await store.fleetStatus()
+  if (json) {
+    printLine(JSON.stringify(fleet))
+    return 0
+  }
+  printLine(`generation ${fleet.generation}; Redis role ${fleet.redis.role}, ${fleet.redis.replicas} connected replicas`)
+  printLine(formatTable([["node", "applied generation", "lag"], ...fleet.nodes.map((node) => [node.node, String(node.generation), String(node.lag)])]))
+  return 0
+}
+
 interface Change {
   describe: string
   receipts: ChangeReceipt[]
@@ -192,11 +237,14 @@ export const redisCommand: Command = {
     if (action === undefined) throw new UsageError("missing <action>")
     const { RedisCredentialStore } = await loadRedisPackage()
     const url = values.url ?? process.env["ZMQ_AUTH_REDIS_URL"] ?? "redis://127.0.0.1:6379"
-    const options: Record<string, unknown> = { url }
+    // An administrator is not a node of the fleet: it reports no acknowledgements.
+    const options: Record<string, unknown> = { url, node: false }
     if (values.namespace !== undefined) options["namespace"] = values.namespace
     const store = await RedisCredentialStore.connect(options)
     try {
-      if (store.state === "down") throw new Error(`cannot reach Redis at ${printable(url)}`)
+      if (store.state === "down") throw new Error(`cannot reach Redis at ${printable(redactUrl(url))}`)
+      if (action === "list") return await list(store, actionArgs, values.json)
+      if (action === "status") return await status(store, actionArgs, values.json)
       const change = await applyChange(store, action, actionArgs, values)
       const last = change.receipts.at(-1)
       const report = waitMs === undefined || last === undefined ? undefined : await store.waitForFleet(last, { timeoutMs: waitMs })

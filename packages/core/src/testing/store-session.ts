@@ -1,4 +1,5 @@
 import { AssertionError } from "node:assert"
+import { STORE_EVENTS } from "../policy/store-events.js"
 import { randomBytes } from "node:crypto"
 import type { CredentialCheck, CredentialStore } from "../policy/credential-store.js"
 import type { CredentialAdministration } from "../policy/credential-store-admin.js"
@@ -143,7 +144,13 @@ export class StoreSession {
       for (const waiter of waiters) waiter(args)
       return emit.apply(this, args)
     }
+    // An application listens to the events it wants; a store may do work only for listeners
+    // (the Redis store reads a changed record again to tell a revocation from an addition).
+    const listening = store as Emitting & Partial<Record<"on" | "off", (event: string, listener: () => void) => unknown>>
+    const listener = (): void => undefined
+    for (const event of STORE_EVENTS) listening.on?.(event, listener)
     return () => {
+      for (const event of STORE_EVENTS) listening.off?.(event, listener)
       if (ownProperty) store.emit = emit
       else delete (store as Partial<Emitting>).emit
     }
