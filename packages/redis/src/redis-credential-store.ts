@@ -13,6 +13,7 @@ import { RedisLink, redactUrl, type RedisClient } from "./link.js"
 import { resolveOptions, type RedisCredentialStoreOptions, type ResolvedOptions } from "./options.js"
 import { hashPassword, parsePhc, verifyPassword } from "./password-hash.js"
 import { RecordCache, type CachedRecord } from "./record-cache.js"
+import { storeMetrics } from "./store-metrics.js"
 import { parseCurveRecord, parseUserRecord, type CurveRecord, type Stored, type UserRecord } from "./records.js"
 import { VerifiedAttempts } from "./verified-attempts.js"
 
@@ -108,11 +109,14 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       this.#cache.trust(epoch, at)
       this.#lastConfirmedAt = at
       this.#syncGeneration()
+      storeMetrics.state("up")
+      storeMetrics.staleness(0)
       this.#emit("store:up")
     })
     this.#link.on("down", (error) => {
       this.#cache.distrust()
       if (this.#options.maxStalenessMs === 0) this.#cache.invalidate(null)
+      storeMetrics.state(this.#options.maxStalenessMs > 0 ? "stale" : "down")
       this.#emit("store:down", error)
     })
   }
@@ -251,7 +255,9 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     if (job === undefined) {
       const copy = unpooledCopy(secret)
       const controller = new AbortController()
-      const result = this.#limiter.run(() => verifyPassword(copy, phc), controller.signal).finally(() => {
+      storeMetrics.hashQueue(1)
+      const result = this.#limiter.run(() => timedHash(() => verifyPassword(copy, phc)), controller.signal).finally(() => {
+        storeMetrics.hashQueue(-1)
         copy.fill(0)
         this.#hashing.delete(id)
       })
@@ -312,6 +318,8 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     const entries = keys.map((key) => this.#cache.get(key))
     const vouched = this.#vouched()
     const reusable = (entry: CachedRecord | undefined): entry is CachedRecord => vouched && entry !== undefined && this.#cache.trusted(entry)
+    const hits = entries.filter(reusable).length
+    storeMetrics.lookups(hits, entries.length - hits)
     if (entries.every(reusable)) {
       return entries.map((entry, index) => ({ domain: levels[index]!, record: parsedOnce(entry, parse), current: true }))
     }
@@ -336,6 +344,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     const now = performance.now()
     const window = this.#options.maxStalenessMs
     const stillVouched = this.#vouched()
+    if (!stillVouched) storeMetrics.staleness((now - this.#lastConfirmedAt) / 1000)
     return keys.map((key, index) => {
       const entry = this.#cache.get(key)
       if (entry === undefined) return { domain: levels[index]!, record: undefined, current: false }
@@ -385,6 +394,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   }
 
   #invalidated(key: string | null): void {
+    storeMetrics.invalidation()
     this.#cache.invalidate(key)
     for (const [name, read] of key === null ? this.#reads : [[key, this.#reads.get(key)] as const]) {
       if (read === undefined) continue
@@ -436,6 +446,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       const generation = reply === null ? 0 : Number(String(reply))
       if (!Number.isSafeInteger(generation)) return
       this.#appliedGeneration = generation
+      storeMetrics.generation(generation)
       if (this.#options.node !== false && !this.#closed) {
         await withDeadline(acknowledge(client, this.#layout, this.#options.node, generation), this.#options.lookupTimeoutMs * 4, "acknowledging")
       }
@@ -617,4 +628,14 @@ function checkDomain(domain: unknown): string {
 function checkName(username: unknown): string {
   if (typeof username !== "string") throw new TypeError(`username must be a string, got ${typeof username}`)
   return username
+}
+
+/** Runs a password hash and records how long it took. */
+async function timedHash<T>(hash: () => Promise<T>): Promise<T> {
+  const started = performance.now()
+  try {
+    return await hash()
+  } finally {
+    storeMetrics.hashDuration((performance.now() - started) / 1000)
+  }
 }

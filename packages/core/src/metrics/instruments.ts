@@ -79,12 +79,6 @@ export const INSTRUMENTS = {
     unit: "s",
     description: "Age of the oldest cached entry still used while the store is unreachable (0 when up)",
   },
-  "zmq_auth.store.invalidation.lag": {
-    kind: "histogram",
-    unit: "s",
-    description: "Time from a change's commit in the store to its invalidation reaching this process",
-    buckets: DURATION_BUCKETS_SECONDS,
-  },
   "zmq_auth.store.generation": { kind: "gauge", unit: "{generation}", description: "The store's change generation applied by this process" },
   "zmq_auth.store.password_hash.queue": {
     kind: "upDownCounter",
