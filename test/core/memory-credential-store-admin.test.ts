@@ -153,7 +153,7 @@ describe("MemoryCredentialStore administration", () => {
   })
 
   it("reports itself as the one node of its fleet", async () => {
-    const store = new MemoryCredentialStore({ nodeName: "node-a" })
+    const store = new MemoryCredentialStore({ node: "node-a" })
     const receipt = await store.addCurveKey("app", key())
     expect(await store.waitForFleet(receipt)).toMatchObject({ applied: ["node-a"], pending: [] })
     expect(await store.waitForFleet({ generation: receipt.generation + 1 }, { timeoutMs: 10 })).toMatchObject({
@@ -190,7 +190,7 @@ describe("MemoryCredentialStore administration", () => {
     }
     expect(store.generation).toBe(0)
     expect(store.checkCurveKey("app", publicKey)).toBe(false)
-    expect(() => new MemoryCredentialStore({ nodeName: "" })).toThrow(/options\.nodeName/)
+    expect(() => new MemoryCredentialStore({ node: "" })).toThrow(/options\.node/)
     expect(() => store.setAvailable("no" as never)).toThrow(/available must be a boolean/)
   })
 

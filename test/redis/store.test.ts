@@ -228,3 +228,15 @@ describe("RedisCredentialStore: records it cannot trust", () => {
     expect(store.passwordHashes.started).toBe(0)
   })
 })
+
+describe("RedisCredentialStore connection failures", () => {
+  it("emits store:error for each failed attempt (a wrong password), with no secret in it, and stays down", async () => {
+    await redis.server.cli("ACL", "SETUSER", "locked-out", "on", ">right-password", "~*", "+@all")
+    const url = redis.server.url.replace("redis://", "redis://locked-out:wrong-password@")
+    const store = await openStore(url)
+    const error = await new Promise<Error>((resolve) => store.once("store:error", resolve))
+    expect(store.state).toBe("down")
+    expect(error.message).toMatch(/WRONGPASS|invalid username-password/i)
+    expect(`${error.message} ${String(error.stack)}`).not.toContain("wrong-password")
+  })
+})

@@ -31,6 +31,11 @@ export interface RedisCredentialStoreEvents {
   "store:down": (error: Error) => void
   /** Redis is reachable again, tracking re-armed: decisions are current again. */
   "store:up": () => void
+  /**
+   * A connection attempt failed (wrong password, missing permission, refused): the store stays
+   * down and keeps trying. No secret is in the error.
+   */
+  "store:error": (error: Error) => void
   /** A CURVE key was revoked or a PLAIN user removed, by any process of the fleet. */
   "credential:revoked": (event: { domain: string; publicKey?: string; username?: string }) => void
 }
@@ -100,6 +105,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       clientName,
     })
     this.#link.on("invalidate", (key) => this.#invalidated(key))
+    this.#link.on("attempt:failed", (error) => this.#emit("store:error", error))
     this.#link.on("confirmed", (epoch, at) => {
       this.#cache.confirm(epoch, at)
       this.#lastConfirmedAt = Math.max(this.#lastConfirmedAt, at)

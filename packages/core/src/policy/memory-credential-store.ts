@@ -17,7 +17,7 @@ import type { CredentialRevokedEvent } from "./store-events.js"
 /** Options of {@link MemoryCredentialStore}. */
 export interface MemoryCredentialStoreOptions {
   /** This store's name in a {@link FleetReport}; default `"<host name>:<process id>"`. */
-  nodeName?: string
+  node?: string
 }
 
 /** Events of {@link MemoryCredentialStore}, named as `RedisCredentialStore`'s. */
@@ -83,20 +83,20 @@ export class MemoryCredentialStore
   /** Domain, then user name, to the user's record. */
   readonly #users = new Map<string, Map<string, UserRecord>>()
   readonly #digester = new PasswordDigester()
-  readonly #nodeName: string
+  readonly #node: string
   #generation = 0
   #available = true
   #closed = false
 
-  /** Throws {@link AuthenticatorError} when `nodeName` is given and is not a non-empty string. */
+  /** Throws {@link AuthenticatorError} when `node` is given and is not a non-empty string. */
   constructor(options: MemoryCredentialStoreOptions = {}) {
     super()
     if (options === null || typeof options !== "object")
       throw new AuthenticatorError("MemoryCredentialStore options must be an object")
-    const { nodeName = `${hostname()}:${process.pid}` } = options
-    if (typeof nodeName !== "string" || nodeName === "")
-      throw new AuthenticatorError("options.nodeName must be a non-empty string")
-    this.#nodeName = nodeName
+    const { node = `${hostname()}:${process.pid}` } = options
+    if (typeof node !== "string" || node === "")
+      throw new AuthenticatorError("options.node must be a non-empty string")
+    this.#node = node
   }
 
   /** `"up"`, or `"down"` while made unavailable (as `RedisCredentialStore.state`). */
@@ -204,7 +204,7 @@ export class MemoryCredentialStore
 
   /**
    * Reports whether this store applied `receipt` (a memory store is a fleet of one node, named
-   * by `options.nodeName`): applied once its generation reached the receipt's, else pending.
+   * by `options.node`): applied once its generation reached the receipt's, else pending.
    * Resolves at once; `options.timeoutMs` is validated and otherwise unused.
    *
    * Rejects with {@link AuthenticatorError} naming `receipt` or `options.timeoutMs`.
@@ -225,8 +225,8 @@ export class MemoryCredentialStore
     }
     const applied = receipt.generation <= this.#generation
     return {
-      applied: applied ? [this.#nodeName] : [],
-      pending: applied ? [] : [this.#nodeName],
+      applied: applied ? [this.#node] : [],
+      pending: applied ? [] : [this.#node],
       elapsedMs: performance.now() - started,
     }
   }
