@@ -19,11 +19,13 @@ export default defineConfig({
     },
   ],
   resolve: {
-    alias: {
-      "@zmq-auth/core": built("core"),
-      "@zmq-auth/thread": built("thread"),
-      "@zmq-auth/rx": built("rx"),
-    },
+    alias: [
+      { find: /^@zmq-auth\/core\/internal$/, replacement: fileURLToPath(new URL("../../packages/core/dist/internal.js", import.meta.url)) },
+      { find: /^@zmq-auth\/core\/testing$/, replacement: fileURLToPath(new URL("../../packages/core/dist/testing/index.js", import.meta.url)) },
+      { find: /^@zmq-auth\/core$/, replacement: built("core") },
+      { find: /^@zmq-auth\/thread$/, replacement: built("thread") },
+      { find: /^@zmq-auth\/rx$/, replacement: built("rx") },
+    ],
   },
   test: {
     // The suites that decide what the mutated sources do, on the loop adapter (each mutant runs
