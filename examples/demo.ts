@@ -3,6 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DEMO_USAGE, parseDemoOptions, UsageError, type DemoOptions } from "./demo/options.js"
+import { runFleet } from "./demo/fleet.js"
+import { RedisNotInstalledError } from "./demo/local-redis.js"
 import { runScenario } from "./demo/scenario.js"
 import { AdapterUnavailableError } from "./demo/serve-engine.js"
 
@@ -28,10 +30,14 @@ async function main(): Promise<number> {
   }
   process.once("SIGINT", removeOnInterrupt)
   try {
+    if (options.fleet) {
+      print("zmq-auth fleet demo: three servers share their CURVE keys through Redis; a client is revoked with the CLI")
+      return await runFleet(options.redisUrl, workspace, print)
+    }
     print(`zmq-auth demo: ${options.clients} good, ${options.badClients} bad (wrong server key), ${options.unknownClients} unknown subscribers`)
     return await runScenario(options, workspace, print)
   } catch (error) {
-    if (error instanceof AdapterUnavailableError) {
+    if (error instanceof AdapterUnavailableError || error instanceof RedisNotInstalledError) {
       process.stderr.write(`demo: ${error.message}\n`)
       return 2
     }
