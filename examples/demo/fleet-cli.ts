@@ -20,11 +20,11 @@ export interface CliChange {
 
 /**
  * Runs `zmq-auth redis <action> * <key> --wait --json` against `url` in the demo's namespace
- * and resolves once it exited 0; rejects with its error output otherwise.
+ * and resolves once it exited 0; rejects with its error output otherwise. `signal` kills it.
  */
-export async function changeWithCli(action: "add-key" | "revoke-key", publicKey: string, url: string, shownUrl: string): Promise<CliChange> {
+export async function changeWithCli(action: "add-key" | "revoke-key", publicKey: string, url: string, shownUrl: string, signal: AbortSignal): Promise<CliChange> {
   const args = ["redis", action, "*", publicKey, "--wait", "--json", "--namespace", FLEET_NAMESPACE]
-  const child = spawn(process.execPath, [CLI, ...args, "--url", url], { stdio: ["ignore", "pipe", "pipe"] })
+  const child = spawn(process.execPath, [CLI, ...args, "--url", url], { stdio: ["ignore", "pipe", "pipe"], signal })
   const stdout: Buffer[] = []
   const stderr: Buffer[] = []
   child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk))

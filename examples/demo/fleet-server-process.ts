@@ -1,5 +1,4 @@
 import { fork, type ChildProcess } from "node:child_process"
-import { once } from "node:events"
 import { fileURLToPath } from "node:url"
 import { withDeadline } from "./deadline.js"
 import type { FleetControlMessage, FleetServerMessage } from "./fleet-messages.js"
@@ -20,9 +19,11 @@ export class FleetServerProcess {
   #endpoint = ""
   #serverKey = ""
 
-  private constructor(node: string, url: string) {
+  private constructor(node: string, url: string, signal: AbortSignal) {
     this.node = node
-    this.#child = fork(SCRIPT, [url, node], { stdio: ["ignore", "inherit", "inherit", "ipc"] })
+    this.#child = fork(SCRIPT, [url, node], { stdio: ["ignore", "inherit", "inherit", "ipc"], signal })
+    // An abort (the demo interrupted) is reported as an error: the exit that follows is what counts.
+    this.#child.on("error", () => undefined)
     this.#child.on("message", (message: FleetServerMessage) => {
       this.#messages.push(message)
       this.#notify()
@@ -33,9 +34,9 @@ export class FleetServerProcess {
     })
   }
 
-  /** Starts `node` against Redis at `url`; resolves once it is bound and serving. */
-  static async start(node: string, url: string): Promise<FleetServerProcess> {
-    const server = new FleetServerProcess(node, url)
+  /** Starts `node` against Redis at `url`; resolves once it is bound and serving. `signal` sends it SIGTERM. */
+  static async start(node: string, url: string, signal: AbortSignal): Promise<FleetServerProcess> {
+    const server = new FleetServerProcess(node, url, signal)
     try {
       const ready = await withDeadline(
         server.#waitFor((message) => (message.type === "ready" ? message : undefined)),
@@ -79,7 +80,7 @@ export class FleetServerProcess {
   /** Asks the process to stop; kills it when it has not exited within 3 s. Resolves once it exited. */
   async stop(): Promise<void> {
     if (this.#exited || this.#child.exitCode !== null || this.#child.signalCode !== null) return
-    const exited = once(this.#child, "exit")
+    const exited = new Promise<void>((resolve) => this.#child.once("exit", () => resolve()))
     if (this.#child.connected) this.#child.send({ type: "stop" } satisfies FleetControlMessage)
     else this.#child.kill("SIGTERM")
     try {

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   // The demo asks with "stop"; a demo that died closes the channel: either way, leave.
   process.on("message", (message: FleetControlMessage) => void (message.type === "stop" && shutDown()))
   process.on("disconnect", () => void shutDown())
+  process.on("SIGTERM", () => void shutDown())
   try {
     stop = await serve(url, node)
   } catch (error) {

@@ -47,13 +47,15 @@ function ready(child: ChildProcess): Promise<void> {
 
 /**
  * Starts `redis-server` on a free loopback port, without persistence, its working directory
- * `directory` (created). Throws {@link RedisNotInstalledError} when it is not on the PATH.
+ * `directory` (created); `signal` sends it SIGTERM. Throws {@link RedisNotInstalledError} when
+ * it is not on the PATH.
  */
-export async function startLocalRedis(directory: string): Promise<LocalRedis> {
+export async function startLocalRedis(directory: string, signal: AbortSignal): Promise<LocalRedis> {
   await mkdir(directory, { recursive: true })
   const port = await freeLoopbackPort()
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory], {
     stdio: ["ignore", "pipe", "inherit"],
+    signal,
   })
   const spawned = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
     child.once("spawn", () => resolve(undefined))
@@ -63,7 +65,10 @@ export async function startLocalRedis(directory: string): Promise<LocalRedis> {
     if (spawned.code === "ENOENT") throw new RedisNotInstalledError()
     throw spawned
   }
-  const exited = once(child, "exit")
+  // After the spawn, an abort is reported as an error: the exit that follows is what counts.
+  child.on("error", () => undefined)
+  // Not events.once, which rejects on the error event an abort emits.
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return
     child.kill("SIGTERM")

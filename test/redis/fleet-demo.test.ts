@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { runNode, type ProcessResult } from "../helpers/run-node.js"
+import { spawn } from "node:child_process"
+import { once } from "node:events"
+import { REPOSITORY_ROOT, runNode, type ProcessResult } from "../helpers/run-node.js"
 
 const DEMO = "build/examples/demo.js"
 const TIMEOUT_MS = 60_000
@@ -68,6 +70,25 @@ describe("npm run demo -- --fleet", () => {
     expect(run.stderr).toContain("apt-get install redis-server")
     expect(run.stderr).toContain("--redis-url")
     expect(run.stdout).not.toMatch(/ pid \d+/)
+  })
+
+  it("stopped by SIGTERM once its servers run, leaves no process running and no temporary file", async () => {
+    const child = spawn(process.execPath, [DEMO, "--fleet"], { cwd: REPOSITORY_ROOT, env: { ...process.env, TMPDIR: temporary }, stdio: ["ignore", "pipe", "inherit"] })
+    let output = ""
+    const serving = new Promise<void>((resolve) =>
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString("utf8")
+        if (/^node-3 pid \d+ /m.test(output)) resolve()
+      }),
+    )
+    const exited = once(child, "exit")
+    await Promise.race([serving, exited])
+    child.kill("SIGTERM")
+    const [code, signal] = await exited
+    const pids = [...output.matchAll(/^(?:redis-server|node-\d) pid (\d+) /gm)].map((match) => Number(match[1]))
+    expect({ code, signal, pids: pids.length }).toEqual({ code: 143, signal: null, pids: 4 })
+    expect(pids.filter(isRunning)).toEqual([])
+    expect(await readdir(temporary)).toEqual([])
   })
 
   it("rejects --redis-url without --fleet", async () => {
