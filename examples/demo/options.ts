@@ -17,6 +17,10 @@ export interface DemoOptions {
   unknownClients: number
   /** Messages every good subscriber receives after all of them are receiving. Default 10. */
   messages: number
+  /** `--fleet`: the Redis fleet demo instead (three server processes, a client revoked with the CLI). */
+  fleet: boolean
+  /** `--redis-url`: the Redis of the fleet demo; default: a local `redis-server` started for the run. */
+  redisUrl: string | undefined
   /** `--help` was given. */
   help: boolean
 }
@@ -38,6 +42,10 @@ Options:
   --bad-clients N            subscribers with a wrong server key (default 2)
   --unknown-clients N        subscribers whose key is not in the directory (default 2)
   --messages N               messages published once every good subscriber is receiving (default 10)
+  --fleet                    the fleet demo instead: a local redis-server (if installed), three server
+                             processes sharing it, a client added then revoked with "zmq-auth redis";
+                             prints per node whether and how fast the revoked client was refused
+  --redis-url <url>          with --fleet: use this Redis instead of starting one
   -h, --help                 show this text`
 
 /** Parses the demo's arguments. Throws {@link UsageError} on anything it does not understand. */
@@ -52,6 +60,8 @@ export function parseDemoOptions(args: readonly string[]): DemoOptions {
         "bad-clients": { type: "string", default: "2" },
         "unknown-clients": { type: "string", default: "2" },
         messages: { type: "string", default: "10" },
+        fleet: { type: "boolean", default: false },
+        "redis-url": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -62,12 +72,15 @@ export function parseDemoOptions(args: readonly string[]): DemoOptions {
   }
   const adapter = values.adapter as AdapterName
   if (!ADAPTERS.includes(adapter)) throw new UsageError(`--adapter must be one of ${ADAPTERS.join(", ")}, got ${JSON.stringify(values.adapter)}`)
+  if (values["redis-url"] !== undefined && !values.fleet) throw new UsageError("--redis-url needs --fleet")
   return {
     adapter,
     clients: count("--clients", values.clients, 1),
     badClients: count("--bad-clients", values["bad-clients"], 0),
     unknownClients: count("--unknown-clients", values["unknown-clients"], 0),
     messages: count("--messages", values.messages, 1),
+    fleet: values.fleet,
+    redisUrl: values["redis-url"],
     help: values.help,
   }
 }

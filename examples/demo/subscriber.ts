@@ -1,4 +1,4 @@
-import { Subscriber } from "zeromq"
+import { Subscriber, type Socket } from "zeromq"
 import type { KeyPair } from "./certificates.js"
 
 /** The three roles of the scenario. */
@@ -83,7 +83,8 @@ export class DemoSubscriber {
   }
 }
 
-function watchHandshake(socket: Subscriber): Promise<HandshakeOutcome> {
+/** Settles with how the first handshake of `socket` ended, as its own events report it. */
+export function watchHandshake(socket: Socket): Promise<HandshakeOutcome> {
   return new Promise((resolve) => {
     const events = socket.events
     events.on("handshake", () => resolve({ kind: "connected" }))

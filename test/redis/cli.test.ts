@@ -49,6 +49,16 @@ describe("zmq-auth redis", () => {
     expect(status.stdout).toMatch(/server-1 +\d+ +0\n/)
   })
 
+  it("takes a 40-character argument with a / for a Z85 key when no such file exists", async () => {
+    const server = await openStore(redis.server.url, { node: "server-slash" })
+    let client = curveKeyPair()
+    while (!client.publicKey.includes("/")) client = curveKeyPair()
+    const added = await cli(["add-key", "api", client.publicKey, "--json"])
+    expect(added.stderr).toBe("")
+    expect(added.exitCode).toBe(0)
+    expect(await server.checkCurveKey("api", client.publicKey)).toMatchObject({ statusCode: 200 })
+  })
+
   it("takes a password only from standard input, and names what is wrong with exit code 2", async () => {
     const extra = await cli(["set-password", "api", "erin", "hunter2"], "ignored\n")
     expect(extra.exitCode).toBe(2)

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises"
 import { parseArgs } from "node:util"
 import { loadCertificate, readCertificateDirectory } from "../certs/load.js"
 import { normalizeCurveKey, CURVE_KEY_Z85_LENGTH } from "../policy/curve-key.js"
@@ -102,9 +103,12 @@ export function takeWaitOption(args: readonly string[]): { waitMs: number | unde
   return { waitMs, rest }
 }
 
-/** A Z85 key as given, or the public key of the certificate file of that name. */
+/**
+ * A Z85 key as given, or the public key of the certificate file of that name. Z85 has "." and
+ * "/", so a 40-character argument is a key unless a file of that name exists.
+ */
 async function resolveCurveKey(keyOrFile: string): Promise<string> {
-  if (keyOrFile.length === CURVE_KEY_Z85_LENGTH && !keyOrFile.includes("/")) {
+  if (keyOrFile.length === CURVE_KEY_Z85_LENGTH && !(await isFile(keyOrFile))) {
     try {
       return normalizeCurveKey(keyOrFile, "<key>")
     } catch {
@@ -112,6 +116,13 @@ async function resolveCurveKey(keyOrFile: string): Promise<string> {
     }
   }
   return (await loadCertificate(keyOrFile)).publicKey
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (status) => status.isFile(),
+    () => false,
+  )
 }
 
 function parseNotAfter(text: string | undefined): Date | undefined {
