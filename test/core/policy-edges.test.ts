@@ -36,12 +36,20 @@ describe("address lists at their edges", () => {
     expect(() => new Authenticator().allow("10.0.0.0/64")).toThrow(/prefix longer/)
   })
 
+  it("adds to the list on each call: earlier entries stay", async () => {
+    const engine = new Authenticator().allow("192.0.2.1").allow("192.0.2.2")
+    expect(await statusOf(engine, "192.0.2.1")).toBe("200 OK")
+    expect(await statusOf(engine, "192.0.2.2")).toBe("200 OK")
+    expect(await statusOf(engine, "192.0.2.3")).toBe("400 Address not allowed")
+  })
+
   it("refuses entries that are not addresses, naming them, and changes nothing", async () => {
     const engine = new Authenticator().deny("192.0.2.1")
     expect(() => engine.deny("")).toThrow(/an address must be a non-empty string, got ""/)
     expect(() => engine.deny(7 as unknown as string)).toThrow(/an address must be a non-empty string, got 7/)
     expect(() => engine.deny("example.org")).toThrow(/"example\.org" is not an IP address or CIDR subnet/)
     expect(() => engine.deny("fe80::1%")).toThrow(/is not an IP address/)
+    expect(() => engine.deny("example/8")).toThrow(/"example\/8" is not an IP address or CIDR subnet/)
     expect(await statusOf(engine, "127.0.0.1")).toBe("200 OK")
     expect(await statusOf(engine, "192.0.2.1")).toBe("400 Address denied")
   })
