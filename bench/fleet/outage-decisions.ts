@@ -1,0 +1,124 @@
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
+import { Authenticator, z85, type CredentialCheck, type CredentialStore, type ZapRequest } from "@zmq-auth/core"
+import type { RedisCredentialStore } from "@zmq-auth/redis"
+import { BENCH_DOMAIN } from "../handshake/credentials.js"
+import type { BenchRedis } from "./redis-server.js"
+
+/** Decisions made at once (each lane awaits its previous decision). */
+const LANES = 32
+
+/** What a run of decisions through the engine showed. */
+export interface DecisionRun {
+  perSecond: number
+  /** Replies per status code. */
+  statuses: Map<number, number>
+  /** Replies "Too many pending checks" (maxPendingChecks saturated). */
+  saturated: number
+  /** Most store calls outstanding at once, and those still outstanding after the run. */
+  maxInFlight: number
+  inFlightAfter: number
+}
+
+/** The outage measurements: decisions with Redis up (warm cache) and frozen, and the heap across the frozen run. */
+export interface OutageMeasurement {
+  up: DecisionRun
+  down: DecisionRun
+  heapBeforeBytes: number
+  heapAfterBytes: number
+  /** Whether the heap was measured after a full garbage collection. */
+  collected: boolean
+}
+
+/** `gc()`, exposed on demand when Node was not started with --expose-gc. */
+function garbageCollector(): (() => void) | undefined {
+  const exposed = (globalThis as { gc?: () => void }).gc
+  if (exposed !== undefined) return exposed
+  try {
+    setFlagsFromString("--expose-gc")
+    return runInNewContext("gc") as () => void
+  } catch {
+    return undefined
+  }
+}
+
+/** A store passing CURVE checks to `store`, counting the calls outstanding. */
+class CountingStore implements CredentialStore {
+  inFlight = 0
+  maxInFlight = 0
+  readonly #store: RedisCredentialStore
+
+  constructor(store: RedisCredentialStore) {
+    this.#store = store
+  }
+
+  async checkCurveKey(domain: string, publicKey: string, check?: CredentialCheck) {
+    this.inFlight++
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
+    try {
+      return await this.#store.checkCurveKey(domain, publicKey, check)
+    } finally {
+      this.inFlight--
+    }
+  }
+}
+
+function curveRequest(number: number, publicKey: string): ZapRequest {
+  return {
+    version: "1.0",
+    requestId: Buffer.from(String(number)),
+    domain: BENCH_DOMAIN,
+    address: "127.0.0.1",
+    identity: Buffer.alloc(0),
+    mechanism: "CURVE",
+    credentials: [Buffer.from(z85.decode(publicKey))],
+  }
+}
+
+async function decide(engine: Authenticator, counting: CountingStore, requests: readonly ZapRequest[], count: number): Promise<DecisionRun> {
+  counting.maxInFlight = 0
+  const statuses = new Map<number, number>()
+  let saturated = 0
+  let next = 0
+  const started = performance.now()
+  async function lane(): Promise<void> {
+    while (next < count) {
+      const reply = await engine.authenticate(requests[next++ % requests.length]!)
+      statuses.set(reply.statusCode, (statuses.get(reply.statusCode) ?? 0) + 1)
+      if (reply.statusText === "Too many pending checks") saturated++
+    }
+  }
+  await Promise.all(Array.from({ length: LANES }, lane))
+  const elapsedMs = performance.now() - started
+  return { perSecond: (count * 1000) / elapsedMs, statuses, saturated, maxInFlight: counting.maxInFlight, inFlightAfter: counting.inFlight }
+}
+
+/**
+ * `count` CURVE decisions through an engine whose `"*"` store is `store` (keys `publicKeys`,
+ * known to it), first with Redis up, then with Redis frozen (SIGSTOP) once the store reported
+ * it down; the heap is read before and after the frozen run (after a full collection when possible).
+ * Redis is resumed (SIGCONT) before returning.
+ */
+export async function measureOutage(redis: BenchRedis, store: RedisCredentialStore, publicKeys: readonly string[], count: number): Promise<OutageMeasurement> {
+  const counting = new CountingStore(store)
+  const engine = new Authenticator().configureStore("*", counting)
+  const requests = publicKeys.map((publicKey, index) => curveRequest(index, publicKey))
+  await decide(engine, counting, requests, Math.ceil(count / 4))
+  const up = await decide(engine, counting, requests, count)
+  const down = new Promise<void>((resolve) => store.once("store:down", () => resolve()))
+  redis.signal("SIGSTOP")
+  try {
+    await down
+    const gc = garbageCollector()
+    await decide(engine, counting, requests, Math.ceil(count / 4))
+    gc?.()
+    const heapBeforeBytes = process.memoryUsage().heapUsed
+    const frozen = await decide(engine, counting, requests, count)
+    gc?.()
+    const heapAfterBytes = process.memoryUsage().heapUsed
+    if (store.state !== "down") throw new Error(`the store came back (${store.state}) during the outage run`)
+    return { up, down: frozen, heapBeforeBytes, heapAfterBytes, collected: gc !== undefined }
+  } finally {
+    redis.signal("SIGCONT")
+  }
+}
