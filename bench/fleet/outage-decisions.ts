@@ -13,6 +13,8 @@ const LANES = 32
  * between decisions arriving on a socket.
  */
 const YIELD_EVERY = 16
+/** The store reports Redis down after 4 silent heartbeats (1 s) and up after a reconnection. */
+const STATE_CHANGE_WAIT_MS = 10_000
 
 /** What a run of decisions through the engine showed. */
 export interface DecisionRun {
@@ -69,6 +71,21 @@ class CountingStore implements CredentialStore {
   }
 }
 
+/** Resolves on the store's next `event`; rejects when it has not come within {@link STATE_CHANGE_WAIT_MS}. */
+function storeEvent(store: RedisCredentialStore, event: "store:up" | "store:down"): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      store.off(event, settle)
+      reject(new Error(`the store did not emit ${event} within ${STATE_CHANGE_WAIT_MS} ms`))
+    }, STATE_CHANGE_WAIT_MS)
+    const settle = (): void => {
+      clearTimeout(timer)
+      resolve()
+    }
+    store.once(event, settle)
+  })
+}
+
 function curveRequest(number: number, publicKey: string): ZapRequest {
   return {
     version: "1.0",
@@ -112,11 +129,12 @@ export async function measureOutage(redis: BenchRedis, store: RedisCredentialSto
   const requests = publicKeys.map((publicKey, index) => curveRequest(index, publicKey))
   await decide(engine, counting, requests, Math.ceil(count / 4))
   const up = await decide(engine, counting, requests, count)
-  if (store.state !== "up") await new Promise<void>((resolve) => store.once("store:up", () => resolve()))
-  const down = new Promise<void>((resolve) => store.once("store:down", () => resolve()))
+  if (store.state !== "up") await storeEvent(store, "store:up")
+  const down = storeEvent(store, "store:down")
   redis.signal("SIGSTOP")
   try {
     if (store.state === "up") await down
+    else down.catch(() => undefined)
     const gc = garbageCollector()
     await decide(engine, counting, requests, Math.ceil(count / 4))
     gc?.()

@@ -3,10 +3,11 @@ import { once } from "node:events"
 import { fileURLToPath } from "node:url"
 import { RedisCredentialStore } from "@zmq-auth/redis"
 import { curveKeyPair } from "zeromq"
-import { epochNow, type FromNode, type ToNode } from "./revocation-messages.js"
+import { epochNow, type FromNode, type ToNode, type WatchMode } from "./revocation-messages.js"
 
 /** Per revoked key: milliseconds from the revocation's EXEC reply to the last node refusing / emitting the event. */
 export interface RevocationRound {
+  mode: WatchMode
   lastRefusalMs: number
   lastEventMs: number
   /** Nodes that did not refuse (or emit) within the wait. */
@@ -59,8 +60,9 @@ const isType = <T extends FromNode["type"]>(type: T, publicKey?: string) =>
 
 /**
  * Starts `nodeCount` server processes (each a RedisCredentialStore with its own node name) and,
- * for each of `rounds` fresh keys: adds it, waits until every node allows it and checks it in a
- * loop, revokes it from this process, and times from the revocation's reply to the last node.
+ * for `rounds` fresh keys per {@link WatchMode} (alternating): adds it, waits until every node
+ * allows it and watches it, revokes it from this process, and times from the revocation's reply
+ * to the last node.
  */
 export async function measureRevocations(url: string, nodeCount: number, rounds: number): Promise<RevocationRound[]> {
   const admin = await RedisCredentialStore.connect({ url, node: false })
@@ -68,12 +70,13 @@ export async function measureRevocations(url: string, nodeCount: number, rounds:
   try {
     await Promise.all(nodes.map((node) => node.next(isType("ready"))))
     const results: RevocationRound[] = []
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < 2 * rounds; round++) {
+      const mode: WatchMode = round % 2 === 0 ? "poll" : "event"
       const { publicKey } = curveKeyPair()
       await admin.addCurveKey("*", publicKey)
       const armed = nodes.map((node) => node.next(isType("armed", publicKey)))
       const refused = nodes.map((node) => node.next(isType("refused", publicKey)))
-      for (const node of nodes) node.send({ type: "watch", publicKey })
+      for (const node of nodes) node.send({ type: "watch", publicKey, mode })
       await Promise.all(armed)
       await admin.revokeCurveKey("*", publicKey)
       const repliedAt = epochNow()
@@ -81,6 +84,7 @@ export async function measureRevocations(url: string, nodeCount: number, rounds:
       const refusals = reports.flatMap((report) => (report.refusedAt === undefined ? [] : [report.refusedAt]))
       const events = reports.flatMap((report) => (report.revokedEventAt === undefined ? [] : [report.revokedEventAt]))
       results.push({
+        mode,
         lastRefusalMs: Math.max(...refusals) - repliedAt,
         lastEventMs: Math.max(...events) - repliedAt,
         missing: 2 * nodeCount - refusals.length - events.length,

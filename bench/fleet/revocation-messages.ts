@@ -1,5 +1,11 @@
+/**
+ * How a node watches a key: `"poll"` checks it in a tight loop (setImmediate between checks);
+ * `"event"` stays idle until `credential:revoked` fires for it, then checks it once.
+ */
+export type WatchMode = "poll" | "event"
+
 /** Parent to node: watch `publicKey` (answer `armed` once a check allows it), or close and exit. */
-export type ToNode = { type: "watch"; publicKey: string } | { type: "exit" }
+export type ToNode = { type: "watch"; publicKey: string; mode: WatchMode } | { type: "exit" }
 
 /** Node to parent. Times are milliseconds since the epoch (`performance.timeOrigin + performance.now()`). */
 export type FromNode =

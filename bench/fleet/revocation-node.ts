@@ -2,10 +2,10 @@
  * Entry point of one server process of the revocation benchmark: argv[2] is the Redis URL,
  * argv[3] the node name. Watches the keys the parent sends (over IPC): checks each in a tight
  * loop (setImmediate between checks) until it stops being allowed, listens to
- * `credential:revoked`, and reports both times.
+ * `credential:revoked`, and reports both times (see {@link WatchMode}).
  */
 import { RedisCredentialStore } from "@zmq-auth/redis"
-import { epochNow, REFUSAL_WAIT_MS, WATCHED_DOMAIN, type FromNode, type ToNode } from "./revocation-messages.js"
+import { epochNow, REFUSAL_WAIT_MS, WATCHED_DOMAIN, type FromNode, type ToNode, type WatchMode } from "./revocation-messages.js"
 import { verdictStatus } from "./verdict-status.js"
 
 const [url, node] = process.argv.slice(2)
@@ -53,10 +53,16 @@ function revokedEvent(publicKey: string): Promise<number | undefined> {
   })
 }
 
-async function watch(publicKey: string): Promise<void> {
+/** Waits for `event`, then checks the key once: when that check refuses it. */
+async function refusedAfterEvent(publicKey: string, event: Promise<number | undefined>): Promise<number | undefined> {
+  if ((await event) === undefined) return undefined
+  return (await allowed(publicKey)) ? undefined : epochNow()
+}
+
+async function watch(publicKey: string, mode: WatchMode): Promise<void> {
   while (!(await allowed(publicKey))) await new Promise((resolve) => setTimeout(resolve, 5))
   const event = revokedEvent(publicKey)
-  const refusal = pollUntilRefused(publicKey)
+  const refusal = mode === "poll" ? pollUntilRefused(publicKey) : refusedAfterEvent(publicKey, event)
   send({ type: "armed", publicKey })
   const [refusedAt, revokedEventAt] = await Promise.all([refusal, event])
   waiters.delete(publicKey)
@@ -65,7 +71,7 @@ async function watch(publicKey: string): Promise<void> {
 }
 
 process.on("message", (message: ToNode) => {
-  if (message.type === "watch") void watch(message.publicKey)
+  if (message.type === "watch") void watch(message.publicKey, message.mode)
   else void store.close().finally(() => process.exit(0))
 })
 process.on("disconnect", () => void store.close().finally(() => process.exit(0)))
