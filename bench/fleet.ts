@@ -1,8 +1,7 @@
 import { RedisCredentialStore } from "@zmq-auth/redis"
-import { handshakeRate, type HandshakeRun } from "./handshake/client-driver.js"
 import { BENCH_DOMAIN, createCredentials, type HandshakeCredentials, type MechanismName } from "./handshake/credentials.js"
 import type { ZapVariant } from "./handshake/zap-variants.js"
-import { measureVariant } from "./handshake-overhead.js"
+import { interleavedRates } from "./handshake/interleaved-rates.js"
 import { measureOutage, type OutageMeasurement } from "./fleet/outage-decisions.js"
 import { redisServerInstalled, startBenchRedis, type BenchRedis } from "./fleet/redis-server.js"
 import { measureRevocations, type RevocationRound } from "./fleet/revocation-latency.js"
@@ -11,7 +10,7 @@ import { verdictStatus } from "./fleet/verdict-status.js"
 import { CURVE_IN_MEMORY, PLAIN_IN_MEMORY, storeVariant } from "./fleet/store-variants.js"
 import { formatNumber, ratioRow, type BenchmarkReport, type ResultRow } from "./report/table.js"
 import type { BenchSettings } from "./settings.js"
-import { interleave, median, percentile } from "./statistics.js"
+import { percentile } from "./statistics.js"
 
 const TITLE = "8. Fleet (Redis store)"
 const MINIMUM_RATIO = 0.9
@@ -28,12 +27,7 @@ async function handshakeRatio(
   inMemory: ZapVariant,
   throughStore: ZapVariant,
 ): Promise<ResultRow> {
-  const variants = [inMemory, throughStore]
-  const measure = (variant: ZapVariant, count: number): Promise<HandshakeRun> =>
-    measureVariant(variant, mechanism, credentials, count, settings.handshakeConcurrency)
-  for (const variant of variants) await measure(variant, Math.ceil(settings.handshakesPerRun / 4))
-  const runs = await interleave(variants, settings.rounds, (variant) => measure(variant, settings.handshakesPerRun))
-  const rate = (variant: ZapVariant): number => median(runs.get(variant)!.map(handshakeRate))
+  const rate = await interleavedRates([inMemory, throughStore], mechanism, credentials, settings)
   const subject = mechanism === "CURVE" ? "CURVE, Redis store, warm cache" : "PLAIN, hashed passwords in Redis, repeat clients"
   return ratioRow(subject, { value: rate(throughStore), unit: "handshakes/s" }, { name: inMemory.name, value: rate(inMemory) }, MINIMUM_RATIO)
 }
