@@ -1,8 +1,9 @@
 /**
  * Entry point of one server process of the revocation benchmark: argv[2] is the Redis URL,
- * argv[3] the node name. Watches the keys the parent sends (over IPC): checks each in a tight
- * loop (setImmediate between checks) until it stops being allowed, listens to
- * `credential:revoked`, and reports both times (see {@link WatchMode}).
+ * argv[3] the node name. Watches the keys the parent sends (over IPC), in the parent's
+ * {@link WatchMode}: checks each in a tight loop (setImmediate between checks) until it stops
+ * being allowed, or stays idle until `credential:revoked` fires for it and checks it once;
+ * reports when a check refused the key and when the event fired.
  */
 import { RedisCredentialStore } from "@zmq-auth/redis"
 import { epochNow, REFUSAL_WAIT_MS, WATCHED_DOMAIN, type FromNode, type ToNode, type WatchMode } from "./revocation-messages.js"
