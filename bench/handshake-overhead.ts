@@ -1,28 +1,8 @@
-import { handshakeRate, runHandshakes, type HandshakeRun } from "./handshake/client-driver.js"
-import { createCredentials, MECHANISMS, type HandshakeCredentials, type MechanismName } from "./handshake/credentials.js"
-import { clientWorkload, serveVariant } from "./handshake/served-endpoint.js"
-import { HANDWRITTEN, ADAPTERS, NO_HANDLER, type ZapVariant } from "./handshake/zap-variants.js"
+import { createCredentials, MECHANISMS } from "./handshake/credentials.js"
+import { interleavedRates } from "./handshake/interleaved-rates.js"
+import { HANDWRITTEN, ADAPTERS, NO_HANDLER } from "./handshake/zap-variants.js"
 import { ratioRow, type BenchmarkReport, type ResultRow } from "./report/table.js"
 import type { BenchSettings } from "./settings.js"
-import { interleave, median } from "./statistics.js"
-
-/** Runs one handshake run of `mechanism` with `variant` answering ZAP, clients in this process. */
-export async function measureVariant(
-  variant: ZapVariant,
-  mechanism: MechanismName,
-  credentials: HandshakeCredentials,
-  count: number,
-  concurrency: number,
-): Promise<HandshakeRun> {
-  const served = await serveVariant(variant, mechanism, credentials)
-  try {
-    const run = await runHandshakes(clientWorkload(served.endpoint, mechanism, credentials, count, concurrency))
-    if (run.failures > 0) throw new Error(`${run.failures} of ${count} ${mechanism} handshakes failed with ${variant.name}`)
-    return run
-  } finally {
-    await served.stop()
-  }
-}
 
 /**
  * Benchmark 1, handshake overhead: handshakes per second of NULL, PLAIN and CURVE through each
@@ -34,11 +14,7 @@ export async function benchmarkHandshakeOverhead(settings: BenchSettings): Promi
   try {
     for (const mechanism of MECHANISMS) {
       const variants = [NO_HANDLER, HANDWRITTEN, ...ADAPTERS].filter((variant) => variant.mechanisms.includes(mechanism))
-      const measure = (variant: ZapVariant, count: number): Promise<HandshakeRun> =>
-        measureVariant(variant, mechanism, credentials, count, settings.handshakeConcurrency)
-      for (const variant of variants) await measure(variant, Math.ceil(settings.handshakesPerRun / 4))
-      const runs = await interleave(variants, settings.rounds, (variant) => measure(variant, settings.handshakesPerRun))
-      const rate = (variant: ZapVariant): number => median(runs.get(variant)!.map(handshakeRate))
+      const rate = await interleavedRates(variants, mechanism, credentials, settings)
       const handwritten = { name: "hand-written", value: rate(HANDWRITTEN) }
       for (const variant of ADAPTERS) {
         rows.push(ratioRow(`${mechanism}, ${variant.name}`, { value: rate(variant), unit: "handshakes/s" }, handwritten, variant.minimumRatio))

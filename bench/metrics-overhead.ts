@@ -1,12 +1,10 @@
 import { metrics } from "@opentelemetry/api"
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
-import { handshakeRate, type HandshakeRun } from "./handshake/client-driver.js"
 import { createCredentials, type MechanismName } from "./handshake/credentials.js"
+import { interleavedRates } from "./handshake/interleaved-rates.js"
 import { PROMISE_LOOP, type ZapVariant } from "./handshake/zap-variants.js"
-import { measureVariant } from "./handshake-overhead.js"
 import { ratioRow, type BenchmarkReport, type ResultRow } from "./report/table.js"
 import type { BenchSettings } from "./settings.js"
-import { interleave, median } from "./statistics.js"
 
 /**
  * The promise loop with the OpenTelemetry metrics SDK registered for the time of the run: an
@@ -41,11 +39,7 @@ export async function benchmarkMetricsOverhead(settings: BenchSettings): Promise
   try {
     for (const mechanism of MEASURED) {
       const variants = [PROMISE_LOOP, WITH_METRICS_SDK]
-      const measure = (variant: ZapVariant, count: number): Promise<HandshakeRun> =>
-        measureVariant(variant, mechanism, credentials, count, settings.handshakeConcurrency)
-      for (const variant of variants) await measure(variant, Math.ceil(settings.handshakesPerRun / 4))
-      const runs = await interleave(variants, settings.rounds, (variant) => measure(variant, settings.handshakesPerRun))
-      const rate = (variant: ZapVariant): number => median(runs.get(variant)!.map(handshakeRate))
+      const rate = await interleavedRates(variants, mechanism, credentials, settings)
       rows.push(
         ratioRow(`${mechanism}, metrics SDK registered`, { value: rate(WITH_METRICS_SDK), unit: "handshakes/s" }, { name: "no SDK", value: rate(PROMISE_LOOP) }, WITH_METRICS_SDK.minimumRatio),
       )

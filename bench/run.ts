@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url"
 import { benchmarkBusyMainThread } from "./busy-main-thread.js"
 import { benchmarkCertificates } from "./certificates.js"
 import { benchmarkEngineDecisions } from "./engine-decisions.js"
+import { benchmarkFleet } from "./fleet.js"
 import { allowManySockets } from "./handshake/client-driver.js"
 import { benchmarkHandshakeOverhead } from "./handshake-overhead.js"
 import { benchmarkMetricsOverhead } from "./metrics-overhead.js"
@@ -33,6 +34,7 @@ const allBenchmarks: Array<[title: string, run: () => Promise<BenchmarkReport>]>
   ["5. Busy main thread", () => benchmarkBusyMainThread(settings)],
   ["6. Certificates", () => benchmarkCertificates(settings, pyzmqAvailable)],
   ["7. Metrics overhead", () => benchmarkMetricsOverhead(settings)],
+  ["8. Fleet (Redis store)", () => benchmarkFleet(settings)],
 ]
 const benchmarks = allBenchmarks.filter(([title]) => only === undefined || only.has(title.split(" ")[0]!))
 
