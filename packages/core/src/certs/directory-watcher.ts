@@ -150,9 +150,10 @@ export class CertificateDirectoryWatcher {
       // Notifications can be lost (an overflowing inotify queue drops them silently): now and
       // then the whole directory is read, so a deleted key file cannot stay in force.
       if (++this.#pollsSinceFullRead >= FULL_READ_POLLS && this.#reloading === undefined) {
+        // Not debounced: a debounce longer than the poll would be pushed back at every poll.
         this.#safetyRead = this.#changed.size === 0 && !this.#readAll
         this.#readAll = true
-        this.#schedule()
+        this.#reload()
       }
     }, this.#pollMs)
     this.#poll.unref()
