@@ -147,8 +147,13 @@ export function runPendingChecks(adapter: AdapterUnderTest, options: { abortsOnS
       expect(calls).toBe(3)
     })
 
-    it.skipIf(!options.abortsOnStop)("aborts the signal of a callback still running when the adapter stops", async () => {
-      const engine = await serve({ callbackTimeoutMs: 60_000 })
+    // The thread and rx adapters give up checks still running when they stop; ZapHandler's stop()
+    // answers what is in flight (API.md), so there the check runs until callbackTimeoutMs.
+    const stopName = options.abortsOnStop
+      ? "aborts the signal of a callback still running when the adapter stops"
+      : "answers a callback still running when stopped: its signal is aborted at callbackTimeoutMs, then stop() resolves"
+    it(stopName, async () => {
+      const engine = await serve({ callbackTimeoutMs: options.abortsOnStop ? 60_000 : 300 })
       const checks = waiter<CredentialCheck>()
       await engine.engine.configureCurveCallback("*", (_domain, _key, check) => {
         checks.push(check)
@@ -159,7 +164,7 @@ export function runPendingChecks(adapter: AdapterUnderTest, options: { abortsOnS
       await guard(checks.reach(1), 10_000, "the callback was never called")
       const stopped = engine.stop()
       served = undefined
-      await guard(aborted(checks.list[0]!.signal), 10_000, "the callback's signal was not aborted by stop()")
+      await guard(aborted(checks.list[0]!.signal), 10_000, "the callback's signal was never aborted")
       await stopped
       expect(await guard(handshake, 10_000, "no handshake outcome")).not.toBe("handshake")
     })
