@@ -252,10 +252,11 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     signal: AbortSignal | undefined,
     look: () => Promise<Decision<UserRecord>>,
   ): Promise<CredentialVerdict> {
-    const phc = parsePhc(record.phc ?? "")
-    if (phc === undefined) throw new RedisStoreError(`the password hash of a user of domain ${JSON.stringify(domain)} is not a scrypt PHC string`)
+    // A password verified against this very record version was checked against its parsed hash.
     const id = this.#verified.id(domain, username, secret, record.version)
     if (this.#verified.has(id)) return { statusCode: 200, userId: username }
+    const phc = parsePhc(record.phc ?? "")
+    if (phc === undefined) throw new RedisStoreError(`the password hash of a user of domain ${JSON.stringify(domain)} is not a scrypt PHC string`)
     if (signal?.aborted === true) return unavailable()
     let job = this.#hashing.get(id)
     if (job === undefined) {
