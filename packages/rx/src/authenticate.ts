@@ -1,4 +1,5 @@
 import { AuthenticatorError, redactRequest, type Authenticator, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import { asError, callListener } from "@zmq-auth/core/internal"
 import { blockedAnswer, type BlockedAnswer } from "./blocked-exchanges.js"
 import { defer, filter, finalize, mergeMap, type OperatorFunction } from "rxjs"
 import type { ZapDecision, ZapExchange } from "./zap-exchange.js"
@@ -55,7 +56,7 @@ async function decide(engine: Pick<Authenticator, "authenticate">, exchange: Zap
     }
     reply = decided
   } catch (cause) {
-    error = asError(cause)
+    error = asError(cause, AuthenticatorError)
     reply = INTERNAL_ERROR
   }
   if (exchange.answered) return undefined
@@ -63,7 +64,7 @@ async function decide(engine: Pick<Authenticator, "authenticate">, exchange: Zap
     exchange.reply(withoutRequestId(reply))
   } catch (cause) {
     if (exchange.answered) return undefined
-    error = asError(cause)
+    error = asError(cause, AuthenticatorError)
     reply = INTERNAL_ERROR
     exchange.reply(reply)
   }
@@ -81,11 +82,7 @@ function reportBlocked(engine: Pick<Authenticator, "authenticate">, request: Zap
   const decision: ZapDecision = { request: redactRequest(request), reply: { ...answer.reply, requestId: request.requestId }, blocked: answer.block }
   const emit = (engine as { emit?: unknown }).emit
   if (typeof emit === "function") {
-    try {
-      emit.call(engine, "decision", { ...decision, elapsedMs: 0 })
-    } catch (error) {
-      process.emitWarning(`a zmq-auth decision listener threw: ${error instanceof Error ? error.message : String(error)}`)
-    }
+    callListener("decision", () => emit.call(engine, "decision", { ...decision, elapsedMs: 0 }))
   }
   return decision
 }
@@ -93,8 +90,4 @@ function reportBlocked(engine: Pick<Authenticator, "authenticate">, request: Zap
 function withoutRequestId(reply: Omit<ZapReply, "requestId"> & { requestId?: Buffer }): Omit<ZapReply, "requestId"> {
   const { requestId: _requestId, ...rest } = reply
   return rest
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new AuthenticatorError(String(error))
 }

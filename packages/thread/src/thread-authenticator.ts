@@ -17,7 +17,7 @@ import {
   type ZapProtocolError,
   type ZapRequest,
 } from "@zmq-auth/core"
-import { servingOnAnotherThread } from "@zmq-auth/core/internal"
+import { callListener, servingOnAnotherThread } from "@zmq-auth/core/internal"
 import { copyKey, copyPasswords } from "./copy-arguments.js"
 import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
 import { PolicyRecord } from "./policy-record.js"
@@ -444,11 +444,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
   }
 
   #emitSafely(event: keyof ThreadAuthenticatorEvents, ...payload: unknown[]): void {
-    try {
-      ;(this.emit as (event: string, ...payload: unknown[]) => boolean)(event, ...payload)
-    } catch (listenerError) {
-      process.emitWarning(`a zmq-auth ${event} listener threw: ${listenerError instanceof Error ? listenerError.message : String(listenerError)}`)
-    }
+    callListener(event, () => (this.emit as (event: string, ...payload: unknown[]) => boolean)(event, ...payload))
   }
 }
 

@@ -1,7 +1,8 @@
 import { context as globalContext, type Context, type Router } from "zeromq"
 import { ZAP_ENDPOINT } from "../constants.js"
 import { AuthenticatorError, ZapProtocolError } from "../errors.js"
-import { messageOf } from "../policy/timeout.js"
+import { asError, messageOf } from "../error-text.js"
+import { callListener } from "../listener-warning.js"
 import { checkHandlerZeromq } from "../same-zeromq.js"
 import { metricsRecorder } from "../metrics/current-recorder.js"
 import type { ZapReply } from "../zap/reply.js"
@@ -264,13 +265,7 @@ export class ZapEndpoint {
 
   /** Calls a listener; one that throws (it must not) is reported as a process warning. False when it threw. */
   #notify(call: () => void): boolean {
-    try {
-      call()
-      return true
-    } catch (error) {
-      process.emitWarning(`a zmq-auth ZAP endpoint listener threw: ${messageOf(error)}`)
-      return false
-    }
+    return callListener("ZAP endpoint", call)
   }
 
   #send(routingId: Buffer, frames: Buffer[]): void {
@@ -287,8 +282,4 @@ export class ZapEndpoint {
     this.#changed = undefined
     changed?.resolve()
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(messageOf(error))
 }
