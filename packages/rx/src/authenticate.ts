@@ -1,5 +1,5 @@
 import { AuthenticatorError, redactRequest, type Authenticator, type ZapReply, type ZapRequest } from "@zmq-auth/core"
-import { asError, callListener } from "@zmq-auth/core/internal"
+import { asError, callListener, checkConcurrency, DEFAULT_CONCURRENCY } from "@zmq-auth/core/internal"
 import { blockedAnswer, type BlockedAnswer } from "./blocked-exchanges.js"
 import { defer, filter, finalize, mergeMap, type OperatorFunction } from "rxjs"
 import type { ZapDecision, ZapExchange } from "./zap-exchange.js"
@@ -10,7 +10,6 @@ export interface AuthenticateOptions {
   concurrency?: number
 }
 
-const DEFAULT_CONCURRENCY = 1024
 const INTERNAL_ERROR = { statusCode: 500, statusText: "Internal error", userId: "" } as const
 
 /**
@@ -30,9 +29,7 @@ export function authenticate(
 ): OperatorFunction<ZapExchange, ZapDecision> {
   if (typeof engine?.authenticate !== "function") throw new TypeError("engine must have an authenticate(request) method")
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
-  if (concurrency !== Infinity && (!Number.isInteger(concurrency) || concurrency < 1)) {
-    throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`)
-  }
+  if (concurrency !== Infinity) checkConcurrency(concurrency)
   return (source) => defer(() => {
     const ending = new AbortController()
     return source.pipe(
