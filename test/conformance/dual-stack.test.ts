@@ -48,7 +48,7 @@ describe("address lists on a dual-stack server (IPv4 client, ipv6 server socket)
     await served.engine.deny("127.0.0.1")
     const [outcome, address, statusText] = await attempt(served)
     expect(address).toBe("::ffff:127.0.0.1")
-    // Before the fix (3642f7f): 200 "OK" and the handshake succeeded, an accidental allow.
+    // Denied: an IPv4-mapped address that escaped the deny list would be an accidental allow.
     expect([outcome, statusText]).toEqual(["handshake:error:auth", "Address denied"])
   })
 
@@ -56,7 +56,7 @@ describe("address lists on a dual-stack server (IPv4 client, ipv6 server socket)
     served = await loopAdapter.serve()
     await served.engine.allow("127.0.0.1")
     const [outcome, , statusText] = await attempt(served)
-    // Before the fix: 400 "Address not allowed" (failed closed, but the list did not mean what it says).
+    // Allowed: the allow list means what it says for the IPv4-mapped form too.
     expect([outcome, statusText]).toEqual(["handshake", "OK"])
   })
 })

@@ -101,7 +101,7 @@ describe("live certificate reload (configureCurve with watch)", () => {
       await swapped
       expect(await attemptHandshake(server, fresh.spec)).toBe("handshake")
       expect(await attemptHandshake(server, old.spec)).toBe("handshake:error:auth")
-      // Before this fix the watch stayed on the old directory: this deletion was never seen.
+      // The watch follows the swapped-in directory: this deletion is seen.
       const revoked = reloadWhere(engine, (event) => event.total === 0)
       await rm(join(dir, "fresh.key"))
       await revoked
@@ -118,7 +118,7 @@ describe("live certificate reload (configureCurve with watch)", () => {
     const fresh = await clientFrom(dir, "fresh")
     await reloadWhere(engine, (event) => event.total === 1)
     expect(await attemptHandshake(server, fresh.spec)).toBe("handshake")
-    // Before this fix a directory that got its inode number back was never watched again.
+    // A directory that gets its old inode number back is watched again.
     const revoked = reloadWhere(engine, (event) => event.total === 0)
     await rm(join(dir, "fresh.key"))
     await revoked
@@ -254,7 +254,7 @@ describe("live certificate reload (configureCurve with watch)", () => {
       await expect(engine.configureCurve("*", dir, options as never)).rejects.toBeInstanceOf(AuthenticatorError)
     }
     await earlier
-    // Before this fix, a null options object bumped the domain's generation: the earlier call applied nothing.
+    // A rejected call (null options included) leaves the domain's generation alone: the earlier call still applies.
     expect(await attemptHandshake(server, good.spec)).toBe("handshake")
   })
 

@@ -90,7 +90,7 @@ describe("certificate files", () => {
       "",
     ].join("\n"))
     const certificate = await loadCertificate(file)
-    // Before this fix the nested subsection's key replaced the section's own.
+    // The nested subsection's key does not replace the section's own.
     expect(certificate.publicKey).toBe(publicKey)
     expect(Object.keys(certificate.metadata).sort()).toEqual(["__proto__", "role"])
     expect(Object.getPrototypeOf(certificate.metadata)).toBe(Object.prototype)
@@ -188,8 +188,8 @@ describe("certificate files", () => {
 
     it("refuses FIFOs without reading them and files over 64 KiB after reading at most one byte more, and still loads the good ones", async () => {
       await createCertificates(dir, "good")
-      // Before this fix each FIFO blocked one of libuv's four file-I/O threads forever: with
-      // four of them the read never finished (nor did any other file read of the process).
+      // A FIFO that was opened would block one of libuv's four file-I/O threads forever: with
+      // four of them the read would never finish (nor would any other file read of the process).
       const fifos = ["a.key", "b.key", "c.key", "d.key", "e.key"].map((name) => join(dir, name))
       for (const fifo of fifos) execFileSync("mkfifo", [fifo])
       await writeFile(join(dir, "huge.key"), Buffer.alloc(65 * 1024, 0x61))

@@ -56,7 +56,7 @@ describe("ZapHandler", () => {
     await first.start()
     const second = new ZapHandler(new Authenticator().deny("127.0.0.1"))
     const starting = second.start()
-    // Before this fix: stop() waited for a receive loop that never started, forever.
+    // stop() settles although the receive loop never started.
     await Promise.all([expect(starting).rejects.toBeInstanceOf(AuthenticatorError), second.stop()])
     expect(second.running).toBe(false)
     await first.stop()
@@ -76,7 +76,7 @@ describe("ZapHandler", () => {
     const stopped = handler.stop()
     await handler.start()
     await stopped
-    // Before this fix the earlier stop() shut down the later start(): running false, no handler bound.
+    // The earlier stop() does not shut down the later start(): the handler runs and is bound.
     expect(handler.running).toBe(true)
     const server = await startServer({ mechanism: "NULL", domain: "stop-then-start" })
     try {
@@ -144,7 +144,7 @@ describe("ZapHandler", () => {
       await bothAsked
       const stopped = handler.stop()
       release()
-      // Before this fix only 2 x concurrency more were read after stop(): the rest were never answered.
+      // stop() answers every queued request, not only the next 2 x concurrency.
       const replies = await Promise.all(dealers.map(async (dealer) => (await dealer.receive()).map(String)))
       await stopped
       expect(replies.map((reply) => reply[3])).toEqual(Array<string>(requests).fill("200"))

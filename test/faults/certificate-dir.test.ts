@@ -265,8 +265,8 @@ describe("a watched certificate directory (configureCurve { watch: true }) revok
     const { engine, dir: watchedDir } = await watched({ "alice.key": certificateText(alice), "broken.key": "not a certificate\n" })
     expect(await decide(engine, alice)).toBe("OK")
     const event = await removeAndReload(engine, join(watchedDir, "alice.key"))
-    // Before ab04b59: the reload counted as a failure ("none of 1 certificate files could be loaded;
-    // keeping the last 1 good keys") and the deleted key was still accepted.
+    // Deleting the only good file is a successful reload to no keys, not a failure that keeps
+    // the last good keys: the deleted key is no longer accepted.
     expect(event.failure).toBeUndefined()
     expect(await decide(engine, alice)).toBe("Unknown key")
   })

@@ -192,7 +192,7 @@ function runOverlappingConfiguration(adapter: AdapterUnderTest): void {
       const loading = Promise.resolve(served.engine.configureCurve("*", join(base, "old")))
       await served.engine.configureCurveKeys("*", [newKeys[0]!])
       await loading
-      // Before ab04b59 (loop, rx): the directory load landed last: "200 OK" for the revoked key, "400 Unknown key" for the new one.
+      // The later configureCurveKeys() wins although the directory load finishes after it.
       expect(await decide(oldKeys[0]!)).toBe("400 Unknown key")
       expect(await decide(newKeys[0]!)).toBe("200 OK")
     })

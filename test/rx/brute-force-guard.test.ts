@@ -88,7 +88,7 @@ describe("guardPlainFailures", () => {
   it("validates its options", () => {
     expect(() => guardPlainFailures({ maxFailures: 0, windowMs: 1000 })).toThrow(/maxFailures/)
     expect(() => guardPlainFailures({ maxFailures: 3, windowMs: -1 })).toThrow(/windowMs/)
-    // Before this fix a non-string statusText errored the whole stream at the first block.
+    // A non-string statusText is refused up front, not when the first block would send it and error the stream.
     expect(() => guardPlainFailures({ maxFailures: 3, windowMs: 1000, statusText: 7 as unknown as string })).toThrow(/statusText/)
   })
 

@@ -11,7 +11,7 @@ describe("ThreadAuthenticator with a malformed answer from the worker", () => {
     await authenticator?.stop()
   })
 
-  // A short timeout: without the fix the configuration call never settles.
+  // A short timeout: a configuration call left unanswered would never settle.
   it("rejects the configuration call it answers, reports message:error, and keeps serving", { timeout: 10_000 }, async () => {
     authenticator = new ThreadAuthenticator({ module: fixture("bad-error-name-module.mjs") })
     const reported = new Promise<AuthenticatorError>((resolve) => authenticator!.once("message:error", resolve))

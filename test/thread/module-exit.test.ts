@@ -4,8 +4,8 @@ import type { ThreadAuthenticator } from "@zmq-auth/thread"
 import { attemptHandshake, newClientKeys } from "../helpers/sockets.js"
 import { threadKit } from "./thread-kit.js"
 
-// A custom module that calls process.exit() used to end the worker with its ZAP socket open,
-// and zeromq then aborted this whole process (SIGABRT): reaching the assertions after the exit
+// A custom module that calls process.exit() must not end the worker with its ZAP socket open:
+// zeromq would then abort this whole process (SIGABRT). Reaching the assertions after the exit
 // is the proof that it survives.
 const exitModule = (query = ""): URL => new URL(`../fixtures/thread/exit-module.mjs${query}`, import.meta.url)
 const admin = { mechanism: "PLAIN", username: "admin", password: "secret" } as const

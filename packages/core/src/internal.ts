@@ -1,6 +1,7 @@
 // The entry of @zmq-auth/core/internal: what the sibling packages (@zmq-auth/thread,
 // @zmq-auth/rx) build on. Not part of the public API; it may change in any release.
-export { ZapEndpoint, readEndpointOptions, DEFAULT_CONCURRENCY } from "./handler/zap-endpoint.js"
+export { ZapEndpoint, readEndpointOptions } from "./handler/zap-endpoint.js"
+export { checkConcurrency, DEFAULT_CONCURRENCY } from "./handler/concurrency.js"
 export type { ZapEndpointOptions, ZapEndpointListener } from "./handler/zap-endpoint.js"
 export type { ZapExchange } from "./handler/zap-exchange.js"
 export { releaseInProgress } from "./handler/endpoint-slots.js"
@@ -11,3 +12,5 @@ export type { MetricsBatch } from "./metrics/metrics-batch.js"
 export type { MetricsRecorder } from "./metrics/recorder.js"
 export { REDACTED } from "./policy/redact.js"
 export { unpooledCopy, unpooledUtf8 } from "./unpooled.js"
+export { messageOf, asError } from "./error-text.js"
+export { callListener } from "./listener-warning.js"

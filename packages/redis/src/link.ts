@@ -1,3 +1,4 @@
+import { asError } from "@zmq-auth/core/internal"
 import { EventEmitter } from "eventemitter3"
 import { createClient } from "redis"
 import { withDeadline } from "./deadline.js"
@@ -190,10 +191,6 @@ export class RedisLink extends EventEmitter<LinkEvents> {
       () => undefined,
     )
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error))
 }
 
 /** The URL without its password, for messages. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { EventEmitter } from "eventemitter3"
 import { normalizeCurveKey, type CredentialCheck, type CredentialStore, type CredentialVerdict } from "@zmq-auth/core"
-import { unpooledCopy, unpooledUtf8 } from "@zmq-auth/core/internal"
+import { callListener, unpooledCopy, unpooledUtf8 } from "@zmq-auth/core/internal"
 import { decide, UNAVAILABLE, type Decision, type Lookup } from "./decide.js"
 import { DeadlineError, withDeadline } from "./deadline.js"
 import { RedisStoreError } from "./errors.js"
@@ -613,11 +613,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
 
   #emit<E extends keyof RedisCredentialStoreEvents>(event: E, ...args: Parameters<RedisCredentialStoreEvents[E]>): void {
     if (this.#closed) return
-    try {
-      ;(this.emit as (event: E, ...args: Parameters<RedisCredentialStoreEvents[E]>) => boolean)(event, ...args)
-    } catch (error) {
-      process.emitWarning(`a zmq-auth redis ${event} listener threw: ${error instanceof Error ? error.message : String(error)}`)
-    }
+    callListener(`redis ${event}`, () => (this.emit as (event: E, ...args: Parameters<RedisCredentialStoreEvents[E]>) => boolean)(event, ...args))
   }
 }
 

@@ -1,4 +1,5 @@
 import { AuthenticatorError, redactRequest, type Authenticator, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import { asError, callListener, checkConcurrency, DEFAULT_CONCURRENCY } from "@zmq-auth/core/internal"
 import { blockedAnswer, type BlockedAnswer } from "./blocked-exchanges.js"
 import { defer, filter, finalize, mergeMap, type OperatorFunction } from "rxjs"
 import type { ZapDecision, ZapExchange } from "./zap-exchange.js"
@@ -9,7 +10,6 @@ export interface AuthenticateOptions {
   concurrency?: number
 }
 
-const DEFAULT_CONCURRENCY = 1024
 const INTERNAL_ERROR = { statusCode: 500, statusText: "Internal error", userId: "" } as const
 
 /**
@@ -29,9 +29,7 @@ export function authenticate(
 ): OperatorFunction<ZapExchange, ZapDecision> {
   if (typeof engine?.authenticate !== "function") throw new TypeError("engine must have an authenticate(request) method")
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
-  if (concurrency !== Infinity && (!Number.isInteger(concurrency) || concurrency < 1)) {
-    throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`)
-  }
+  if (concurrency !== Infinity) checkConcurrency(concurrency)
   return (source) => defer(() => {
     const ending = new AbortController()
     return source.pipe(
@@ -55,7 +53,7 @@ async function decide(engine: Pick<Authenticator, "authenticate">, exchange: Zap
     }
     reply = decided
   } catch (cause) {
-    error = asError(cause)
+    error = asError(cause, AuthenticatorError)
     reply = INTERNAL_ERROR
   }
   if (exchange.answered) return undefined
@@ -63,7 +61,7 @@ async function decide(engine: Pick<Authenticator, "authenticate">, exchange: Zap
     exchange.reply(withoutRequestId(reply))
   } catch (cause) {
     if (exchange.answered) return undefined
-    error = asError(cause)
+    error = asError(cause, AuthenticatorError)
     reply = INTERNAL_ERROR
     exchange.reply(reply)
   }
@@ -81,11 +79,7 @@ function reportBlocked(engine: Pick<Authenticator, "authenticate">, request: Zap
   const decision: ZapDecision = { request: redactRequest(request), reply: { ...answer.reply, requestId: request.requestId }, blocked: answer.block }
   const emit = (engine as { emit?: unknown }).emit
   if (typeof emit === "function") {
-    try {
-      emit.call(engine, "decision", { ...decision, elapsedMs: 0 })
-    } catch (error) {
-      process.emitWarning(`a zmq-auth decision listener threw: ${error instanceof Error ? error.message : String(error)}`)
-    }
+    callListener("decision", () => emit.call(engine, "decision", { ...decision, elapsedMs: 0 }))
   }
   return decision
 }
@@ -93,8 +87,4 @@ function reportBlocked(engine: Pick<Authenticator, "authenticate">, request: Zap
 function withoutRequestId(reply: Omit<ZapReply, "requestId"> & { requestId?: Buffer }): Omit<ZapReply, "requestId"> {
   const { requestId: _requestId, ...rest } = reply
   return rest
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new AuthenticatorError(String(error))
 }

@@ -1,4 +1,5 @@
 import { FailureGuard, redactRequest, type GuardBlock, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import { messageOf } from "@zmq-auth/core/internal"
 import { defer, map, type MonoTypeOperatorFunction } from "rxjs"
 import { markBlocked } from "./blocked-exchanges.js"
 import type { ZapExchange } from "./zap-exchange.js"
@@ -92,5 +93,5 @@ function safely(what: string, run: () => void): void {
 }
 
 function warn(what: string, error: unknown): void {
-  process.emitWarning(`guardPlainFailures: ${what} threw: ${error instanceof Error ? error.message : String(error)}`)
+  process.emitWarning(`guardPlainFailures: ${what} threw: ${messageOf(error)}`)
 }

@@ -1,5 +1,5 @@
 import { ZAP_ENDPOINT, type ZapHandlerOptions, type ZapProtocolError } from "@zmq-auth/core"
-import { readEndpointOptions, releaseInProgress, ZapEndpoint, type ZapExchange } from "@zmq-auth/core/internal"
+import { messageOf, readEndpointOptions, releaseInProgress, ZapEndpoint, type ZapExchange } from "@zmq-auth/core/internal"
 import { Observable } from "rxjs"
 import { context as globalContext, type Context } from "zeromq"
 
@@ -91,6 +91,6 @@ function report<T>(listener: ((value: T) => void) | undefined, value: T): void {
   try {
     listener(value)
   } catch (listenerError) {
-    process.emitWarning(`a zmq-auth rx callback threw: ${listenerError instanceof Error ? listenerError.message : String(listenerError)}`)
+    process.emitWarning(`a zmq-auth rx callback threw: ${messageOf(listenerError)}`)
   }
 }

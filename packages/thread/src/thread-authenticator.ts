@@ -17,7 +17,7 @@ import {
   type ZapProtocolError,
   type ZapRequest,
 } from "@zmq-auth/core"
-import { servingOnAnotherThread } from "@zmq-auth/core/internal"
+import { callListener, checkConcurrency, servingOnAnotherThread } from "@zmq-auth/core/internal"
 import { copyKey, copyPasswords } from "./copy-arguments.js"
 import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
 import { PolicyRecord } from "./policy-record.js"
@@ -153,9 +153,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     if (callbackTimeoutMs !== undefined && (typeof callbackTimeoutMs !== "number" || !Number.isFinite(callbackTimeoutMs) || callbackTimeoutMs <= 0)) {
       throw new TypeError(`callbackTimeoutMs must be a positive number of milliseconds, got ${String(callbackTimeoutMs)}`)
     }
-    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
-      throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`)
-    }
+    if (concurrency !== undefined) checkConcurrency(concurrency)
     if (curveUserId !== undefined && typeof curveUserId !== "function") throw new TypeError("curveUserId must be a function")
     if (maxPendingChecks !== undefined && (!Number.isSafeInteger(maxPendingChecks) || maxPendingChecks < 1)) {
       throw new TypeError(`maxPendingChecks must be a positive integer, got ${String(maxPendingChecks)}`)
@@ -444,11 +442,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
   }
 
   #emitSafely(event: keyof ThreadAuthenticatorEvents, ...payload: unknown[]): void {
-    try {
-      ;(this.emit as (event: string, ...payload: unknown[]) => boolean)(event, ...payload)
-    } catch (listenerError) {
-      process.emitWarning(`a zmq-auth ${event} listener threw: ${listenerError instanceof Error ? listenerError.message : String(listenerError)}`)
-    }
+    callListener(event, () => (this.emit as (event: string, ...payload: unknown[]) => boolean)(event, ...payload))
   }
 }
 

@@ -10,7 +10,7 @@ import {
   type StoreEventName,
   type ZapRequest,
 } from "@zmq-auth/core"
-import { BatchRecorder, useMetricsRecorder } from "@zmq-auth/core/internal"
+import { asError, BatchRecorder, useMetricsRecorder } from "@zmq-auth/core/internal"
 import { applyConfiguration, type ConfigurableEngine } from "./apply-configuration.js"
 import { METRICS_FLUSH_MS } from "./defaults.js"
 import { guardProcessExit, type ExitCode } from "./exit-guard.js"
@@ -190,7 +190,7 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       try {
         await store.close?.()
       } catch (error) {
-        postStoreEvent("store:error", [error instanceof Error ? error : new AuthenticatorError(String(error))])
+        postStoreEvent("store:error", [asError(error, AuthenticatorError)])
       }
     }))
   }

@@ -3,7 +3,7 @@ import { open, rename, rm } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { curveKeyPair } from "zeromq"
 import { CertificateError } from "../errors.js"
-import { messageOf } from "../policy/timeout.js"
+import { messageOf } from "../error-text.js"
 import { unpooledUtf8 } from "../unpooled.js"
 import { quoteZplValue, ZPL_NAME } from "./zpl.js"
 

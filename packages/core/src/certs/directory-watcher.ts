@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises"
 import { join } from "node:path"
 import { AuthenticatorError, CertificateError } from "../errors.js"
 import { mapLimited } from "../map-limited.js"
-import { messageOf } from "../policy/timeout.js"
+import { messageOf } from "../error-text.js"
 import { isCertificateFileName } from "./certificate-file-name.js"
 import {
   directoryFromRecords,

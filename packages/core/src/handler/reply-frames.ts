@@ -1,3 +1,4 @@
+import { messageOf } from "../error-text.js"
 import { AuthenticatorError } from "../errors.js"
 import { encodeZapReply, type ZapReply } from "../zap/reply.js"
 
@@ -18,6 +19,6 @@ export function replyFrames(requestId: Buffer, reply: Omit<ZapReply, "requestId"
     const { statusCode, statusText, userId, metadata } = reply
     return encodeZapReply(metadata === undefined ? { requestId, statusCode, statusText, userId } : { requestId, statusCode, statusText, userId, metadata })
   } catch (error) {
-    throw new AuthenticatorError(`a ZAP reply cannot be encoded: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new AuthenticatorError(`a ZAP reply cannot be encoded: ${messageOf(error)}`, { cause: error })
   }
 }

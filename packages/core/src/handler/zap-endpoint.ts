@@ -1,12 +1,14 @@
 import { context as globalContext, type Context, type Router } from "zeromq"
 import { ZAP_ENDPOINT } from "../constants.js"
 import { AuthenticatorError, ZapProtocolError } from "../errors.js"
-import { messageOf } from "../policy/timeout.js"
+import { asError, messageOf } from "../error-text.js"
+import { callListener } from "../listener-warning.js"
 import { checkHandlerZeromq } from "../same-zeromq.js"
 import { metricsRecorder } from "../metrics/current-recorder.js"
 import type { ZapReply } from "../zap/reply.js"
 import { parseZapRequest, type ZapRequest } from "../zap/request.js"
 import { bindSocket, closeSocket, isWakeMessage, wake, type BoundSocket } from "./bound-socket.js"
+import { checkConcurrency, DEFAULT_CONCURRENCY } from "./concurrency.js"
 import { createExchange } from "./create-exchange.js"
 import { deferred, type Deferred } from "./deferred.js"
 import { awaitHandover, claim, releaseInProgress, successorWaiting, takeSuccessor, trackRelease, unclaim } from "./endpoint-slots.js"
@@ -35,8 +37,6 @@ export interface ZapEndpointListener {
   replyError(error: Error): void
 }
 
-/** Default of `concurrency`. */
-export const DEFAULT_CONCURRENCY = 1024
 const EMPTY = Buffer.alloc(0)
 const INTERNAL_ERROR: Omit<ZapReply, "requestId"> = { statusCode: 500, statusText: "Internal error", userId: "" }
 /** Requests read at most while releasing, per unit of `concurrency` (guards against a peer that keeps sending). */
@@ -45,9 +45,7 @@ const RELEASE_BUDGET_PER_SLOT = 64
 /** Validates endpoint options, throwing `TypeError` naming the invalid one. */
 export function readEndpointOptions(options: ZapEndpointOptions): Required<ZapEndpointOptions> {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new TypeError(`concurrency must be a positive integer, got ${String(concurrency)}`)
-  }
+  checkConcurrency(concurrency)
   const endpoint = options.endpoint ?? ZAP_ENDPOINT
   if (typeof endpoint !== "string" || endpoint === "") throw new TypeError("endpoint must be a non-empty string")
   checkHandlerZeromq(options.context)
@@ -264,13 +262,7 @@ export class ZapEndpoint {
 
   /** Calls a listener; one that throws (it must not) is reported as a process warning. False when it threw. */
   #notify(call: () => void): boolean {
-    try {
-      call()
-      return true
-    } catch (error) {
-      process.emitWarning(`a zmq-auth ZAP endpoint listener threw: ${messageOf(error)}`)
-      return false
-    }
+    return callListener("ZAP endpoint", call)
   }
 
   #send(routingId: Buffer, frames: Buffer[]): void {
@@ -287,8 +279,4 @@ export class ZapEndpoint {
     this.#changed = undefined
     changed?.resolve()
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(messageOf(error))
 }

@@ -2,7 +2,8 @@ import { EventEmitter } from "eventemitter3"
 import { AuthenticatorError, type ZapProtocolError } from "../errors.js"
 import type { Authenticator } from "../policy/authenticator.js"
 import { redactRequest } from "../policy/redact.js"
-import { messageOf } from "../policy/timeout.js"
+import { asError } from "../error-text.js"
+import { callListener } from "../listener-warning.js"
 import type { ZapReply } from "../zap/reply.js"
 import type { ZapRequest } from "../zap/request.js"
 import { readEndpointOptions, ZapEndpoint, type ZapEndpointOptions } from "./zap-endpoint.js"
@@ -120,14 +121,6 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
   }
 
   #emitSafely<E extends keyof ZapHandlerEvents>(event: E, ...args: Parameters<ZapHandlerEvents[E]>): void {
-    try {
-      ;(this.emit as (event: E, ...rest: Parameters<ZapHandlerEvents[E]>) => boolean)(event, ...args)
-    } catch (listenerError) {
-      process.emitWarning(`a zmq-auth ${event} listener threw: ${messageOf(listenerError)}`)
-    }
+    callListener(event, () => (this.emit as (event: E, ...rest: Parameters<ZapHandlerEvents[E]>) => boolean)(event, ...args))
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(messageOf(error))
 }

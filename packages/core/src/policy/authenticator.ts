@@ -19,7 +19,8 @@ import { readCredentialVerdict } from "./credential-verdict.js"
 import type { AddCheckOptions, CustomCheck } from "./custom-check.js"
 import { ChecksSaturated, DEFAULT_MAX_PENDING_CHECKS, PendingChecks } from "./pending-checks.js"
 import { checkPlainWithCopy } from "./plain-store-check.js"
-import { messageOf } from "./timeout.js"
+import { messageOf } from "../error-text.js"
+import { callListener } from "../listener-warning.js"
 import { ALLOW_NULL, deny, denial, internalError, TOO_MANY_PENDING, withVerdictExtras, type Verdict } from "./verdict.js"
 import { checkFailureOf, markCheckFailure } from "./check-failures.js"
 import { metricsRecorder } from "../metrics/current-recorder.js"
@@ -278,11 +279,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   }
 
   #emitSafely<E extends "certificates:reload" | "certificate:error">(event: E, payload: Parameters<AuthenticatorEvents[E]>[0]): void {
-    try {
-      ;(this.emit as (event: E, payload: Parameters<AuthenticatorEvents[E]>[0]) => boolean)(event, payload)
-    } catch (listenerError) {
-      process.emitWarning(`a zmq-auth ${event} listener threw: ${messageOf(listenerError)}`)
-    }
+    callListener(event, () => (this.emit as (event: E, payload: Parameters<AuthenticatorEvents[E]>[0]) => boolean)(event, payload))
   }
 
   /**
@@ -422,11 +419,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     const event: DecisionEvent = { request: redactRequest(request), reply, elapsedMs }
     if (verdict.error !== undefined) event.error = verdict.error
     if (verdict.blocked !== undefined) event.blocked = verdict.blocked
-    try {
-      this.emit("decision", event)
-    } catch (listenerError) {
-      process.emitWarning(`a zmq-auth decision listener threw: ${messageOf(listenerError)}`)
-    }
+    callListener("decision", () => this.emit("decision", event))
   }
 
   #decide(request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {

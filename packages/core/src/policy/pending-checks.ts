@@ -1,7 +1,8 @@
 import { AuthenticatorError } from "../errors.js"
 import type { CredentialCheck } from "./credential-store.js"
 import { markCheckFailure } from "./check-failures.js"
-import { isPromiseLike, messageOf } from "./timeout.js"
+import { messageOf } from "../error-text.js"
+import { isPromiseLike } from "./timeout.js"
 
 /** The default `maxPendingChecks` of `Authenticator`: 64 outstanding checks per ZAP domain. */
 export const DEFAULT_MAX_PENDING_CHECKS = 64

@@ -2,7 +2,7 @@ import type { StatusCode } from "../constants.js"
 import { AuthenticatorError } from "../errors.js"
 import type { CheckedVerdict } from "./credential-verdict.js"
 import type { GuardBlock } from "./failure-guard.js"
-import { messageOf } from "./timeout.js"
+import { asError } from "../error-text.js"
 
 /** What the engine decided for one request, before it becomes a `ZapReply` and a decision event. */
 export interface Verdict {
@@ -43,6 +43,5 @@ export function withVerdictExtras(accepted: Verdict, verdict: CheckedVerdict): V
 
 /** 500 "Internal error" with `error` as the cause the decision event reports. */
 export function internalError(error: unknown): Verdict {
-  const cause = error instanceof Error ? error : new AuthenticatorError(messageOf(error))
-  return { statusCode: 500, statusText: "Internal error", error: cause }
+  return { statusCode: 500, statusText: "Internal error", error: asError(error, AuthenticatorError) }
 }
