@@ -10,7 +10,14 @@ export default defineConfig({
     hookTimeout: 30_000,
     reporters: process.env.CI ? ["default"] : ["default"],
     projects: [
-      { extends: true, test: { name: "main", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, "test/redis/**", "test/redis-cluster/**"] } },
+      {
+        extends: true,
+        test: {
+          name: "main",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/redis/**", "test/redis-cluster/**"],
+        },
+      },
       // Each Redis test file starts its own redis-server and injects faults with timing budgets:
       // one file at a time, so a loaded machine does not pass for a dead Redis.
       { extends: true, test: { name: "redis", include: ["test/redis/**/*.test.ts"], fileParallelism: false } },

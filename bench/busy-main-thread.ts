@@ -81,7 +81,7 @@ export async function benchmarkBusyMainThread(settings: BenchSettings): Promise<
   const credentials = await createCredentials()
   const clients = new RemoteClients()
   const cases: LoadCase[] = [LONG_STALLS, MOSTLY_BUSY].flatMap((occupation) =>
-    [PROMISE_LOOP, THREAD].flatMap((variant) => [false, true].map((busy) => ({ variant, occupation, busy }))),
+    [PROMISE_LOOP, THREAD].flatMap((variant) => [false, true].map((busy) => ({ variant, occupation, busy })))
   )
   const measure = async (loadCase: LoadCase, count: number): Promise<HandshakeRun> => {
     const served = await serveVariant(loadCase.variant, "CURVE", credentials)
@@ -111,15 +111,15 @@ export async function benchmarkBusyMainThread(settings: BenchSettings): Promise<
   try {
     for (const loadCase of cases) await measure(loadCase, Math.ceil(settings.busyThreadHandshakes / 4))
     const runs = await interleave(cases, settings.rounds, (loadCase) =>
-      measure(loadCase, settings.busyThreadHandshakes),
+      measure(loadCase, settings.busyThreadHandshakes)
     )
     const p99 = (variant: ZapVariant, occupation: Occupation, busy: boolean): number => {
       const loadCase = cases.find(
-        (candidate) => candidate.variant === variant && candidate.occupation === occupation && candidate.busy === busy,
+        (candidate) => candidate.variant === variant && candidate.occupation === occupation && candidate.busy === busy
       )!
       return percentile(
         runs.get(loadCase)!.flatMap((run) => run.latenciesMs),
-        99,
+        99
       )
     }
     for (const occupation of [LONG_STALLS, MOSTLY_BUSY]) {
@@ -132,7 +132,7 @@ export async function benchmarkBusyMainThread(settings: BenchSettings): Promise<
     const stalledLoop = p99(PROMISE_LOOP, LONG_STALLS, true)
     report.notes.push(
       `With ${STALL_MS} ms stalls the promise loop's p99 is ${formatNumber(stalledLoop)} ms (${formatNumber(stalledLoop / STALL_MS)}x the stall): ` +
-        "its ZAP replies wait for the main thread. The thread adapter decides on its own thread; only CPU contention reaches it.",
+        "its ZAP replies wait for the main thread. The thread adapter decides on its own thread; only CPU contention reaches it."
     )
   } finally {
     await clients.close()

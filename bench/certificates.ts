@@ -34,7 +34,14 @@ async function writeCertificateDirectory(count: number): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), "zmq-auth-bench-certificates-"))
   for (let start = 0; start < count; start += WRITE_BATCH) {
     const batch = Array.from({ length: Math.min(WRITE_BATCH, count - start) }, (_, offset) => start + offset)
-    await Promise.all(batch.map((index) => writeFile(join(directory, `client-${index}.key`), publicCertificate(`client-${index}`, z85.encode(randomBytes(32))))))
+    await Promise.all(
+      batch.map((index) =>
+        writeFile(
+          join(directory, `client-${index}.key`),
+          publicCertificate(`client-${index}`, z85.encode(randomBytes(32)))
+        )
+      )
+    )
   }
   return directory
 }
@@ -106,7 +113,8 @@ async function timeWatchedChanges(directory: string, files: number, rounds: numb
       await writeFile(staged, publicCertificate(`changed-${round}`, z85.encode(randomBytes(32))))
       const applied = new Promise<number>((resolve) => {
         authenticator.once("certificates:reload", (event) => {
-          if (event.total !== files || event.added !== 1 || event.removed !== 1) throw new Error(`unexpected reload ${JSON.stringify(event)}`)
+          if (event.total !== files || event.added !== 1 || event.removed !== 1)
+            throw new Error(`unexpected reload ${JSON.stringify(event)}`)
           resolve(performance.now())
         })
       })
@@ -126,7 +134,10 @@ async function timeWatchedChanges(directory: string, files: number, rounds: numb
  * Benchmark 6, certificates: loading a directory of 10,000 public certificate files, and the
  * memory an engine keeps for 100,000 CURVE keys; both against pyzmq.
  */
-export async function benchmarkCertificates(settings: BenchSettings, pyzmqAvailable: boolean): Promise<BenchmarkReport> {
+export async function benchmarkCertificates(
+  settings: BenchSettings,
+  pyzmqAvailable: boolean
+): Promise<BenchmarkReport> {
   const files = settings.certificateFiles
   const keys = settings.memoryKeys
   const report: BenchmarkReport = {
@@ -156,7 +167,10 @@ export async function benchmarkCertificates(settings: BenchSettings, pyzmqAvaila
       stallMs.push(longestStallMs)
       idleMs.push(await idleStallMs(elapsedMs))
       if (!pyzmqAvailable) continue
-      const timed = JSON.parse(await runPython("certificates.py", [directory, "1", "0"])) as { loadSeconds: number[]; files: number }
+      const timed = JSON.parse(await runPython("certificates.py", [directory, "1", "0"])) as {
+        loadSeconds: number[]
+        files: number
+      }
       if (timed.files !== files) throw new Error(`pyzmq loaded ${timed.files} of ${files} certificates`)
       pyzmqLoadSeconds.push(...timed.loadSeconds)
     }
@@ -187,7 +201,7 @@ export async function benchmarkCertificates(settings: BenchSettings, pyzmqAvaila
     report.notes.push(
       `While loading, a 1 ms timer was late by at most ${formatNumber(Math.max(...stallMs))} ms (median of the rounds' longest: ` +
         `${formatNumber(median(stallMs))} ms); files are read in slices of 4 ms, so longer delays are the machine's scheduling: idle for as long, the same timer was late by at most ` +
-        `${formatNumber(Math.max(...idleMs))} ms (median ${formatNumber(median(idleMs))} ms).`,
+        `${formatNumber(Math.max(...idleMs))} ms (median ${formatNumber(median(idleMs))} ms).`
     )
     const memoryMegabytes = memoryBytes / 1024 / 1024
     const memoryRow: ResultRow = {

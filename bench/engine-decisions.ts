@@ -27,30 +27,51 @@ function randomIndices(count: number, size: number): number[] {
 }
 
 function createWorkload(size: number): EngineWorkload {
-  const users = Array.from({ length: size }, (_, index): [string, string] => [`user-${index}`, randomBytes(12).toString("base64url")])
+  const users = Array.from({ length: size }, (_, index): [string, string] => [
+    `user-${index}`,
+    randomBytes(12).toString("base64url"),
+  ])
   const curveKeys = Array.from({ length: size }, () => z85.encode(randomBytes(32)))
   const requests = Math.min(DISTINCT_REQUESTS, size)
-  return { domain: DOMAIN, users, curveKeys, plainRequests: randomIndices(requests, size), curveRequests: randomIndices(requests, size) }
+  return {
+    domain: DOMAIN,
+    users,
+    curveKeys,
+    plainRequests: randomIndices(requests, size),
+    curveRequests: randomIndices(requests, size),
+  }
 }
 
 /** The ZAP frames of each request, as libzmq sends them after the routing envelope. */
 function requestFrames(workload: EngineWorkload, mechanism: EngineMechanism): Buffer[][] {
-  const header = (number: number, name: string): Buffer[] =>
-    [Buffer.from("1.0"), Buffer.from(String(number)), Buffer.from(workload.domain), Buffer.from("127.0.0.1"), Buffer.alloc(0), Buffer.from(name)]
+  const header = (number: number, name: string): Buffer[] => [
+    Buffer.from("1.0"),
+    Buffer.from(String(number)),
+    Buffer.from(workload.domain),
+    Buffer.from("127.0.0.1"),
+    Buffer.alloc(0),
+    Buffer.from(name),
+  ]
   if (mechanism === "PLAIN") {
     return workload.plainRequests.map((index, number) => {
       const [username, password] = workload.users[index]!
       return [...header(number, "PLAIN"), Buffer.from(username), Buffer.from(password)]
     })
   }
-  return workload.curveRequests.map((index, number) => [...header(number, "CURVE"), z85.decode(workload.curveKeys[index]!)])
+  return workload.curveRequests.map((index, number) => [
+    ...header(number, "CURVE"),
+    z85.decode(workload.curveKeys[index]!),
+  ])
 }
 
 /**
  * The ceiling: an async function that does nothing but the lookup, on the same parsed
  * requests (plain string comparison, not constant time; CURVE keys looked up by their raw bytes).
  */
-function ceilingDecider(workload: EngineWorkload, mechanism: EngineMechanism): (request: ZapRequest) => Promise<boolean> {
+function ceilingDecider(
+  workload: EngineWorkload,
+  mechanism: EngineMechanism
+): (request: ZapRequest) => Promise<boolean> {
   if (mechanism === "PLAIN") {
     const passwords = new Map(workload.users)
     return async (request) => passwords.get(request.credentials[0]!.toString()) === request.credentials[1]!.toString()
@@ -77,7 +98,10 @@ type Path = "engine" | "ceiling" | "message"
  * with 100k keys in one domain; the engine against a bare lookup (the ceiling) and the whole
  * message path (parse, decide, encode the reply) against pyzmq's handle_zap_message.
  */
-export async function benchmarkEngineDecisions(settings: BenchSettings, pyzmqAvailable: boolean): Promise<BenchmarkReport> {
+export async function benchmarkEngineDecisions(
+  settings: BenchSettings,
+  pyzmqAvailable: boolean
+): Promise<BenchmarkReport> {
   const size = settings.engineTableSize
   const count = settings.decisionsPerRun
   const workload = createWorkload(size)
@@ -89,8 +113,8 @@ export async function benchmarkEngineDecisions(settings: BenchSettings, pyzmqAva
     workload:
       `PLAIN with ${size.toLocaleString("en-US")} users and CURVE with ${size.toLocaleString("en-US")} keys, both configured for domain ` +
       `"${DOMAIN}"; ${count.toLocaleString("en-US")} sequential awaited decisions per run over ${Math.min(DISTINCT_REQUESTS, size).toLocaleString("en-US")} ` +
-      "pre-built requests of random known users/keys (all allowed). \"engine\": authenticate() on parsed requests (PLAIN passwords compared in " +
-      "constant time); \"ceiling\": an async function doing only a Map lookup on the same requests; \"message path\": " +
+      'pre-built requests of random known users/keys (all allowed). "engine": authenticate() on parsed requests (PLAIN passwords compared in ' +
+      'constant time); "ceiling": an async function doing only a Map lookup on the same requests; "message path": ' +
       "parseZapRequest + authenticate + encodeZapReply on the frames, as pyzmq's handle_zap_message does (pyzmq: same frames, a stub " +
       `ZAP socket, its default logger). Node variants interleaved, median of ${settings.rounds}; pyzmq median of ${settings.rounds} in one Python process.`,
     rows: [],
@@ -102,7 +126,9 @@ export async function benchmarkEngineDecisions(settings: BenchSettings, pyzmqAva
     try {
       const file = join(directory, "workload.json")
       await writeFile(file, JSON.stringify(workload))
-      pyzmqRates = JSON.parse(await runPython("engine_decisions.py", [file, String(count), String(settings.rounds)])) as Record<EngineMechanism, number[]>
+      pyzmqRates = JSON.parse(
+        await runPython("engine_decisions.py", [file, String(count), String(settings.rounds)])
+      ) as Record<EngineMechanism, number[]>
     } finally {
       await rm(directory, { recursive: true, force: true })
     }
@@ -125,9 +151,23 @@ export async function benchmarkEngineDecisions(settings: BenchSettings, pyzmqAva
     for (const path of paths) await decisionRate(Math.min(count, frames.length), frames.length, decide[path])
     const runs = await interleave(paths, settings.rounds, (path) => decisionRate(count, frames.length, decide[path]))
     const rate = (path: Path): number => median(runs.get(path)!)
-    report.rows.push(ratioRow(`${mechanism}, engine authenticate()`, { value: rate("engine"), unit: "decisions/s" }, { name: "ceiling", value: rate("ceiling") }, 0.75))
+    report.rows.push(
+      ratioRow(
+        `${mechanism}, engine authenticate()`,
+        { value: rate("engine"), unit: "decisions/s" },
+        { name: "ceiling", value: rate("ceiling") },
+        0.75
+      )
+    )
     if (pyzmqRates !== undefined) {
-      report.rows.push(ratioRow(`${mechanism}, message path`, { value: rate("message"), unit: "decisions/s" }, { name: "pyzmq", value: median(pyzmqRates[mechanism]) }, 3))
+      report.rows.push(
+        ratioRow(
+          `${mechanism}, message path`,
+          { value: rate("message"), unit: "decisions/s" },
+          { name: "pyzmq", value: median(pyzmqRates[mechanism]) },
+          3
+        )
+      )
     }
   }
   return report

@@ -1,5 +1,10 @@
 import { RedisCredentialStore } from "@zmq-auth/redis"
-import { BENCH_DOMAIN, createCredentials, type HandshakeCredentials, type MechanismName } from "./handshake/credentials.js"
+import {
+  BENCH_DOMAIN,
+  createCredentials,
+  type HandshakeCredentials,
+  type MechanismName,
+} from "./handshake/credentials.js"
 import type { ZapVariant } from "./handshake/zap-variants.js"
 import { interleavedRates } from "./handshake/interleaved-rates.js"
 import { measureOutage, type OutageMeasurement } from "./fleet/outage-decisions.js"
@@ -25,17 +30,25 @@ async function handshakeRatio(
   credentials: HandshakeCredentials,
   mechanism: MechanismName,
   inMemory: ZapVariant,
-  throughStore: ZapVariant,
+  throughStore: ZapVariant
 ): Promise<ResultRow> {
   const rate = await interleavedRates([inMemory, throughStore], mechanism, credentials, settings)
-  const subject = mechanism === "CURVE" ? "CURVE, Redis store, warm cache" : "PLAIN, hashed passwords in Redis, repeat clients"
-  return ratioRow(subject, { value: rate(throughStore), unit: "handshakes/s" }, { name: inMemory.name, value: rate(inMemory) }, MINIMUM_RATIO)
+  const subject =
+    mechanism === "CURVE" ? "CURVE, Redis store, warm cache" : "PLAIN, hashed passwords in Redis, repeat clients"
+  return ratioRow(
+    subject,
+    { value: rate(throughStore), unit: "handshakes/s" },
+    { name: inMemory.name, value: rate(inMemory) },
+    MINIMUM_RATIO
+  )
 }
 
 /** Puts the run's keys and users in Redis and has `store` verify each once (cache and verified attempts warm). */
 async function provision(store: RedisCredentialStore, credentials: HandshakeCredentials): Promise<void> {
   await Promise.all(credentials.clientKeys.map((keys) => store.addCurveKey("*", keys.publicKey)))
-  await Promise.all(Object.entries(credentials.plainUsers).map(([username, password]) => store.setPassword("*", username, password)))
+  await Promise.all(
+    Object.entries(credentials.plainUsers).map(([username, password]) => store.setPassword("*", username, password))
+  )
   for (const keys of credentials.clientKeys) {
     const status = verdictStatus(await store.checkCurveKey(BENCH_DOMAIN, keys.publicKey))
     if (status !== 200) throw new Error(`the store answered ${status} for a provisioned key`)
@@ -63,8 +76,16 @@ function revocationRows(rounds: readonly RevocationRound[], nodeCount: number): 
   }
   return (["poll", "event"] as const).map((mode) => {
     const ofMode = rounds.filter((round) => round.mode === mode)
-    const result = row(subjects[mode], ofMode.map((round) => round.lastRefusalMs))
-    result.measured += `; credential:revoked p99 ${formatNumber(percentile(ofMode.map((round) => round.lastEventMs), 99))} ms`
+    const result = row(
+      subjects[mode],
+      ofMode.map((round) => round.lastRefusalMs)
+    )
+    result.measured += `; credential:revoked p99 ${formatNumber(
+      percentile(
+        ofMode.map((round) => round.lastEventMs),
+        99
+      )
+    )} ms`
     if (ofMode.some((round) => round.missing > 0)) {
       result.met = false
       result.measured += `; ${ofMode.reduce((sum, round) => sum + round.missing, 0)} reports missing`
@@ -76,7 +97,11 @@ function revocationRows(rounds: readonly RevocationRound[], nodeCount: number): 
 function outageRows(outage: OutageMeasurement, count: number): ResultRow[] {
   const { up, down } = outage
   const only300 = down.statuses.get(300) ?? 0
-  const decisions = ratioRow("Redis frozen: CURVE decisions through the engine", { value: down.perSecond, unit: "decisions/s" }, { name: "Redis up, warm cache", value: up.perSecond })
+  const decisions = ratioRow(
+    "Redis frozen: CURVE decisions through the engine",
+    { value: down.perSecond, unit: "decisions/s" },
+    { name: "Redis up, warm cache", value: up.perSecond }
+  )
   decisions.measured += `, ${only300} of ${count} answered 300`
   decisions.target = "all 300"
   decisions.met = only300 === count
@@ -102,7 +127,11 @@ function outageRows(outage: OutageMeasurement, count: number): ResultRow[] {
 
 async function measureFleet(settings: BenchSettings, redis: BenchRedis): Promise<ResultRow[]> {
   const credentials = await createCredentials()
-  const store = await RedisCredentialStore.connect({ url: redis.url, node: "bench-handshakes", scryptCost: SCRYPT_COST })
+  const store = await RedisCredentialStore.connect({
+    url: redis.url,
+    node: "bench-handshakes",
+    scryptCost: SCRYPT_COST,
+  })
   try {
     if (store.state !== "up") throw new Error(`the store could not reach redis-server (${store.state})`)
     await provision(store, credentials)
@@ -113,7 +142,17 @@ async function measureFleet(settings: BenchSettings, redis: BenchRedis): Promise
     const nodeCount = settings.quick ? 4 : 16
     rows.push(...revocationRows(await measureRevocations(redis.url, nodeCount, settings.quick ? 4 : 30), nodeCount))
     const count = settings.decisionsPerRun
-    rows.push(...outageRows(await measureOutage(redis, store, credentials.clientKeys.map((keys) => keys.publicKey), count), count))
+    rows.push(
+      ...outageRows(
+        await measureOutage(
+          redis,
+          store,
+          credentials.clientKeys.map((keys) => keys.publicKey),
+          count
+        ),
+        count
+      )
+    )
     return rows
   } finally {
     await store.close()
@@ -140,13 +179,25 @@ export async function benchmarkFleet(settings: BenchSettings): Promise<Benchmark
     return {
       title: TITLE,
       workload,
-      rows: [{ subject: "skipped", measured: "redis-server is not installed (apt-get install redis-server)", baseline: "-", target: "-" }],
+      rows: [
+        {
+          subject: "skipped",
+          measured: "redis-server is not installed (apt-get install redis-server)",
+          baseline: "-",
+          target: "-",
+        },
+      ],
       notes: [],
     }
   }
   const redis = await startBenchRedis()
   try {
-    return { title: TITLE, workload, rows: await measureFleet(settings, redis), notes: ["p99 of the revocation rows is over few keys: close to the maximum."] }
+    return {
+      title: TITLE,
+      workload,
+      rows: await measureFleet(settings, redis),
+      notes: ["p99 of the revocation rows is over few keys: close to the maximum."],
+    }
   } finally {
     await redis.stop()
   }

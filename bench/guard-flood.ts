@@ -35,11 +35,14 @@ async function flood(name: string, addressOf: (index: number) => string, withGua
   engine.on("decision", ({ reply }) => counts.set(reply.statusText, (counts.get(reply.statusText) ?? 0) + 1))
   const before = heapUsed()
   const started = performance.now()
-  for (let index = 0; index < FLOOD; index++) await engine.authenticate(plain(addressOf(index), `user-${index}`, "guess", index))
+  for (let index = 0; index < FLOOD; index++)
+    await engine.authenticate(plain(addressOf(index), `user-${index}`, "guess", index))
   const elapsedMs = performance.now() - started
   const grown = heapUsed() - before
   const admin = await engine.authenticate(plain("198.51.100.1", "admin", "secret", FLOOD))
-  console.log(`${name}${withGuard ? "" : " (no guard)"}: ${elapsedMs.toFixed(0)} ms, decisions ${JSON.stringify(Object.fromEntries(counts))}, counters ${withGuard ? guard.size : "-"}, heap +${(grown / 1024).toFixed(0)} KiB, admin from another address: ${admin.statusCode}`)
+  console.log(
+    `${name}${withGuard ? "" : " (no guard)"}: ${elapsedMs.toFixed(0)} ms, decisions ${JSON.stringify(Object.fromEntries(counts))}, counters ${withGuard ? guard.size : "-"}, heap +${(grown / 1024).toFixed(0)} KiB, admin from another address: ${admin.statusCode}`
+  )
 }
 
 const LABEL = FLOOD.toLocaleString("en-US")
@@ -71,7 +74,9 @@ async function floodOverZap(name: string, addressOf: (index: number) => string):
       for (let index = first; index < last; index++) await dealer.receive()
     }
     const elapsedMs = performance.now() - started
-    console.log(`${name} over ZAP: ${elapsedMs.toFixed(0)} ms (${(FLOOD / (elapsedMs / 1000)).toFixed(0)} requests/s), decisions ${JSON.stringify(Object.fromEntries(counts))}, counters ${guard.size}, heap +${((heapUsed() - before) / 1024).toFixed(0)} KiB`)
+    console.log(
+      `${name} over ZAP: ${elapsedMs.toFixed(0)} ms (${(FLOOD / (elapsedMs / 1000)).toFixed(0)} requests/s), decisions ${JSON.stringify(Object.fromEntries(counts))}, counters ${guard.size}, heap +${((heapUsed() - before) / 1024).toFixed(0)} KiB`
+    )
   } finally {
     dealer.close()
     await handler.stop()

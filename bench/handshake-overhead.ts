@@ -13,14 +13,29 @@ export async function benchmarkHandshakeOverhead(settings: BenchSettings): Promi
   const rows: ResultRow[] = []
   try {
     for (const mechanism of MECHANISMS) {
-      const variants = [NO_HANDLER, HANDWRITTEN, ...ADAPTERS].filter((variant) => variant.mechanisms.includes(mechanism))
+      const variants = [NO_HANDLER, HANDWRITTEN, ...ADAPTERS].filter((variant) =>
+        variant.mechanisms.includes(mechanism)
+      )
       const rate = await interleavedRates(variants, mechanism, credentials, settings)
       const handwritten = { name: "hand-written", value: rate(HANDWRITTEN) }
       for (const variant of ADAPTERS) {
-        rows.push(ratioRow(`${mechanism}, ${variant.name}`, { value: rate(variant), unit: "handshakes/s" }, handwritten, variant.minimumRatio))
+        rows.push(
+          ratioRow(
+            `${mechanism}, ${variant.name}`,
+            { value: rate(variant), unit: "handshakes/s" },
+            handwritten,
+            variant.minimumRatio
+          )
+        )
       }
       if (variants.includes(NO_HANDLER)) {
-        rows.push(ratioRow(`${mechanism}, hand-written handler`, { value: handwritten.value, unit: "handshakes/s" }, { name: "no handler", value: rate(NO_HANDLER) }))
+        rows.push(
+          ratioRow(
+            `${mechanism}, hand-written handler`,
+            { value: handwritten.value, unit: "handshakes/s" },
+            { name: "no handler", value: rate(NO_HANDLER) }
+          )
+        )
       }
     }
   } finally {

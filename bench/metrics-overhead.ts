@@ -1,5 +1,10 @@
 import { metrics } from "@opentelemetry/api"
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from "@opentelemetry/sdk-metrics"
 import { createCredentials, type MechanismName } from "./handshake/credentials.js"
 import { interleavedRates } from "./handshake/interleaved-rates.js"
 import { PROMISE_LOOP, type ZapVariant } from "./handshake/zap-variants.js"
@@ -16,7 +21,9 @@ const WITH_METRICS_SDK: ZapVariant = {
   minimumRatio: 0.97,
   async start(credentials, configure) {
     const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
-    const provider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1000 })] })
+    const provider = new MeterProvider({
+      readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1000 })],
+    })
     metrics.setGlobalMeterProvider(provider)
     const stop = await PROMISE_LOOP.start(credentials, configure)
     return async () => {
@@ -41,7 +48,12 @@ export async function benchmarkMetricsOverhead(settings: BenchSettings): Promise
       const variants = [PROMISE_LOOP, WITH_METRICS_SDK]
       const rate = await interleavedRates(variants, mechanism, credentials, settings)
       rows.push(
-        ratioRow(`${mechanism}, metrics SDK registered`, { value: rate(WITH_METRICS_SDK), unit: "handshakes/s" }, { name: "no SDK", value: rate(PROMISE_LOOP) }, WITH_METRICS_SDK.minimumRatio),
+        ratioRow(
+          `${mechanism}, metrics SDK registered`,
+          { value: rate(WITH_METRICS_SDK), unit: "handshakes/s" },
+          { name: "no SDK", value: rate(PROMISE_LOOP) },
+          WITH_METRICS_SDK.minimumRatio
+        )
       )
     }
   } finally {

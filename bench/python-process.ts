@@ -25,8 +25,13 @@ export function runPython(script: string, args: readonly string[], timeoutMs = 1
     const child = spawnPython(script, args)
     let output = ""
     const guard = setTimeout(() => child.kill(), timeoutMs)
-    child.stdout.on("data", (chunk: Buffer) => { output += chunk.toString("utf8") })
-    child.on("error", (error) => { clearTimeout(guard); reject(error) })
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8")
+    })
+    child.on("error", (error) => {
+      clearTimeout(guard)
+      reject(error)
+    })
     child.on("close", (code) => {
       clearTimeout(guard)
       if (code === 0) resolve(output)

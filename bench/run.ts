@@ -24,7 +24,10 @@ const machine = await describeMachine()
 const pyzmqAvailable = machine.pyzmq !== "unavailable"
 
 const onlyIndex = process.argv.indexOf("--only")
-const only = onlyIndex === -1 ? undefined : new Set((process.argv[onlyIndex + 1] ?? "").split(",").map((number) => `${number.trim()}.`))
+const only =
+  onlyIndex === -1
+    ? undefined
+    : new Set((process.argv[onlyIndex + 1] ?? "").split(",").map((number) => `${number.trim()}.`))
 
 const allBenchmarks: Array<[title: string, run: () => Promise<BenchmarkReport>]> = [
   ["1. Handshake overhead", () => benchmarkHandshakeOverhead(settings)],
@@ -61,7 +64,12 @@ for (const [title, run] of benchmarks) {
     reports.push(await run())
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    reports.push({ title, workload: "failed", rows: [{ subject: "failed", measured: message, baseline: "-", target: "-" }], notes: [] })
+    reports.push({
+      title,
+      workload: "failed",
+      rows: [{ subject: "failed", measured: message, baseline: "-", target: "-" }],
+      notes: [],
+    })
   }
   process.stderr.write(`  ${((performance.now() - benchmarkStarted) / 1000).toFixed(1)} s\n`)
 }

@@ -13,7 +13,10 @@ const CLIENTS_AT_ONCE = 64
 
 /** Accepts the known client keys, looked up in memory. */
 const knownKeys: ConfigurePolicy = async (target, credentials) => {
-  await target.configureCurveKeys(BENCH_DOMAIN, credentials.clientKeys.map((keys) => keys.publicKey))
+  await target.configureCurveKeys(
+    BENCH_DOMAIN,
+    credentials.clientKeys.map((keys) => keys.publicKey)
+  )
 }
 
 /** Accepts the known client keys through an async callback that takes 10 ms, like a remote store. */
@@ -41,31 +44,41 @@ function latencyText(runs: readonly HandshakeRun[]): string {
  * Benchmark 4, slow credential store: CURVE handshakes whose key is decided by an async
  * callback taking 10 ms, 64 clients at once, against the same adapter with the keys in memory.
  */
-export async function benchmarkSlowCredentialStore(settings: BenchSettings, pyzmqAvailable: boolean): Promise<BenchmarkReport> {
+export async function benchmarkSlowCredentialStore(
+  settings: BenchSettings,
+  pyzmqAvailable: boolean
+): Promise<BenchmarkReport> {
   const credentials = await createCredentials()
   const clients = new RemoteClients()
-  const cases: StoreCase[] = ADAPTERS.flatMap((variant) => [false, true].map((slow) => ({
-    server: variant.name,
-    slow,
-    serve: (credentials: HandshakeCredentials) => serveVariant(variant, "CURVE", credentials, slow ? slowStore : knownKeys),
-  })))
+  const cases: StoreCase[] = ADAPTERS.flatMap((variant) =>
+    [false, true].map((slow) => ({
+      server: variant.name,
+      slow,
+      serve: (credentials: HandshakeCredentials) =>
+        serveVariant(variant, "CURVE", credentials, slow ? slowStore : knownKeys),
+    }))
+  )
   if (pyzmqAvailable) {
     for (const slow of [false, true]) {
       cases.push({
         server: "pyzmq ThreadAuthenticator",
         slow,
-        serve: (credentials) => servePyzmq("CURVE", credentials, slow ? { callbackDelayMilliseconds: STORE_DELAY_MS } : {}),
+        serve: (credentials) =>
+          servePyzmq("CURVE", credentials, slow ? { callbackDelayMilliseconds: STORE_DELAY_MS } : {}),
       })
     }
   }
   // pyzmq calls the provider synchronously on its auth thread (about 100 handshakes/s): fewer handshakes keep the run short.
   const count = (storeCase: StoreCase): number =>
-    storeCase.server.startsWith("pyzmq") && storeCase.slow ? Math.min(settings.slowStoreHandshakes, 2 * CLIENTS_AT_ONCE) : settings.slowStoreHandshakes
+    storeCase.server.startsWith("pyzmq") && storeCase.slow
+      ? Math.min(settings.slowStoreHandshakes, 2 * CLIENTS_AT_ONCE)
+      : settings.slowStoreHandshakes
   const measure = async (storeCase: StoreCase, handshakes: number): Promise<HandshakeRun> => {
     const served = await storeCase.serve(credentials)
     try {
       const run = await clients.run(clientWorkload(served.endpoint, "CURVE", credentials, handshakes, CLIENTS_AT_ONCE))
-      if (run.failures > 0) throw new Error(`${run.failures} of ${handshakes} handshakes failed against ${storeCase.server}`)
+      if (run.failures > 0)
+        throw new Error(`${run.failures} of ${handshakes} handshakes failed against ${storeCase.server}`)
       return run
     } finally {
       await served.stop()
@@ -89,7 +102,12 @@ export async function benchmarkSlowCredentialStore(settings: BenchSettings, pyzm
       const fastCase = cases.find((storeCase) => storeCase.server === slowCase.server && !storeCase.slow)!
       const rate = (storeCase: StoreCase): number => median(runs.get(storeCase)!.map(handshakeRate))
       const isPyzmq = slowCase.server.startsWith("pyzmq")
-      const row = ratioRow(`${slowCase.server}, ${STORE_DELAY_MS} ms callback`, { value: rate(slowCase), unit: "handshakes/s" }, { name: "keys in memory", value: rate(fastCase) }, isPyzmq ? undefined : 0.8)
+      const row = ratioRow(
+        `${slowCase.server}, ${STORE_DELAY_MS} ms callback`,
+        { value: rate(slowCase), unit: "handshakes/s" },
+        { name: "keys in memory", value: rate(fastCase) },
+        isPyzmq ? undefined : 0.8
+      )
       row.measured += `; ${latencyText(runs.get(slowCase)!)}`
       row.baseline += `; ${latencyText(runs.get(fastCase)!)}`
       report.rows.push(row)

@@ -15,7 +15,7 @@ export function percentile(values: readonly number[], rank: number): number {
 export async function interleave<Variant, Result>(
   variants: readonly Variant[],
   rounds: number,
-  measure: (variant: Variant) => Promise<Result>,
+  measure: (variant: Variant) => Promise<Result>
 ): Promise<Map<Variant, Result[]>> {
   const results = new Map<Variant, Result[]>(variants.map((variant) => [variant, []]))
   for (let round = 0; round < rounds; round++) {

@@ -1,5 +1,10 @@
 import { handshakeRate, type HandshakeRun } from "./handshake/client-driver.js"
-import { createCredentials, MECHANISMS, type HandshakeCredentials, type MechanismName } from "./handshake/credentials.js"
+import {
+  createCredentials,
+  MECHANISMS,
+  type HandshakeCredentials,
+  type MechanismName,
+} from "./handshake/credentials.js"
 import { RemoteClients } from "./handshake/remote-clients.js"
 import { clientWorkload, serveVariant, servePyzmq, type ServedEndpoint } from "./handshake/served-endpoint.js"
 import { ADAPTERS, HANDWRITTEN } from "./handshake/zap-variants.js"
@@ -13,7 +18,10 @@ interface ServerSide {
   serve(mechanism: MechanismName, credentials: HandshakeCredentials): Promise<ServedEndpoint>
 }
 
-const PYZMQ: ServerSide = { name: "pyzmq ThreadAuthenticator", serve: (mechanism, credentials) => servePyzmq(mechanism, credentials) }
+const PYZMQ: ServerSide = {
+  name: "pyzmq ThreadAuthenticator",
+  serve: (mechanism, credentials) => servePyzmq(mechanism, credentials),
+}
 
 /**
  * Benchmark 2, against pyzmq: the same handshake workload, driven by the same Node client
@@ -25,7 +33,7 @@ export async function benchmarkVersusPyzmq(settings: BenchSettings, pyzmqAvailab
     title: "2. Against pyzmq",
     workload:
       `${settings.handshakesPerRun} handshakes per run, ${settings.handshakeConcurrency} clients at once, driven by one child Node ` +
-      "process (the client driver of benchmark 1). The server is a ROUTER on tcp 127.0.0.1 with ZAP domain \"bench\": in this " +
+      'process (the client driver of benchmark 1). The server is a ROUTER on tcp 127.0.0.1 with ZAP domain "bench": in this ' +
       "process guarded by a zmq-auth adapter, or in a Python process guarded by pyzmq's ThreadAuthenticator (configure_plain, " +
       "configure_curve on the same certificate directory). The hand-written row (a ROUTER in this process that allows everything) " +
       "shows what any handler in a Node process reaches against pyzmq. " +
@@ -54,8 +62,11 @@ export async function benchmarkVersusPyzmq(settings: BenchSettings, pyzmqAvailab
       const measure = async (side: ServerSide, count: number): Promise<HandshakeRun> => {
         const served = await side.serve(mechanism, credentials)
         try {
-          const run = await clients.run(clientWorkload(served.endpoint, mechanism, credentials, count, settings.handshakeConcurrency))
-          if (run.failures > 0) throw new Error(`${run.failures} of ${count} ${mechanism} handshakes failed against ${side.name}`)
+          const run = await clients.run(
+            clientWorkload(served.endpoint, mechanism, credentials, count, settings.handshakeConcurrency)
+          )
+          if (run.failures > 0)
+            throw new Error(`${run.failures} of ${count} ${mechanism} handshakes failed against ${side.name}`)
           return run
         } finally {
           await served.stop()
@@ -66,9 +77,22 @@ export async function benchmarkVersusPyzmq(settings: BenchSettings, pyzmqAvailab
       const runs = await interleave(all, settings.rounds, (side) => measure(side, settings.handshakesPerRun))
       const rate = (side: ServerSide): number => median(runs.get(side)!.map(handshakeRate))
       for (const side of sides) {
-        rows.push(ratioRow(`${mechanism}, ${side.name}`, { value: rate(side), unit: "handshakes/s" }, { name: "pyzmq", value: rate(PYZMQ) }, 1))
+        rows.push(
+          ratioRow(
+            `${mechanism}, ${side.name}`,
+            { value: rate(side), unit: "handshakes/s" },
+            { name: "pyzmq", value: rate(PYZMQ) },
+            1
+          )
+        )
       }
-      rows.push(ratioRow(`${mechanism}, ${handwritten.name}`, { value: rate(handwritten), unit: "handshakes/s" }, { name: "pyzmq", value: rate(PYZMQ) }))
+      rows.push(
+        ratioRow(
+          `${mechanism}, ${handwritten.name}`,
+          { value: rate(handwritten), unit: "handshakes/s" },
+          { name: "pyzmq", value: rate(PYZMQ) }
+        )
+      )
     }
   } finally {
     await clients.close()

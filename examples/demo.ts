@@ -39,7 +39,9 @@ async function main(): Promise<number> {
       print("zmq-auth fleet demo: three servers share their CURVE keys through Redis; a client is revoked with the CLI")
       return await runFleet(options.redisUrl, workspace, print, interruption.signal)
     }
-    print(`zmq-auth demo: ${options.clients} good, ${options.badClients} bad (wrong server key), ${options.unknownClients} unknown subscribers`)
+    print(
+      `zmq-auth demo: ${options.clients} good, ${options.badClients} bad (wrong server key), ${options.unknownClients} unknown subscribers`
+    )
     return await runScenario(options, workspace, print)
   } catch (error) {
     if (error instanceof FleetInterruptedError) {

@@ -44,15 +44,28 @@ for (const password of ["secret", "secret", "secret", "guess", "guess2"]) {
   outcomes.push(await handshake(client, plainServer.lastEndpoint!))
 }
 for (const keys of [trusted, trusted, curveKeyPair()]) {
-  const client = new Dealer({ curveServerKey: serverKeys.publicKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey, reconnectInterval: -1, linger: 0 })
+  const client = new Dealer({
+    curveServerKey: serverKeys.publicKey,
+    curvePublicKey: keys.publicKey,
+    curveSecretKey: keys.secretKey,
+    reconnectInterval: -1,
+    linger: 0,
+  })
   outcomes.push(await handshake(client, curveServer.lastEndpoint!))
 }
-console.log(`${outcomes.filter(Boolean).length} clients allowed, ${outcomes.filter((allowed) => !allowed).length} denied`)
+console.log(
+  `${outcomes.filter(Boolean).length} clients allowed, ${outcomes.filter((allowed) => !allowed).length} denied`
+)
 
 const url = `http://127.0.0.1:${port}/metrics`
 if (process.argv.includes("--once")) {
   const scrape = await (await fetch(url)).text()
-  console.log(scrape.split("\n").filter((line) => line.includes("zmq_auth")).join("\n"))
+  console.log(
+    scrape
+      .split("\n")
+      .filter((line) => line.includes("zmq_auth"))
+      .join("\n")
+  )
   await shutdown()
 } else {
   console.log(`Prometheus metrics: curl ${url}   (Ctrl-C to stop)`)

@@ -14,7 +14,8 @@ try {
   const authenticator = new Authenticator()
   await authenticator.configureCurve("*", certificates)
   authenticator.on("decision", ({ request, reply }) =>
-    console.log(request.mechanism, request.address, reply.statusCode, reply.statusText))
+    console.log(request.mechanism, request.address, reply.statusCode, reply.statusText)
+  )
 
   await using handler = new ZapHandler(authenticator)
   await handler.start()

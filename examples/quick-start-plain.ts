@@ -2,11 +2,10 @@
 import { Dealer, Router } from "zeromq"
 import { Authenticator, requireZap, ZapHandler } from "@zmq-auth/core"
 
-const authenticator = new Authenticator()
-  .allow("127.0.0.1")
-  .configurePlain("*", { admin: "secret" })
+const authenticator = new Authenticator().allow("127.0.0.1").configurePlain("*", { admin: "secret" })
 authenticator.on("decision", ({ request, reply }) =>
-  console.log(request.mechanism, request.address, reply.statusCode, reply.statusText))
+  console.log(request.mechanism, request.address, reply.statusCode, reply.statusText)
+)
 
 await using handler = new ZapHandler(authenticator)
 await handler.start()

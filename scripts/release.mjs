@@ -32,7 +32,18 @@ const npm = process.platform === "win32" ? "npm.cmd" : "npm"
 /** Files a tarball may hold besides dist/ and src/. */
 const TOP_LEVEL_FILES = new Set(["package.json", "README.md", "LICENSE", "CHANGELOG.md"])
 /** Fields every published package.json must have. */
-const REQUIRED_FIELDS = ["name", "version", "description", "license", "repository", "keywords", "engines", "sideEffects", "files", "exports"]
+const REQUIRED_FIELDS = [
+  "name",
+  "version",
+  "description",
+  "license",
+  "repository",
+  "keywords",
+  "engines",
+  "sideEffects",
+  "files",
+  "exports",
+]
 
 const readJson = (file) => JSON.parse(readFileSync(file, "utf8"))
 
@@ -63,15 +74,20 @@ function entryPoints(manifest) {
 /** What is wrong with a workspace before it is built: its package.json, LICENSE and README. */
 function sourceProblems(folder, manifest) {
   const problems = []
-  for (const field of REQUIRED_FIELDS) if (manifest[field] === undefined) problems.push(`package.json has no "${field}"`)
+  for (const field of REQUIRED_FIELDS)
+    if (manifest[field] === undefined) problems.push(`package.json has no "${field}"`)
   if (manifest.license !== "MIT") problems.push(`license is ${manifest.license}, not MIT (LICENSE)`)
-  if (manifest.dependencies?.zeromq !== undefined) problems.push("zeromq is a dependency: it must be a peer dependency (one copy per application)")
-  if (typeof manifest.scripts?.prepack !== "string") problems.push("no prepack script: a clean tree would pack without its build")
-  for (const file of ["README.md", "LICENSE"]) if (!existsSync(join(root, folder, file))) problems.push(`${file} is missing`)
+  if (manifest.dependencies?.zeromq !== undefined)
+    problems.push("zeromq is a dependency: it must be a peer dependency (one copy per application)")
+  if (typeof manifest.scripts?.prepack !== "string")
+    problems.push("no prepack script: a clean tree would pack without its build")
+  for (const file of ["README.md", "LICENSE"])
+    if (!existsSync(join(root, folder, file))) problems.push(`${file} is missing`)
   if (existsSync(join(root, folder, "README.md"))) {
     const readme = readFileSync(join(root, folder, "README.md"), "utf8")
     for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
-      if (!/^(https?:|mailto:|#)/.test(target)) problems.push(`README.md links to ${target}, which breaks outside the repository`)
+      if (!/^(https?:|mailto:|#)/.test(target))
+        problems.push(`README.md links to ${target}, which breaks outside the repository`)
     }
   }
   return problems
@@ -84,13 +100,16 @@ function tarballProblems(folder, manifest, files) {
   for (const file of ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts"]) {
     if (!shipped.has(file)) problems.push(`${file} is missing from the tarball`)
   }
-  for (const target of entryPoints(manifest)) if (!shipped.has(target)) problems.push(`${target} (exports/bin) is missing from the tarball`)
+  for (const target of entryPoints(manifest))
+    if (!shipped.has(target)) problems.push(`${target} (exports/bin) is missing from the tarball`)
   for (const file of files) {
     if (file.endsWith(".tsbuildinfo")) problems.push(`${file} is build state`)
-    else if (!file.startsWith("dist/") && !file.startsWith("src/") && !TOP_LEVEL_FILES.has(file)) problems.push(`${file} is not part of a package`)
+    else if (!file.startsWith("dist/") && !file.startsWith("src/") && !TOP_LEVEL_FILES.has(file))
+      problems.push(`${file} is not part of a package`)
     else if (file.startsWith("dist/") && /\.(js|d\.ts)$/.test(file)) {
       const source = file.replace(/^dist\//, "src/").replace(/(\.d)?\.ts$|\.js$/, ".ts")
-      if (!shipped.has(source)) problems.push(`${file} has no source ${source} (a stale build output? delete dist and pack again)`)
+      if (!shipped.has(source))
+        problems.push(`${file} has no source ${source} (a stale build output? delete dist and pack again)`)
     } else if (file.endsWith(".map")) {
       for (const source of readJson(join(root, folder, file)).sources ?? []) {
         const target = posix.normalize(posix.join(posix.dirname(file), source))
@@ -112,7 +131,8 @@ function releaseProblems(workspaces) {
   const versions = new Map(workspaces.map(({ manifest }) => [manifest.name, manifest.version]))
   for (const { manifest } of workspaces) {
     for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies })) {
-      if (versions.has(name) && range !== versions.get(name)) problems.push(`${manifest.name} depends on ${name} ${range}, but the workspace is ${versions.get(name)}`)
+      if (versions.has(name) && range !== versions.get(name))
+        problems.push(`${manifest.name} depends on ${name} ${range}, but the workspace is ${versions.get(name)}`)
     }
   }
   return problems
@@ -149,7 +169,8 @@ const workspaces = (onlyWorkspace === undefined ? folders : [posix.normalize(onl
   .filter(({ manifest }) => !manifest.private)
 
 let failed = report("release", releaseProblems(workspaces))
-for (const { folder, manifest } of workspaces) failed = report(manifest.name, sourceProblems(folder, manifest)) || failed
+for (const { folder, manifest } of workspaces)
+  failed = report(manifest.name, sourceProblems(folder, manifest)) || failed
 if (failed) {
   log("release stopped before building: fix the problems above")
   process.exit(1)
@@ -162,12 +183,22 @@ const packages = []
 for (const { folder, manifest } of workspaces) {
   rmSync(join(root, folder, "dist"), { recursive: true, force: true })
   log(`packing ${manifest.name} (${folder})`)
-  const output = execFileSync(npm, ["pack", "--json", "--pack-destination", destination], { cwd: join(root, folder), encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+  const output = execFileSync(npm, ["pack", "--json", "--pack-destination", destination], {
+    cwd: join(root, folder),
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  })
   const [packed] = JSON.parse(output.slice(output.search(/^\[/m)))
   const files = packed.files.map((file) => file.path).sort()
   const problems = tarballProblems(folder, manifest, files)
   failed = report(manifest.name, problems) || failed
-  packages.push({ name: manifest.name, version: manifest.version, tarball: normalize(join(destination, packed.filename)), files, manifest })
+  packages.push({
+    name: manifest.name,
+    version: manifest.version,
+    tarball: normalize(join(destination, packed.filename)),
+    files,
+    manifest,
+  })
   log(`  ${files.length} files, ${packed.size} bytes packed${problems.length === 0 ? ", checks passed" : ""}`)
 }
 if (failed) {
@@ -182,4 +213,11 @@ if (!args.has("--pack-only")) {
     execFileSync(npm, publishArgs, { cwd: root, stdio: ["ignore", "ignore", "inherit"] })
   }
 }
-if (args.has("--json")) console.log(JSON.stringify(packages.map(({ manifest, ...pack }) => pack), null, 2))
+if (args.has("--json"))
+  console.log(
+    JSON.stringify(
+      packages.map(({ manifest, ...pack }) => pack),
+      null,
+      2
+    )
+  )

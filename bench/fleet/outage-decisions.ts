@@ -98,7 +98,12 @@ function curveRequest(number: number, publicKey: string): ZapRequest {
   }
 }
 
-async function decide(engine: Authenticator, counting: CountingStore, requests: readonly ZapRequest[], count: number): Promise<DecisionRun> {
+async function decide(
+  engine: Authenticator,
+  counting: CountingStore,
+  requests: readonly ZapRequest[],
+  count: number
+): Promise<DecisionRun> {
   counting.maxInFlight = 0
   const statuses = new Map<number, number>()
   let saturated = 0
@@ -114,7 +119,13 @@ async function decide(engine: Authenticator, counting: CountingStore, requests: 
   }
   await Promise.all(Array.from({ length: LANES }, lane))
   const elapsedMs = performance.now() - started
-  return { perSecond: (count * 1000) / elapsedMs, statuses, saturated, maxInFlight: counting.maxInFlight, inFlightAfter: counting.inFlight }
+  return {
+    perSecond: (count * 1000) / elapsedMs,
+    statuses,
+    saturated,
+    maxInFlight: counting.maxInFlight,
+    inFlightAfter: counting.inFlight,
+  }
 }
 
 /**
@@ -123,7 +134,12 @@ async function decide(engine: Authenticator, counting: CountingStore, requests: 
  * it down; the heap is read before and after the frozen run (after a full collection when possible).
  * Redis is resumed (SIGCONT) before returning.
  */
-export async function measureOutage(redis: BenchRedis, store: RedisCredentialStore, publicKeys: readonly string[], count: number): Promise<OutageMeasurement> {
+export async function measureOutage(
+  redis: BenchRedis,
+  store: RedisCredentialStore,
+  publicKeys: readonly string[],
+  count: number
+): Promise<OutageMeasurement> {
   const counting = new CountingStore(store)
   const engine = new Authenticator().configureStore("*", counting)
   const requests = publicKeys.map((publicKey, index) => curveRequest(index, publicKey))

@@ -50,9 +50,26 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
 export async function startBenchRedis(): Promise<BenchRedis> {
   const port = await freePort()
   const dir = await mkdtemp(join(tmpdir(), "zmq-auth-bench-redis-"))
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning"], {
-    stdio: "ignore",
-  })
+  const child = spawn(
+    "redis-server",
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+      "--loglevel",
+      "warning",
+    ],
+    {
+      stdio: "ignore",
+    }
+  )
   await waitForPort(port, child)
   return {
     url: `redis://127.0.0.1:${port}`,

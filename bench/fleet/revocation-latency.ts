@@ -54,7 +54,8 @@ class FleetNode {
   }
 }
 
-const isType = <T extends FromNode["type"]>(type: T, publicKey?: string) =>
+const isType =
+  <T extends FromNode["type"]>(type: T, publicKey?: string) =>
   (message: FromNode): message is Extract<FromNode, { type: T }> =>
     message.type === type && (publicKey === undefined || !("publicKey" in message) || message.publicKey === publicKey)
 

@@ -6,7 +6,14 @@
  * reports when a check refused the key and when the event fired.
  */
 import { RedisCredentialStore } from "@zmq-auth/redis"
-import { epochNow, REFUSAL_WAIT_MS, WATCHED_DOMAIN, type FromNode, type ToNode, type WatchMode } from "./revocation-messages.js"
+import {
+  epochNow,
+  REFUSAL_WAIT_MS,
+  WATCHED_DOMAIN,
+  type FromNode,
+  type ToNode,
+  type WatchMode,
+} from "./revocation-messages.js"
 import { verdictStatus } from "./verdict-status.js"
 
 const [url, node] = process.argv.slice(2)
@@ -32,11 +39,14 @@ function pollUntilRefused(publicKey: string): Promise<number | undefined> {
   const deadline = performance.now() + REFUSAL_WAIT_MS
   return new Promise((resolve) => {
     const poll = (): void => {
-      allowed(publicKey).then((yes) => {
-        if (!yes) resolve(epochNow())
-        else if (performance.now() > deadline) resolve(undefined)
-        else setImmediate(poll)
-      }, () => resolve(undefined))
+      allowed(publicKey).then(
+        (yes) => {
+          if (!yes) resolve(epochNow())
+          else if (performance.now() > deadline) resolve(undefined)
+          else setImmediate(poll)
+        },
+        () => resolve(undefined)
+      )
     }
     poll()
   })
@@ -68,7 +78,12 @@ async function watch(publicKey: string, mode: WatchMode): Promise<void> {
   const [refusedAt, revokedEventAt] = await Promise.all([refusal, event])
   waiters.delete(publicKey)
   revokedAt.delete(publicKey)
-  send({ type: "refused", publicKey, ...(refusedAt === undefined ? {} : { refusedAt }), ...(revokedEventAt === undefined ? {} : { revokedEventAt }) })
+  send({
+    type: "refused",
+    publicKey,
+    ...(refusedAt === undefined ? {} : { refusedAt }),
+    ...(revokedEventAt === undefined ? {} : { revokedEventAt }),
+  })
 }
 
 process.on("message", (message: ToNode) => {

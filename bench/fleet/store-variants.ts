@@ -5,7 +5,11 @@ import { retryWhileBound } from "../handshake/retry.js"
 import type { ZapVariant } from "../handshake/zap-variants.js"
 
 /** A promise-loop handler serving an engine that `configure` sets up (whatever policy the run passes). */
-function engineVariant(name: string, mechanism: MechanismName, configure: (engine: Authenticator, credentials: HandshakeCredentials) => void): ZapVariant {
+function engineVariant(
+  name: string,
+  mechanism: MechanismName,
+  configure: (engine: Authenticator, credentials: HandshakeCredentials) => void
+): ZapVariant {
   return {
     name,
     hardened: true,
@@ -22,7 +26,10 @@ function engineVariant(name: string, mechanism: MechanismName, configure: (engin
 
 /** The client keys of the run, in memory for every domain (`configureCurveKeys("*", ...)`). */
 export const CURVE_IN_MEMORY = engineVariant("CURVE keys in memory", "CURVE", (engine, credentials) => {
-  engine.configureCurveKeys("*", credentials.clientKeys.map((keys) => keys.publicKey))
+  engine.configureCurveKeys(
+    "*",
+    credentials.clientKeys.map((keys) => keys.publicKey)
+  )
 })
 
 /** The PLAIN users of the run, in memory for every domain (`configurePlain("*", ...)`). */

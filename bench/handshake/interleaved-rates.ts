@@ -11,12 +11,13 @@ export async function measureVariant(
   mechanism: MechanismName,
   credentials: HandshakeCredentials,
   count: number,
-  concurrency: number,
+  concurrency: number
 ): Promise<HandshakeRun> {
   const served = await serveVariant(variant, mechanism, credentials)
   try {
     const run = await runHandshakes(clientWorkload(served.endpoint, mechanism, credentials, count, concurrency))
-    if (run.failures > 0) throw new Error(`${run.failures} of ${count} ${mechanism} handshakes failed with ${variant.name}`)
+    if (run.failures > 0)
+      throw new Error(`${run.failures} of ${count} ${mechanism} handshakes failed with ${variant.name}`)
     return run
   } finally {
     await served.stop()
@@ -32,7 +33,7 @@ export async function interleavedRates(
   variants: readonly ZapVariant[],
   mechanism: MechanismName,
   credentials: HandshakeCredentials,
-  settings: BenchSettings,
+  settings: BenchSettings
 ): Promise<(variant: ZapVariant) => number> {
   const measure = (variant: ZapVariant, count: number): Promise<HandshakeRun> =>
     measureVariant(variant, mechanism, credentials, count, settings.handshakeConcurrency)

@@ -5,7 +5,10 @@ export interface PolicyTarget {
   configurePlain(domain: string, passwords: Record<string, string>): unknown
   configureCurve(domain: string, location: string): unknown
   configureCurveKeys(domain: string, keys: Iterable<string>): unknown
-  configureCurveCallback(domain: string, callback: (domain: string, publicKey: string) => boolean | Promise<boolean>): unknown
+  configureCurveCallback(
+    domain: string,
+    callback: (domain: string, publicKey: string) => boolean | Promise<boolean>
+  ): unknown
 }
 
 /** Configures an engine (or adapter) for a benchmark; the default is {@link configurePolicy}. */

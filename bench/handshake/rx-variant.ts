@@ -17,7 +17,13 @@ export const RX: ZapVariant = {
     const subscription = await retryWhileBound(() => {
       let failure: unknown
       // Subscribing binds at once; a binding failure is an error notification.
-      const candidate = zapRequests().pipe(authenticate(authenticator)).subscribe({ error: (error: unknown) => { failure = error } })
+      const candidate = zapRequests()
+        .pipe(authenticate(authenticator))
+        .subscribe({
+          error: (error: unknown) => {
+            failure = error
+          },
+        })
       return failure === undefined ? Promise.resolve(candidate) : Promise.reject(failure)
     })
     return async () => {

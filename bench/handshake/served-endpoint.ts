@@ -27,13 +27,15 @@ export async function serveVariant(
   variant: ZapVariant,
   mechanism: MechanismName,
   credentials: HandshakeCredentials,
-  configure?: ConfigurePolicy,
+  configure?: ConfigurePolicy
 ): Promise<ServedEndpoint> {
   const stopVariant = await variant.start(credentials, configure)
-  const server = await startServer(mechanism, variant.hardened, credentials.serverKeys).catch(async (error: unknown) => {
-    await stopVariant()
-    throw error
-  })
+  const server = await startServer(mechanism, variant.hardened, credentials.serverKeys).catch(
+    async (error: unknown) => {
+      await stopVariant()
+      throw error
+    }
+  )
   return {
     endpoint: server.endpoint,
     async stop() {
@@ -51,7 +53,11 @@ export interface PyzmqServerOptions {
 }
 
 /** Starts a Python process with a server for `mechanism` guarded by pyzmq's ThreadAuthenticator. */
-export async function servePyzmq(mechanism: MechanismName, credentials: HandshakeCredentials, options: PyzmqServerOptions = {}): Promise<ServedEndpoint> {
+export async function servePyzmq(
+  mechanism: MechanismName,
+  credentials: HandshakeCredentials,
+  options: PyzmqServerOptions = {}
+): Promise<ServedEndpoint> {
   const settings = {
     mechanism,
     domain: BENCH_DOMAIN,
@@ -82,7 +88,7 @@ export function clientWorkload(
   mechanism: MechanismName,
   credentials: HandshakeCredentials,
   count: number,
-  concurrency: number,
+  concurrency: number
 ): ClientWorkload {
   return {
     endpoint,

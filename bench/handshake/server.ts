@@ -13,7 +13,11 @@ export interface BenchServer {
  * use `requireZap` (domain {@link BENCH_DOMAIN}), so every handshake goes through the ZAP
  * handler; the others have no ZAP domain and libzmq decides NULL and CURVE alone.
  */
-export async function startServer(mechanism: MechanismName, hardened: boolean, serverKeys: KeyPair): Promise<BenchServer> {
+export async function startServer(
+  mechanism: MechanismName,
+  hardened: boolean,
+  serverKeys: KeyPair
+): Promise<BenchServer> {
   const socket = new Router({ linger: 0 })
   if (mechanism === "PLAIN") socket.plainServer = true
   if (mechanism === "CURVE") {

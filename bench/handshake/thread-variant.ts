@@ -7,7 +7,7 @@ import type { ZapVariant } from "./zap-variants.js"
 /** Starts a ThreadAuthenticator (retrying while the endpoint is still held) with the policy `configure` sets. */
 export async function startThreadAuthenticator(
   credentials: HandshakeCredentials,
-  configure: ConfigurePolicy = configurePolicy,
+  configure: ConfigurePolicy = configurePolicy
 ): Promise<ThreadAuthenticator> {
   const authenticator = new ThreadAuthenticator()
   await configure(authenticator, credentials)

@@ -29,7 +29,7 @@ export function ratioRow(
   subject: string,
   measured: { value: number; unit: string },
   baseline: { name: string; value: number },
-  minimumRatio?: number,
+  minimumRatio?: number
 ): ResultRow {
   const ratio = measured.value / baseline.value
   const row: ResultRow = {
@@ -64,14 +64,13 @@ function metText(met: boolean | undefined): string {
 
 /** Renders the reports as one markdown table followed by each benchmark's workload. */
 export function renderMarkdown(reports: readonly BenchmarkReport[]): string {
-  const lines = [
-    "| benchmark | case | measured | baseline | ratio | target | met |",
-    "|---|---|---|---|---|---|---|",
-  ]
+  const lines = ["| benchmark | case | measured | baseline | ratio | target | met |", "|---|---|---|---|---|---|---|"]
   for (const report of reports) {
     for (const row of report.rows) {
       const ratio = row.ratio === undefined ? "" : `${row.ratio.toFixed(2)}x`
-      lines.push(`| ${cell(report.title)} | ${cell(row.subject)} | ${cell(row.measured)} | ${cell(row.baseline)} | ${ratio} | ${cell(row.target)} | ${metText(row.met)} |`)
+      lines.push(
+        `| ${cell(report.title)} | ${cell(row.subject)} | ${cell(row.measured)} | ${cell(row.baseline)} | ${ratio} | ${cell(row.target)} | ${metText(row.met)} |`
+      )
     }
   }
   lines.push("", "### Workloads", "")

@@ -25,7 +25,7 @@ export interface DemoCertificates {
 export async function createDemoCertificates(
   root: string,
   authorized: readonly string[],
-  unlisted: readonly string[],
+  unlisted: readonly string[]
 ): Promise<DemoCertificates> {
   const keyDirectory = join(root, "keys")
   const authorizedDirectory = join(root, "authorized")

@@ -10,7 +10,10 @@ export class DeadlineError extends Error {
 export async function withDeadline<T>(promise: Promise<T>, milliseconds: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`${what} did not happen within ${milliseconds} ms`)), milliseconds)
+    timer = setTimeout(
+      () => reject(new DeadlineError(`${what} did not happen within ${milliseconds} ms`)),
+      milliseconds
+    )
   })
   try {
     return await Promise.race([promise, expired])

@@ -22,7 +22,13 @@ export interface CliChange {
  * Runs `zmq-auth redis <action> * <key> --wait --json` against `url` in the demo's namespace
  * and resolves once it exited 0; rejects with its error output otherwise. `signal` kills it.
  */
-export async function changeWithCli(action: "add-key" | "revoke-key", publicKey: string, url: string, shownUrl: string, signal: AbortSignal): Promise<CliChange> {
+export async function changeWithCli(
+  action: "add-key" | "revoke-key",
+  publicKey: string,
+  url: string,
+  shownUrl: string,
+  signal: AbortSignal
+): Promise<CliChange> {
   const args = ["redis", action, "*", publicKey, "--wait", "--json", "--namespace", FLEET_NAMESPACE]
   const child = spawn(process.execPath, [CLI, ...args, "--url", url], { stdio: ["ignore", "pipe", "pipe"], signal })
   const stdout: Buffer[] = []
@@ -43,7 +49,10 @@ export async function changeWithCli(action: "add-key" | "revoke-key", publicKey:
   const returnedAt = sharedClock()
   const command = `zmq-auth redis ${action} '*' ${publicKey} --wait --json --namespace ${FLEET_NAMESPACE} --url ${shownUrl}`
   const output = Buffer.concat(stdout).toString("utf8").trim()
-  if (exitCode !== 0) throw new Error(`${command} exited with ${String(exitCode)}: ${Buffer.concat(stderr).toString("utf8").trim() || output}`)
+  if (exitCode !== 0)
+    throw new Error(
+      `${command} exited with ${String(exitCode)}: ${Buffer.concat(stderr).toString("utf8").trim() || output}`
+    )
   const parsed = JSON.parse(output) as Pick<CliChange, "generation" | "fleet">
   return { command, output, generation: parsed.generation, fleet: parsed.fleet, returnedAt }
 }

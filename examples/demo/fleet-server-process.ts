@@ -41,7 +41,7 @@ export class FleetServerProcess {
       const ready = await withDeadline(
         server.#waitFor((message) => (message.type === "ready" ? message : undefined)),
         START_DEADLINE_MS,
-        `${node} serving`,
+        `${node} serving`
       )
       server.#endpoint = ready.endpoint
       server.#serverKey = ready.serverKey
@@ -69,12 +69,19 @@ export class FleetServerProcess {
 
   /** Resolves with the `index`-th (0-based) ZAP decision this server reported for `publicKey`. */
   decision(publicKey: string, index: number): Promise<Decision> {
-    return this.#waitFor(() => this.#messages.filter((message): message is Decision => message.type === "decision" && message.publicKey === publicKey)[index])
+    return this.#waitFor(
+      () =>
+        this.#messages.filter(
+          (message): message is Decision => message.type === "decision" && message.publicKey === publicKey
+        )[index]
+    )
   }
 
   /** Resolves with the time this server's store emitted `credential:revoked` for `publicKey`. */
   revocationHeard(publicKey: string): Promise<number> {
-    return this.#waitFor((message) => (message.type === "revoked" && message.publicKey === publicKey ? message.at : undefined))
+    return this.#waitFor((message) =>
+      message.type === "revoked" && message.publicKey === publicKey ? message.at : undefined
+    )
   }
 
   /** Asks the process to stop; kills it when it has not exited within 3 s. Resolves once it exited. */

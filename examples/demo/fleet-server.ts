@@ -3,7 +3,13 @@
 import { curveKeyPair, Router } from "zeromq"
 import { Authenticator, requireZap, ZapHandler } from "@zmq-auth/core"
 import { RedisCredentialStore } from "@zmq-auth/redis"
-import { FLEET_DOMAIN, FLEET_NAMESPACE, sharedClock, type FleetControlMessage, type FleetServerMessage } from "./fleet-messages.js"
+import {
+  FLEET_DOMAIN,
+  FLEET_NAMESPACE,
+  sharedClock,
+  type FleetControlMessage,
+  type FleetServerMessage,
+} from "./fleet-messages.js"
 import { curveKeyOf } from "./report.js"
 
 const report = (message: FleetServerMessage) => process.send?.(message)

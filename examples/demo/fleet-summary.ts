@@ -37,7 +37,15 @@ export function behaved(result: NodeResult): boolean {
 
 /** The summary table, one row per node, and the legend of its times. */
 export function formatFleetSummary(results: readonly NodeResult[]): string {
-  const header = ["node", "before revocation", "after revocation", "ZAP reply", "refused", "revocation heard", "refused at"]
+  const header = [
+    "node",
+    "before revocation",
+    "after revocation",
+    "ZAP reply",
+    "refused",
+    "revocation heard",
+    "refused at",
+  ]
   const rows = results.map((result) => [
     result.node,
     outcomeText(result.before),

@@ -35,11 +35,20 @@ function withoutPassword(url: string): string {
 }
 
 function outcomeLine(server: FleetServerProcess, outcome: HandshakeOutcome): string {
-  const text = outcome.kind === "connected" ? "connected" : outcome.kind === "denied" ? `refused (ZAP ${outcome.statusCode})` : `failed: ${outcome.reason}`
+  const text =
+    outcome.kind === "connected"
+      ? "connected"
+      : outcome.kind === "denied"
+        ? `refused (ZAP ${outcome.statusCode})`
+        : `failed: ${outcome.reason}`
   return `  client -> ${server.node} (${server.endpoint}): ${text}`
 }
 
-async function connectToAll(servers: readonly FleetServerProcess[], client: KeyPair, print: (text: string) => void): Promise<HandshakeOutcome[]> {
+async function connectToAll(
+  servers: readonly FleetServerProcess[],
+  client: KeyPair,
+  print: (text: string) => void
+): Promise<HandshakeOutcome[]> {
   const outcomes = await Promise.all(servers.map((server) => connectOnce(server.endpoint, server.serverKey, client)))
   servers.forEach((server, index) => print(outcomeLine(server, outcomes[index]!)))
   return outcomes
@@ -57,10 +66,17 @@ function printChange(change: CliChange, print: (text: string) => void): void {
  * aborts (with the signal's name), every child process gets SIGTERM, the servers and Redis are
  * awaited, and it rejects with {@link FleetInterruptedError}.
  */
-export async function runFleet(redisUrl: string | undefined, workspace: string, print: (text: string) => void, signal: AbortSignal): Promise<number> {
+export async function runFleet(
+  redisUrl: string | undefined,
+  workspace: string,
+  print: (text: string) => void,
+  signal: AbortSignal
+): Promise<number> {
   const started: Started = { redis: undefined, servers: [] }
   const interrupted = new Promise<never>((_, reject) => {
-    signal.addEventListener("abort", () => reject(new FleetInterruptedError(signal.reason as NodeJS.Signals)), { once: true })
+    signal.addEventListener("abort", () => reject(new FleetInterruptedError(signal.reason as NodeJS.Signals)), {
+      once: true,
+    })
   })
   interrupted.catch(() => undefined)
   try {
@@ -78,7 +94,13 @@ interface Started {
   servers: FleetServerProcess[]
 }
 
-async function demonstrate(redisUrl: string | undefined, workspace: string, print: (text: string) => void, signal: AbortSignal, started: Started): Promise<number> {
+async function demonstrate(
+  redisUrl: string | undefined,
+  workspace: string,
+  print: (text: string) => void,
+  signal: AbortSignal,
+  started: Started
+): Promise<number> {
   const { servers } = started
   if (redisUrl === undefined) {
     const redis = (started.redis = await startLocalRedis(join(workspace, "redis"), signal))
@@ -91,7 +113,9 @@ async function demonstrate(redisUrl: string | undefined, workspace: string, prin
   const failure = starts.find((start) => start.status === "rejected")
   if (failure !== undefined) throw failure.reason
   for (const server of servers) {
-    print(`${server.node} pid ${server.pid} serving ${server.endpoint}: CURVE ROUTER, requireZap "${FLEET_DOMAIN}", keys from the Redis store`)
+    print(
+      `${server.node} pid ${server.pid} serving ${server.endpoint}: CURVE ROUTER, requireZap "${FLEET_DOMAIN}", keys from the Redis store`
+    )
   }
 
   const client = curveKeyPair()
@@ -111,7 +135,9 @@ async function demonstrate(redisUrl: string | undefined, workspace: string, prin
   const results: NodeResult[] = await Promise.all(
     servers.map(async (server, index): Promise<NodeResult> => {
       const refusal =
-        after[index]!.kind === "denied" ? await withDeadline(server.decision(client.publicKey, 1), EVENT_DEADLINE_MS, `${server.node}'s ZAP decision`) : undefined
+        after[index]!.kind === "denied"
+          ? await withDeadline(server.decision(client.publicKey, 1), EVENT_DEADLINE_MS, `${server.node}'s ZAP decision`)
+          : undefined
       const heardAt = await withDeadline(heard[index]!, EVENT_DEADLINE_MS, "credential:revoked").catch(() => undefined)
       return {
         node: server.node,
@@ -121,10 +147,12 @@ async function demonstrate(redisUrl: string | undefined, workspace: string, prin
         heardMs: heardAt === undefined ? undefined : heardAt - revoke.returnedAt,
         refusedMs: refusal === undefined ? undefined : refusal.at - revoke.returnedAt,
       }
-    }),
+    })
   )
   print("")
   print(formatFleetSummary(results))
-  print(`The CLI's own measure, from its change to the last node's acknowledgement: applied on ${revoke.fleet.applied.length}/${revoke.fleet.applied.length + revoke.fleet.pending.length} in ${revoke.fleet.elapsedMs.toFixed(1)} ms`)
+  print(
+    `The CLI's own measure, from its change to the last node's acknowledgement: applied on ${revoke.fleet.applied.length}/${revoke.fleet.applied.length + revoke.fleet.pending.length} in ${revoke.fleet.elapsedMs.toFixed(1)} ms`
+  )
   return results.every(behaved) ? 0 : 1
 }

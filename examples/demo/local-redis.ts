@@ -8,7 +8,9 @@ import { withDeadline } from "./deadline.js"
 export class RedisNotInstalledError extends Error {
   override readonly name = "RedisNotInstalledError"
   constructor() {
-    super("redis-server is not installed. Install it (apt-get install redis-server) or point the demo at a Redis of yours: npm run demo -- --fleet --redis-url redis://host:6379")
+    super(
+      "redis-server is not installed. Install it (apt-get install redis-server) or point the demo at a Redis of yours: npm run demo -- --fleet --redis-url redis://host:6379"
+    )
   }
 }
 
@@ -41,7 +43,9 @@ function ready(child: ChildProcess): Promise<void> {
       if (log.length < 64_000) log += chunk.toString("utf8")
       if (log.includes("Ready to accept connections")) resolve()
     })
-    child.once("exit", (code) => reject(new Error(`redis-server exited with ${String(code)}: ${log.trim().split("\n").slice(-3).join(" | ")}`)))
+    child.once("exit", (code) =>
+      reject(new Error(`redis-server exited with ${String(code)}: ${log.trim().split("\n").slice(-3).join(" | ")}`))
+    )
   })
 }
 
@@ -53,10 +57,14 @@ function ready(child: ChildProcess): Promise<void> {
 export async function startLocalRedis(directory: string, signal: AbortSignal): Promise<LocalRedis> {
   await mkdir(directory, { recursive: true })
   const port = await freeLoopbackPort()
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory], {
-    stdio: ["ignore", "pipe", "inherit"],
-    signal,
-  })
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+      signal,
+    }
+  )
   const spawned = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
     child.once("spawn", () => resolve(undefined))
     child.once("error", resolve)

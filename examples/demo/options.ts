@@ -71,7 +71,8 @@ export function parseDemoOptions(args: readonly string[]): DemoOptions {
     throw new UsageError((error as Error).message)
   }
   const adapter = values.adapter as AdapterName
-  if (!ADAPTERS.includes(adapter)) throw new UsageError(`--adapter must be one of ${ADAPTERS.join(", ")}, got ${JSON.stringify(values.adapter)}`)
+  if (!ADAPTERS.includes(adapter))
+    throw new UsageError(`--adapter must be one of ${ADAPTERS.join(", ")}, got ${JSON.stringify(values.adapter)}`)
   if (values["redis-url"] !== undefined && !values.fleet) throw new UsageError("--redis-url needs --fleet")
   return {
     adapter,
@@ -90,7 +91,9 @@ const MAXIMUM_COUNT = 1000
 function count(option: string, text: string, minimum: number): number {
   const value = Number(text)
   if (!/^\d+$/.test(text) || value < minimum || value > MAXIMUM_COUNT) {
-    throw new UsageError(`${option} must be a whole number from ${minimum} to ${MAXIMUM_COUNT}, got ${JSON.stringify(text)}`)
+    throw new UsageError(
+      `${option} must be a whole number from ${minimum} to ${MAXIMUM_COUNT}, got ${JSON.stringify(text)}`
+    )
   }
   return value
 }

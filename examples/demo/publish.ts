@@ -19,7 +19,11 @@ const MAXIMUM_TURNS_BETWEEN_MESSAGES = 1024
  * each receipt (a subscribed subscriber keeps receiving). Then it publishes `count` more and
  * resolves once every subscriber received the last one.
  */
-export async function publishNumbered(publisher: Publisher, subscribers: readonly DemoSubscriber[], count: number): Promise<PublishResult> {
+export async function publishNumbered(
+  publisher: Publisher,
+  subscribers: readonly DemoSubscriber[],
+  count: number
+): Promise<PublishResult> {
   let number = 0
   let turns = 1
   while (!subscribers.every((subscriber) => subscriber.received > 0)) {

@@ -24,7 +24,12 @@ export function formatDecision(event: DecisionEvent, clientName: string | undefi
     `-> ZAP ${request.version} id 0x${request.requestId.toString("hex")} domain ${JSON.stringify(request.domain)} ` +
     `address ${request.address} identity ${describeFrame(request.identity)} ${request.mechanism} ${credentials}` +
     (clientName === undefined ? "" : `  (${clientName})`)
-  const userId = reply.userId === "" ? "" : reply.userId === key ? ", user id = client key" : `, user id ${JSON.stringify(reply.userId)}`
+  const userId =
+    reply.userId === ""
+      ? ""
+      : reply.userId === key
+        ? ", user id = client key"
+        : `, user id ${JSON.stringify(reply.userId)}`
   const replyLine = `<- ${reply.statusCode} ${reply.statusText}${userId}  (${event.elapsedMs.toFixed(2)} ms)`
   return `${requestLine}\n   ${replyLine}`
 }
@@ -84,7 +89,9 @@ export function formatSummary(results: readonly SubscriberResult[], facts: RunFa
   const denied = results.filter((result) => result.outcome.kind === "denied")
   const failed = results.filter((result) => result.outcome.kind === "failed")
   const deniedReasons = countBy(denied, (result) =>
-    result.decision === undefined ? "no ZAP reply seen" : `${result.decision.reply.statusCode} ${result.decision.reply.statusText}`,
+    result.decision === undefined
+      ? "no ZAP reply seen"
+      : `${result.decision.reply.statusCode} ${result.decision.reply.statusText}`
   )
   const failedReasons = countBy(failed, (result) => (result.outcome.kind === "failed" ? result.outcome.reason : ""))
   const totals = [

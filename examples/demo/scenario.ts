@@ -22,12 +22,18 @@ function names(prefix: SubscriberKind, count: number): string[] {
  * Runs the publish/subscribe scenario in `workspace` (an empty temporary directory) and prints
  * as it goes. Resolves with the exit code: 0 when every subscriber ended as its kind should.
  */
-export async function runScenario(options: DemoOptions, workspace: string, print: (text: string) => void): Promise<number> {
+export async function runScenario(
+  options: DemoOptions,
+  workspace: string,
+  print: (text: string) => void
+): Promise<number> {
   const good = names("good", options.clients)
   const bad = names("bad", options.badClients)
   const unknown = names("unknown", options.unknownClients)
   const certificates = await createDemoCertificates(workspace, [...good, ...bad], unknown)
-  print(`Certificates: server and ${certificates.clients.size} clients; ${good.length + bad.length} public keys authorized for domain "${DEMO_DOMAIN}"`)
+  print(
+    `Certificates: server and ${certificates.clients.size} clients; ${good.length + bad.length} public keys authorized for domain "${DEMO_DOMAIN}"`
+  )
 
   const engine = await serveEngine(options.adapter, DEMO_DOMAIN, certificates.authorizedDirectory)
   const publisher = new Publisher({ curveServer: true, curveSecretKey: certificates.server.secretKey, linger: 0 })
@@ -50,11 +56,17 @@ export async function runScenario(options: DemoOptions, workspace: string, print
     requireZap(publisher, DEMO_DOMAIN)
     await publisher.bind("tcp://127.0.0.1:*")
     const endpoint = publisher.lastEndpoint!
-    print(`Publisher bound at ${endpoint}, ZAP domain "${DEMO_DOMAIN}" required, served by the ${options.adapter} adapter`)
+    print(
+      `Publisher bound at ${endpoint}, ZAP domain "${DEMO_DOMAIN}" required, served by the ${options.adapter} adapter`
+    )
     print("")
 
     const wrongServerKey = curveKeyPair().publicKey
-    for (const [kind, group] of [["good", good], ["bad", bad], ["unknown", unknown]] as const) {
+    for (const [kind, group] of [
+      ["good", good],
+      ["bad", bad],
+      ["unknown", unknown],
+    ] as const) {
       for (const name of group) {
         const serverKey = kind === "bad" ? wrongServerKey : certificates.server.publicKey
         subscribers.push(new DemoSubscriber(name, kind, certificates.clients.get(name)!, serverKey))
@@ -63,11 +75,13 @@ export async function runScenario(options: DemoOptions, workspace: string, print
     for (const subscriber of subscribers) subscriber.connect(endpoint)
     const outcomes = await Promise.all(
       subscribers.map((subscriber) =>
-        withDeadline(subscriber.outcome, HANDSHAKE_DEADLINE_MS, `a handshake event of ${subscriber.name}`).catch(() => ({
-          kind: "failed" as const,
-          reason: "no handshake",
-        })),
-      ),
+        withDeadline(subscriber.outcome, HANDSHAKE_DEADLINE_MS, `a handshake event of ${subscriber.name}`).catch(
+          () => ({
+            kind: "failed" as const,
+            reason: "no handshake",
+          })
+        )
+      )
     )
 
     const receivers = subscribers.filter((subscriber, index) => outcomes[index]!.kind === "connected")
@@ -76,7 +90,7 @@ export async function runScenario(options: DemoOptions, workspace: string, print
     const { warmUp, published } = await withDeadline(
       publishNumbered(publisher, receivers, options.messages),
       DELIVERY_DEADLINE_MS,
-      "delivery of every message",
+      "delivery of every message"
     )
 
     // The thread adapter forwards decisions from its worker: they may trail the handshakes.
@@ -107,7 +121,11 @@ function countHandshakeEvents(publisher: Publisher): Map<string, number> {
   return counts
 }
 
-function unexpectedOutcomes(results: readonly SubscriberResult[], counted: number, print: (text: string) => void): number {
+function unexpectedOutcomes(
+  results: readonly SubscriberResult[],
+  counted: number,
+  print: (text: string) => void
+): number {
   const expected = { good: "connected", bad: "failed", unknown: "denied" } as const
   let problems = 0
   for (const { subscriber, outcome } of results) {

@@ -85,7 +85,9 @@ async function serveByStream(domain: string, directory: string): Promise<ServedE
     onReplyError: (error) => report(`reply not delivered: ${error.message}`),
   })
     .pipe(authenticate(engine))
-    .subscribe({ error: (error: unknown) => report(`ZAP stream failed: ${error instanceof Error ? error.message : String(error)}`) })
+    .subscribe({
+      error: (error: unknown) => report(`ZAP stream failed: ${error instanceof Error ? error.message : String(error)}`),
+    })
   return {
     onDecision: (listener) => engine.on("decision", listener),
     onProblem: (listener) => problemListeners.push(listener),
@@ -100,6 +102,8 @@ async function importAdapter<T>(adapter: AdapterName, load: () => Promise<T>): P
   try {
     return await load()
   } catch (error) {
-    throw new AdapterUnavailableError(`--adapter ${adapter} is not available: its package cannot be loaded (${(error as Error).message})`)
+    throw new AdapterUnavailableError(
+      `--adapter ${adapter} is not available: its package cannot be loaded (${(error as Error).message})`
+    )
   }
 }

@@ -6,9 +6,7 @@ export type SubscriberKind = "good" | "bad" | "unknown"
 
 /** How a subscriber's one handshake attempt ended, as its own socket reported it. */
 export type HandshakeOutcome =
-  | { kind: "connected" }
-  | { kind: "denied"; statusCode: number }
-  | { kind: "failed"; reason: string }
+  { kind: "connected" } | { kind: "denied"; statusCode: number } | { kind: "failed"; reason: string }
 
 /**
  * One CURVE subscriber of the demo. It connects once (no reconnection), so each subscriber
@@ -89,12 +87,18 @@ export function watchHandshake(socket: Socket): Promise<HandshakeOutcome> {
     const events = socket.events
     events.on("handshake", () => resolve({ kind: "connected" }))
     events.on("handshake:error:auth", (event) => resolve({ kind: "denied", statusCode: event.error.status }))
-    events.on("handshake:error:protocol", (event) => resolve({ kind: "failed", reason: `protocol error ${event.error.code}` }))
-    events.on("handshake:error:other", (event) => resolve({ kind: "failed", reason: describeOtherError(event.error.code) }))
+    events.on("handshake:error:protocol", (event) =>
+      resolve({ kind: "failed", reason: `protocol error ${event.error.code}` })
+    )
+    events.on("handshake:error:other", (event) =>
+      resolve({ kind: "failed", reason: describeOtherError(event.error.code) })
+    )
     events.on("disconnect", () => resolve({ kind: "failed", reason: "server closed the connection" }))
   })
 }
 
 function describeOtherError(code: string): string {
-  return code === "EPIPE" || code === "ECONNRESET" ? `server closed the connection (${code})` : `handshake error ${code}`
+  return code === "EPIPE" || code === "ECONNRESET"
+    ? `server closed the connection (${code})`
+    : `handshake error ${code}`
 }

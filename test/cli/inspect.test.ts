@@ -50,17 +50,27 @@ describe("zmq-auth inspect", () => {
   it("prints JSON with --json, without the secret unless --show-secret", async () => {
     const hidden = await runCli(["inspect", secretFile, "--json"])
     expect(hidden.exitCode).toBe(0)
-    expect(JSON.parse(hidden.stdout)).toEqual({ file: secretFile, publicKey, hasSecretKey: true, metadata: { name: "Alice", role: "admin" } })
+    expect(JSON.parse(hidden.stdout)).toEqual({
+      file: secretFile,
+      publicKey,
+      hasSecretKey: true,
+      metadata: { name: "Alice", role: "admin" },
+    })
     expect(hidden.stdout).not.toContain(secretKey)
     const shown = await runCli(["inspect", secretFile, "--json", "--show-secret"])
     expect(JSON.parse(shown.stdout)).toMatchObject({ publicKey, secretKey, hasSecretKey: true })
     const publicOnly = await runCli(["inspect", publicFile, "--json", "--show-secret"])
-    expect(JSON.parse(publicOnly.stdout)).toEqual({ file: publicFile, publicKey, hasSecretKey: false, metadata: { name: "Alice", role: "admin" } })
+    expect(JSON.parse(publicOnly.stdout)).toEqual({
+      file: publicFile,
+      publicKey,
+      hasSecretKey: false,
+      metadata: { name: "Alice", role: "admin" },
+    })
   })
 
   it("fails with exit 1, naming the file, for a file without a public key", async () => {
     const bad = join(directory, "bad.key")
-    await writeFile(bad, "metadata\n    name = \"nobody\"\n")
+    await writeFile(bad, 'metadata\n    name = "nobody"\n')
     const result = await runCli(["inspect", bad])
     expect(result.exitCode).toBe(1)
     expect(result.stderr).toContain(bad)

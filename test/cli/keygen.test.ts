@@ -10,7 +10,8 @@ import { runCli } from "../helpers/run-node.js"
 const PYTHON_WITH_ZMQ = "/usr/bin/python3"
 
 async function loadWithPyzmq(file: string): Promise<{ publicKey: string; secretKey: string | null }> {
-  const script = "import json, sys, zmq.auth\npublic, secret = zmq.auth.load_certificate(sys.argv[1])\nprint(json.dumps([public.decode(), secret and secret.decode()]))"
+  const script =
+    "import json, sys, zmq.auth\npublic, secret = zmq.auth.load_certificate(sys.argv[1])\nprint(json.dumps([public.decode(), secret and secret.decode()]))"
   const { stdout } = await promisify(execFile)(PYTHON_WITH_ZMQ, ["-c", script, file])
   const [publicKey, secretKey] = JSON.parse(stdout) as [string, string | null]
   return { publicKey, secretKey }
@@ -58,7 +59,17 @@ describe("zmq-auth keygen", () => {
   })
 
   it("stores --meta key=value pairs in both files", async () => {
-    const result = await runCli(["keygen", directory, "bob", "--meta", "name=Bob Smith", "--meta", "email=bob@example.org", "--meta", "empty="])
+    const result = await runCli([
+      "keygen",
+      directory,
+      "bob",
+      "--meta",
+      "name=Bob Smith",
+      "--meta",
+      "email=bob@example.org",
+      "--meta",
+      "empty=",
+    ])
     expect(result.exitCode).toBe(0)
     const expected = { name: "Bob Smith", email: "bob@example.org", empty: "" }
     expect((await loadCertificate(join(directory, "bob.key"))).metadata).toEqual(expected)

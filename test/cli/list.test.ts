@@ -38,7 +38,8 @@ describe("zmq-auth list", () => {
     await mkdir(large)
     const { publicFile } = await createCertificates(root, "large-seed", { note: "n".repeat(300) })
     const text = await readFile(publicFile)
-    for (let index = 0; index < LARGE_COUNT; index++) await writeFile(join(large, `cert-${String(index).padStart(4, "0")}.key`), text)
+    for (let index = 0; index < LARGE_COUNT; index++)
+      await writeFile(join(large, `cert-${String(index).padStart(4, "0")}.key`), text)
   })
   afterAll(async () => {
     await rm(root, { recursive: true, force: true })
@@ -82,7 +83,11 @@ describe("zmq-auth list", () => {
   it("prints JSON with --json", async () => {
     const result = await runCli(["list", mixed, "--json"])
     expect(result.exitCode).toBe(1)
-    const listing = JSON.parse(result.stdout) as { directory: string; certificates: Array<{ file: string }>; errors: Array<{ file: string; reason: string }> }
+    const listing = JSON.parse(result.stdout) as {
+      directory: string
+      certificates: Array<{ file: string }>
+      errors: Array<{ file: string; reason: string }>
+    }
     expect(listing.directory).toBe(mixed)
     expect(listing.certificates.map((certificate) => certificate.file)).toEqual(["carol.key"])
     expect(listing.errors.map((error) => error.file)).toEqual(["empty.key", "short.key"])
@@ -115,7 +120,14 @@ describe("zmq-auth list", () => {
   })
 
   it("lists a directory of more files than it may open at once (ulimit -n 128)", async () => {
-    const result = await runProgram("/bin/bash", ["-c", 'ulimit -n 128 && exec "$0" "$@"', process.execPath, CLI_SCRIPT, "list", large])
+    const result = await runProgram("/bin/bash", [
+      "-c",
+      'ulimit -n 128 && exec "$0" "$@"',
+      process.execPath,
+      CLI_SCRIPT,
+      "list",
+      large,
+    ])
     expect(result.stderr).toBe("")
     expect(result.stdout).not.toContain("error:")
     expect(result.stdout).toContain(`\n${LARGE_COUNT} certificates\n`)
@@ -134,7 +146,10 @@ describe("zmq-auth list", () => {
     await mkdir(hostile)
     const { publicKey } = await loadCertificate(join(good, "alice.key"))
     const metadata = '    \x1b]0;title\x07 = "x"\n    note = "red\x1b[31m csi\u009b2J del\x7f"\n'
-    await writeFile(join(hostile, "evil\x1b]0;pwned\x07\x1b[2J.key"), `metadata\n${metadata}curve\n    public-key = "${publicKey}"\n`)
+    await writeFile(
+      join(hostile, "evil\x1b]0;pwned\x07\x1b[2J.key"),
+      `metadata\n${metadata}curve\n    public-key = "${publicKey}"\n`
+    )
     const result = await runCli(["list", hostile])
     expect(result.exitCode).toBe(0)
     expect(result.stdout).not.toMatch(RAW_CONTROL)

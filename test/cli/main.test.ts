@@ -11,9 +11,9 @@ const BLOCK_ZEROMQ = `data:text/javascript,${encodeURIComponent(
   `import { register } from "node:module"
 register(${JSON.stringify(
     `data:text/javascript,${encodeURIComponent(
-      `export async function resolve(specifier, context, next) { if (specifier === "zeromq") throw new Error("zeromq blocked by the test"); return next(specifier, context) }`,
-    )}`,
-  )})`,
+      `export async function resolve(specifier, context, next) { if (specifier === "zeromq") throw new Error("zeromq blocked by the test"); return next(specifier, context) }`
+    )}`
+  )})`
 )}`
 
 function runCliWithoutZeromq(args: readonly string[]): ReturnType<typeof runProgram> {
@@ -30,7 +30,11 @@ describe("zmq-auth", () => {
   })
 
   it.each(COMMANDS)("prints the usage of %s with --help, -h and help <command>", async (command) => {
-    for (const args of [[command, "--help"], [command, "-h"], ["help", command]]) {
+    for (const args of [
+      [command, "--help"],
+      [command, "-h"],
+      ["help", command],
+    ]) {
       const result = await runCli(args)
       expect(result.exitCode).toBe(0)
       expect(result.stdout).toContain(`Usage: zmq-auth ${command}`)
@@ -56,7 +60,11 @@ describe("zmq-auth without zeromq's native binding", () => {
     const directory = await mkdtemp(join(tmpdir(), "zmq-auth-cli-main-"))
     try {
       const { publicFile } = await createCertificates(directory, "alice")
-      for (const args of [["list", directory], ["inspect", publicFile], ["z85", "encode"]]) {
+      for (const args of [
+        ["list", directory],
+        ["inspect", publicFile],
+        ["z85", "encode"],
+      ]) {
         const result = await runCliWithoutZeromq(args)
         expect(result.stderr).toBe("")
         expect(result.exitCode).toBe(0)

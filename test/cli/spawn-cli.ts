@@ -24,7 +24,13 @@ export function runProgram(file: string, args: readonly string[]): Promise<Outco
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk))
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk))
     child.on("error", reject)
-    child.on("close", (exitCode) => resolve({ exitCode, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }))
+    child.on("close", (exitCode) =>
+      resolve({
+        exitCode,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8"),
+      })
+    )
     child.stdin.end()
   })
 }
@@ -34,7 +40,10 @@ export function runProgram(file: string, args: readonly string[]): Promise<Outco
  * first chunk arrives, so the CLI's later writes fail with EPIPE. Give it more output than a pipe
  * buffers (64 KiB on Linux, and a first chunk of up to 64 KiB) or it may finish writing first.
  */
-export function runCliClosingStdoutEarly(args: readonly string[], input?: Buffer): Promise<Outcome & { signal: NodeJS.Signals | null }> {
+export function runCliClosingStdoutEarly(
+  args: readonly string[],
+  input?: Buffer
+): Promise<Outcome & { signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_SCRIPT, ...args], { cwd: REPOSITORY_ROOT })
     const stderr: Buffer[] = []
@@ -47,7 +56,9 @@ export function runCliClosingStdoutEarly(args: readonly string[], input?: Buffer
     child.on("error", reject)
     // The CLI may exit without reading all of its input; that is its decision, not a test failure.
     child.stdin.on("error", () => undefined)
-    child.on("close", (exitCode, signal) => resolve({ exitCode, signal, stdout, stderr: Buffer.concat(stderr).toString("utf8") }))
+    child.on("close", (exitCode, signal) =>
+      resolve({ exitCode, signal, stdout, stderr: Buffer.concat(stderr).toString("utf8") })
+    )
     child.stdin.end(input)
   })
 }

@@ -35,7 +35,7 @@ describe("address lists on a dual-stack server (IPv4 client, ipv6 server socket)
     return [first, decision.request.address, decision.reply.statusText]
   }
 
-  it("deny(\"127.0.0.0/8\") denies the IPv4-mapped peer (control: subnets match mapped addresses)", async () => {
+  it('deny("127.0.0.0/8") denies the IPv4-mapped peer (control: subnets match mapped addresses)', async () => {
     served = await loopAdapter.serve()
     await served.engine.deny("127.0.0.0/8")
     const [outcome, address, statusText] = await attempt(served)
@@ -43,7 +43,7 @@ describe("address lists on a dual-stack server (IPv4 client, ipv6 server socket)
     expect([outcome, statusText]).toEqual(["handshake:error:auth", "Address denied"])
   })
 
-  it("deny(\"127.0.0.1\") denies the same peer when libzmq reports it as ::ffff:127.0.0.1", async () => {
+  it('deny("127.0.0.1") denies the same peer when libzmq reports it as ::ffff:127.0.0.1', async () => {
     served = await loopAdapter.serve()
     await served.engine.deny("127.0.0.1")
     const [outcome, address, statusText] = await attempt(served)
@@ -52,7 +52,7 @@ describe("address lists on a dual-stack server (IPv4 client, ipv6 server socket)
     expect([outcome, statusText]).toEqual(["handshake:error:auth", "Address denied"])
   })
 
-  it("allow(\"127.0.0.1\") allows the same peer when libzmq reports it as ::ffff:127.0.0.1", async () => {
+  it('allow("127.0.0.1") allows the same peer when libzmq reports it as ::ffff:127.0.0.1', async () => {
     served = await loopAdapter.serve()
     await served.engine.allow("127.0.0.1")
     const [outcome, , statusText] = await attempt(served)

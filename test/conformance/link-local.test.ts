@@ -36,14 +36,14 @@ describe("address lists and link-local IPv6 peers (zone in the address)", () => 
     }
   }
 
-  it("allow(\"fe80::/10\") allows a link-local peer", async () => {
+  it('allow("fe80::/10") allows a link-local peer', async () => {
     served = await loopAdapter.serve()
     await served.engine.allow("fe80::/10")
     // The zone in the peer's address does not make canonicalAddress throw (that would be 500 "Internal error").
     expect(await decide(PEER)).toEqual({ statusCode: "200", statusText: "OK" })
   })
 
-  it("deny(\"fe80::/10\") denies a link-local peer with Address denied", async () => {
+  it('deny("fe80::/10") denies a link-local peer with Address denied', async () => {
     served = await loopAdapter.serve()
     await served.engine.deny("fe80::/10")
     expect(await decide(PEER)).toEqual({ statusCode: "400", statusText: "Address denied" })

@@ -5,7 +5,17 @@ import { Authenticator, AuthenticatorError } from "@zmq-auth/core"
 // one, so these lists are checked with requests as the handler passes them to the engine.
 
 const decide = async (engine: Authenticator, address: string): Promise<string> =>
-  (await engine.authenticate({ version: "1.0", requestId: Buffer.from("1"), domain: "d", address, identity: Buffer.alloc(0), mechanism: "NULL", credentials: [] })).statusText
+  (
+    await engine.authenticate({
+      version: "1.0",
+      requestId: Buffer.from("1"),
+      domain: "d",
+      address,
+      identity: Buffer.alloc(0),
+      mechanism: "NULL",
+      credentials: [],
+    })
+  ).statusText
 
 describe("IPv6 zones in address lists", () => {
   it("a zoned subnet allows only addresses of that zone", async () => {

@@ -1,8 +1,20 @@
 import { describe, expect, it } from "vitest"
 import { curveKeyPair } from "zeromq"
-import { Authenticator, AuthenticatorError, CURVE_ALLOW_ANY, z85, type DecisionEvent, type ZapRequest } from "@zmq-auth/core"
+import {
+  Authenticator,
+  AuthenticatorError,
+  CURVE_ALLOW_ANY,
+  z85,
+  type DecisionEvent,
+  type ZapRequest,
+} from "@zmq-auth/core"
 
-function request(mechanism: string, credentials: Array<string | Buffer> = [], domain = "global", address = "127.0.0.1"): ZapRequest {
+function request(
+  mechanism: string,
+  credentials: Array<string | Buffer> = [],
+  domain = "global",
+  address = "127.0.0.1"
+): ZapRequest {
   return {
     version: "1.0",
     requestId: Buffer.from("id"),
@@ -14,7 +26,8 @@ function request(mechanism: string, credentials: Array<string | Buffer> = [], do
   }
 }
 
-const curveRequest = (publicKey: string, domain = "global"): ZapRequest => request("CURVE", [z85.decode(publicKey)], domain)
+const curveRequest = (publicKey: string, domain = "global"): ZapRequest =>
+  request("CURVE", [z85.decode(publicKey)], domain)
 
 describe("Authenticator without sockets", () => {
   it("validates its options with TypeError naming the option", () => {
@@ -40,9 +53,13 @@ describe("Authenticator without sockets", () => {
     const engine = new Authenticator()
     const secretLooking = "S".repeat(39)
     expect(() => engine.configureCurveKeys("*", [secretLooking])).toThrow(AuthenticatorError)
-    expect(() => engine.configureCurveKeys("*", [secretLooking])).toThrow(expect.objectContaining({ message: expect.not.stringContaining(secretLooking) }))
-    expect(() => engine.configureCurveKeys("*", [new Uint8Array(31)])).toThrow(/#0 must be 40 Z85 characters or 32 bytes, got 31 bytes/)
-    expect(() => engine.configureCurveKeys("*", ["\"".repeat(40)])).toThrow(/outside the Z85 alphabet/)
+    expect(() => engine.configureCurveKeys("*", [secretLooking])).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining(secretLooking) })
+    )
+    expect(() => engine.configureCurveKeys("*", [new Uint8Array(31)])).toThrow(
+      /#0 must be 40 Z85 characters or 32 bytes, got 31 bytes/
+    )
+    expect(() => engine.configureCurveKeys("*", ['"'.repeat(40)])).toThrow(/outside the Z85 alphabet/)
   })
 
   it("accepts 32-byte keys and reports them in Z85", async () => {
@@ -63,7 +80,10 @@ describe("Authenticator without sockets", () => {
 
   it("accepts PLAIN passwords from a Map", async () => {
     const engine = new Authenticator().configurePlain("*", new Map([["admin", "secret"]]))
-    expect(await engine.authenticate(request("PLAIN", ["admin", "secret"]))).toMatchObject({ statusCode: 200, userId: "admin" })
+    expect(await engine.authenticate(request("PLAIN", ["admin", "secret"]))).toMatchObject({
+      statusCode: 200,
+      userId: "admin",
+    })
   })
 
   it("compares passwords of any length without leaking which prefix matched", async () => {
@@ -106,7 +126,10 @@ describe("Authenticator without sockets", () => {
     await engine.configureCurve("*", CURVE_ALLOW_ANY)
     const events: DecisionEvent[] = []
     engine.on("decision", (event) => events.push(event))
-    expect(await engine.authenticate(curveRequest(curveKeyPair().publicKey))).toMatchObject({ statusCode: 500, userId: "" })
+    expect(await engine.authenticate(curveRequest(curveKeyPair().publicKey))).toMatchObject({
+      statusCode: 500,
+      userId: "",
+    })
     expect(events[0]?.error?.message).toMatch(/not a string/)
   })
 
@@ -115,10 +138,14 @@ describe("Authenticator without sockets", () => {
     const { publicKey } = curveKeyPair()
     let release!: (value: boolean) => void
     let asked!: () => void
-    const callbackAsked = new Promise<void>((resolve) => { asked = resolve })
+    const callbackAsked = new Promise<void>((resolve) => {
+      asked = resolve
+    })
     engine.configureCurveCallback("*", () => {
       asked()
-      return new Promise<boolean>((resolve) => { release = resolve })
+      return new Promise<boolean>((resolve) => {
+        release = resolve
+      })
     })
     const pending = engine.authenticate(curveRequest(publicKey))
     await callbackAsked
@@ -130,9 +157,13 @@ describe("Authenticator without sockets", () => {
 
   it("keeps deciding when a decision listener throws", async () => {
     const engine = new Authenticator()
-    engine.on("decision", () => { throw new Error("listener bug") })
+    engine.on("decision", () => {
+      throw new Error("listener bug")
+    })
     const warnings: string[] = []
-    const onWarning = (warning: Error): void => { warnings.push(warning.message) }
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.message)
+    }
     process.on("warning", onWarning)
     try {
       expect((await engine.authenticate(request("NULL"))).statusCode).toBe(200)
@@ -177,7 +208,17 @@ describe("Authenticator without sockets", () => {
 
 describe("address canonical forms", () => {
   const decide = async (engine: Authenticator, address: string): Promise<string> =>
-    (await engine.authenticate({ version: "1.0", requestId: Buffer.from("1"), domain: "d", address, identity: Buffer.alloc(0), mechanism: "NULL", credentials: [] })).statusText
+    (
+      await engine.authenticate({
+        version: "1.0",
+        requestId: Buffer.from("1"),
+        domain: "d",
+        address,
+        identity: Buffer.alloc(0),
+        mechanism: "NULL",
+        credentials: [],
+      })
+    ).statusText
 
   it("matches IPv4-mapped IPv6 peers against IPv4 entries, dotted or hex", async () => {
     const engine = new Authenticator().deny("127.0.0.1")

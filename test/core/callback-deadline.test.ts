@@ -20,10 +20,16 @@ function stall(ms: number): void {
 }
 
 describe("callbackTimeoutMs is a deadline, also on a stalled event loop", () => {
-  it("denies with 500 a CURVE key callback whose \"true\" comes after the deadline, before the timer could run", async () => {
+  it('denies with 500 a CURVE key callback whose "true" comes after the deadline, before the timer could run', async () => {
     const engine = new Authenticator({ callbackTimeoutMs: 50 })
     let answer!: (allowed: boolean) => void
-    engine.configureCurveCallback("*", () => new Promise<boolean>((resolve) => { answer = resolve }))
+    engine.configureCurveCallback(
+      "*",
+      () =>
+        new Promise<boolean>((resolve) => {
+          answer = resolve
+        })
+    )
     const deciding = engine.authenticate(CURVE_REQUEST)
     stall(80)
     answer(true)
@@ -33,13 +39,16 @@ describe("callbackTimeoutMs is a deadline, also on a stalled event loop", () => 
   it("denies with 500 a user id that comes after the deadline under CURVE_ALLOW_ANY", async () => {
     let answer!: (userId: string) => void
     let asked!: () => void
-    const userIdAsked = new Promise<void>((resolve) => { asked = resolve })
+    const userIdAsked = new Promise<void>((resolve) => {
+      asked = resolve
+    })
     const engine = new Authenticator({
       callbackTimeoutMs: 50,
-      curveUserId: () => new Promise<string>((resolve) => {
-        answer = resolve
-        asked()
-      }),
+      curveUserId: () =>
+        new Promise<string>((resolve) => {
+          answer = resolve
+          asked()
+        }),
     })
     await engine.configureCurve("*", CURVE_ALLOW_ANY)
     const deciding = engine.authenticate(CURVE_REQUEST)

@@ -2,7 +2,14 @@ import { copyFile, link, mkdir, mkdtemp, readFile, rename, rm, symlink, utimes, 
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { Authenticator, AuthenticatorError, createCertificates, loadCertificate, ZapHandler, type CertificateReloadEvent } from "@zmq-auth/core"
+import {
+  Authenticator,
+  AuthenticatorError,
+  createCertificates,
+  loadCertificate,
+  ZapHandler,
+  type CertificateReloadEvent,
+} from "@zmq-auth/core"
 import { guard } from "../helpers/pyzmq-scenarios.js"
 import { attemptHandshake, startServer, type ClientSpec, type TestServer } from "../helpers/sockets.js"
 
@@ -11,7 +18,10 @@ function nextReload(engine: Authenticator): Promise<CertificateReloadEvent> {
 }
 
 /** The first reload event that satisfies `test`. */
-function reloadWhere(engine: Authenticator, test: (event: CertificateReloadEvent) => boolean): Promise<CertificateReloadEvent> {
+function reloadWhere(
+  engine: Authenticator,
+  test: (event: CertificateReloadEvent) => boolean
+): Promise<CertificateReloadEvent> {
   return new Promise((resolve) => {
     const listener = (event: CertificateReloadEvent): void => {
       if (!test(event)) return
@@ -26,7 +36,10 @@ async function clientFrom(dir: string, name: string): Promise<{ spec: ClientSpec
   const { publicFile, secretFile } = await createCertificates(dir, name)
   const certificate = await loadCertificate(secretFile)
   await rm(secretFile)
-  return { spec: { mechanism: "CURVE", publicKey: certificate.publicKey, secretKey: certificate.secretKey! }, publicFile }
+  return {
+    spec: { mechanism: "CURVE", publicKey: certificate.publicKey, secretKey: certificate.secretKey! },
+    publicFile,
+  }
 }
 
 describe("live certificate reload (configureCurve with watch)", () => {
@@ -72,7 +85,7 @@ describe("live certificate reload (configureCurve with watch)", () => {
     const good = await clientFrom(dir, "good")
     await engine.configureCurve("*", dir, { watch: true, debounceMs: 20 })
     const reloaded = nextReload(engine)
-    await writeFile(join(dir, "broken.key"), "curve\n    public-key = \"short\"\n")
+    await writeFile(join(dir, "broken.key"), 'curve\n    public-key = "short"\n')
     const event = await reloaded
     expect(event).toMatchObject({ added: 0, removed: 0, total: 1 })
     expect(event.errors.map((error) => error.file)).toEqual([join(dir, "broken.key")])
@@ -145,7 +158,10 @@ describe("live certificate reload (configureCurve with watch)", () => {
     await copyFile(successor.publicFile, join(spare, "successor.copy"))
     const replaced = reloadWhere(engine, (event) => event.added === 1 && event.removed === 1)
     await rename(successor.publicFile, linked.publicFile)
-    expect(await guard(replaced, 10_000, "no reload after the link's target was replaced")).toMatchObject({ total: 1, errors: [] })
+    expect(await guard(replaced, 10_000, "no reload after the link's target was replaced")).toMatchObject({
+      total: 1,
+      errors: [],
+    })
     expect(await attemptHandshake(server, linked.spec)).toBe("handshake:error:auth")
     expect(await attemptHandshake(server, successor.spec)).toBe("handshake")
 
@@ -176,14 +192,22 @@ describe("live certificate reload (configureCurve with watch)", () => {
     const named = await clientFrom(spare, "named")
     const reloaded = reloadWhere(engine, (event) => event.added === 1)
     await rename(named.publicFile, other.publicFile)
-    expect(await guard(reloaded, 10_000, "no reload after b.key changed")).toMatchObject({ added: 1, removed: 1, total: 202 })
+    expect(await guard(reloaded, 10_000, "no reload after b.key changed")).toMatchObject({
+      added: 1,
+      removed: 1,
+      total: 202,
+    })
     expect(await attemptHandshake(server, named.spec)).toBe("handshake")
     expect(await attemptHandshake(server, first.spec)).toBe("handshake")
     expect(await attemptHandshake(server, unnamed.spec)).toBe("handshake:error:auth")
 
     const touched = reloadWhere(engine, (event) => event.added === 1)
     await utimes(join(dir, "a.key"), new Date(), new Date())
-    expect(await guard(touched, 10_000, "no reload after a.key was touched")).toMatchObject({ added: 1, removed: 1, total: 202 })
+    expect(await guard(touched, 10_000, "no reload after a.key was touched")).toMatchObject({
+      added: 1,
+      removed: 1,
+      total: 202,
+    })
     expect(await attemptHandshake(server, unnamed.spec)).toBe("handshake")
     expect(await attemptHandshake(server, first.spec)).toBe("handshake:error:auth")
   })
@@ -250,7 +274,15 @@ describe("live certificate reload (configureCurve with watch)", () => {
   it("rejects invalid options with AuthenticatorError before anything changes", async () => {
     const good = await clientFrom(dir, "good")
     const earlier = engine.configureCurve("*", dir)
-    for (const options of [null, "watch", { watch: "yes" }, { debounceMs: -1 }, { pollMs: 0 }, { pollMs: 2 ** 31 }, { debounceMs: Number.POSITIVE_INFINITY }]) {
+    for (const options of [
+      null,
+      "watch",
+      { watch: "yes" },
+      { debounceMs: -1 },
+      { pollMs: 0 },
+      { pollMs: 2 ** 31 },
+      { debounceMs: Number.POSITIVE_INFINITY },
+    ]) {
       await expect(engine.configureCurve("*", dir, options as never)).rejects.toBeInstanceOf(AuthenticatorError)
     }
     await earlier
@@ -264,7 +296,11 @@ describe("live certificate reload (configureCurve with watch)", () => {
     engine.configureCurveKeys("*", [])
     const reloadedDomains: string[] = []
     engine.on("certificates:reload", (event) => reloadedDomains.push(event.domain))
-    const witnessed = new Promise<void>((resolve) => engine.on("certificates:reload", (event) => { if (event.domain === "witness") resolve() }))
+    const witnessed = new Promise<void>((resolve) =>
+      engine.on("certificates:reload", (event) => {
+        if (event.domain === "witness") resolve()
+      })
+    )
     const client = await clientFrom(dir, "ignored")
     await witnessed
     expect(reloadedDomains.filter((domain) => domain !== "witness")).toEqual([])

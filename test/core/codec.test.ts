@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest"
 import { decodeMetadata, encodeMetadata, encodeZapReply, parseZapRequest, ZapProtocolError } from "@zmq-auth/core"
 
-const frames = (...values: Array<string | Buffer>): Buffer[] => values.map((value) => (typeof value === "string" ? Buffer.from(value) : value))
+const frames = (...values: Array<string | Buffer>): Buffer[] =>
+  values.map((value) => (typeof value === "string" ? Buffer.from(value) : value))
 
 describe("parseZapRequest", () => {
   it("parses the six fields and the credentials", () => {
@@ -14,22 +15,39 @@ describe("parseZapRequest", () => {
   it("decodes each domain and address from its own bytes, even when a buffer is reused", () => {
     const domain = Buffer.from("alpha")
     const address = Buffer.from("10.0.0.1")
-    expect(parseZapRequest([Buffer.from("1.0"), Buffer.from("1"), domain, address, Buffer.alloc(0), Buffer.from("NULL")])).toMatchObject({ domain: "alpha", address: "10.0.0.1" })
+    expect(
+      parseZapRequest([Buffer.from("1.0"), Buffer.from("1"), domain, address, Buffer.alloc(0), Buffer.from("NULL")])
+    ).toMatchObject({ domain: "alpha", address: "10.0.0.1" })
     domain.write("omega")
     address.write("10.0.0.2")
-    expect(parseZapRequest([Buffer.from("1.0"), Buffer.from("2"), domain, address, Buffer.alloc(0), Buffer.from("NULL")])).toMatchObject({ domain: "omega", address: "10.0.0.2" })
+    expect(
+      parseZapRequest([Buffer.from("1.0"), Buffer.from("2"), domain, address, Buffer.alloc(0), Buffer.from("NULL")])
+    ).toMatchObject({ domain: "omega", address: "10.0.0.2" })
     // Uint8Array frames (not Buffers) decode to their text and do not poison the cache.
     const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text))
-    expect(parseZapRequest([bytes("1.0"), bytes("9"), bytes("plain-array"), bytes("10.0.0.5"), bytes(""), bytes("NULL")] as Buffer[])).toMatchObject({ domain: "plain-array", address: "10.0.0.5", mechanism: "NULL" })
+    expect(
+      parseZapRequest([
+        bytes("1.0"),
+        bytes("9"),
+        bytes("plain-array"),
+        bytes("10.0.0.5"),
+        bytes(""),
+        bytes("NULL"),
+      ] as Buffer[])
+    ).toMatchObject({ domain: "plain-array", address: "10.0.0.5", mechanism: "NULL" })
     expect(parseZapRequest(frames("1.0", "9", "plain-array", "10.0.0.5", "", "NULL")).address).toBe("10.0.0.5")
     // "Aa" and "BB" share a 31-based hash: a cached text is used only when the bytes match.
     expect(parseZapRequest(frames("1.0", "5", "Aa", "", "", "NULL")).domain).toBe("Aa")
     expect(parseZapRequest(frames("1.0", "6", "BB", "", "", "NULL")).domain).toBe("BB")
     // Bytes that are not UTF-8 decode as Buffer.toString does, every time.
     const invalid = Buffer.from([0x66, 0xff, 0xc3])
-    for (let round = 0; round < 2; round++) expect(parseZapRequest(frames("1.0", "3", invalid, "", "", "NULL")).domain).toBe(invalid.toString("utf8"))
+    for (let round = 0; round < 2; round++)
+      expect(parseZapRequest(frames("1.0", "3", invalid, "", "", "NULL")).domain).toBe(invalid.toString("utf8"))
     // Many distinct short frames (more than the cache holds) each decode to their own text.
-    for (let index = 0; index < 3000; index++) expect(parseZapRequest(frames("1.0", "4", `d${index}`, `10.0.${index >> 8}.${index & 255}`, "", "NULL")).address).toBe(`10.0.${index >> 8}.${index & 255}`)
+    for (let index = 0; index < 3000; index++)
+      expect(
+        parseZapRequest(frames("1.0", "4", `d${index}`, `10.0.${index >> 8}.${index & 255}`, "", "NULL")).address
+      ).toBe(`10.0.${index >> 8}.${index & 255}`)
   })
   it("accepts an unknown mechanism (the policy denies it)", () => {
     expect(parseZapRequest(frames("1.0", "7", "", "", "", "X-FANCY", "a", "b", "c")).mechanism).toBe("X-FANCY")
@@ -42,8 +60,18 @@ describe("parseZapRequest", () => {
     ["version 2.0", frames("2.0", "id", "", "", "", "NULL"), "Invalid version", "id"],
     ["NULL with a credential", frames("1.0", "id", "", "", "", "NULL", "x"), "Invalid credentials", "id"],
     ["PLAIN with one credential", frames("1.0", "id", "", "", "", "PLAIN", "admin"), "Invalid credentials", "id"],
-    ["CURVE with two credentials", frames("1.0", "id", "", "", "", "CURVE", Buffer.alloc(32), Buffer.alloc(32)), "Invalid credentials", "id"],
-    ["CURVE with a 31-byte key", frames("1.0", "id", "", "", "", "CURVE", Buffer.alloc(31)), "Invalid credentials", "id"],
+    [
+      "CURVE with two credentials",
+      frames("1.0", "id", "", "", "", "CURVE", Buffer.alloc(32), Buffer.alloc(32)),
+      "Invalid credentials",
+      "id",
+    ],
+    [
+      "CURVE with a 31-byte key",
+      frames("1.0", "id", "", "", "", "CURVE", Buffer.alloc(31)),
+      "Invalid credentials",
+      "id",
+    ],
     ["GSSAPI without a principal", frames("1.0", "id", "", "", "", "GSSAPI"), "Invalid credentials", "id"],
   ]
   for (const [name, input, statusText, requestId] of cases) {
@@ -61,7 +89,7 @@ describe("parseZapRequest", () => {
   }
   it("never puts PLAIN passwords into error messages", () => {
     expect(() => parseZapRequest(frames("2.0", "id", "", "", "", "PLAIN", "admin", "hunter2"))).toThrow(
-      expect.objectContaining({ message: expect.not.stringContaining("hunter2") }),
+      expect.objectContaining({ message: expect.not.stringContaining("hunter2") })
     )
   })
 })
@@ -72,22 +100,39 @@ describe("encodeZapReply", () => {
     expect(reply.map(String)).toEqual(["1.0", "9", "200", "OK", "admin", ""])
   })
   it("never sends a user id with a denial", () => {
-    const reply = encodeZapReply({ requestId: Buffer.from("9"), statusCode: 400, statusText: "Unknown key", userId: "admin" })
+    const reply = encodeZapReply({
+      requestId: Buffer.from("9"),
+      statusCode: 400,
+      statusText: "Unknown key",
+      userId: "admin",
+    })
     expect(reply[4]).toHaveLength(0)
   })
   it("encodes metadata as ZMTP properties", () => {
-    const reply = encodeZapReply({ requestId: Buffer.from("9"), statusCode: 200, statusText: "OK", userId: "u", metadata: { Role: "admin" } })
+    const reply = encodeZapReply({
+      requestId: Buffer.from("9"),
+      statusCode: 200,
+      statusText: "OK",
+      userId: "u",
+      metadata: { Role: "admin" },
+    })
     expect(decodeMetadata(reply[5]!)).toEqual({ Role: Buffer.from("admin") })
   })
   it("rejects a status code outside 200/300/400/500", () => {
-    expect(() => encodeZapReply({ requestId: Buffer.from("9"), statusCode: 201 as 200, statusText: "OK", userId: "" })).toThrow(ZapProtocolError)
+    expect(() =>
+      encodeZapReply({ requestId: Buffer.from("9"), statusCode: 201 as 200, statusText: "OK", userId: "" })
+    ).toThrow(ZapProtocolError)
   })
 })
 
 describe("ZMTP metadata", () => {
   it("round-trips names and string or binary values", () => {
     const encoded = encodeMetadata({ "User-Id": "alice", Blob: Buffer.from([0, 255, 1]), Empty: "" })
-    expect(decodeMetadata(encoded)).toEqual({ "User-Id": Buffer.from("alice"), Blob: Buffer.from([0, 255, 1]), Empty: Buffer.alloc(0) })
+    expect(decodeMetadata(encoded)).toEqual({
+      "User-Id": Buffer.from("alice"),
+      Blob: Buffer.from([0, 255, 1]),
+      Empty: Buffer.alloc(0),
+    })
   })
   it("uses the RFC 23 layout: 1-byte name length, name, 4-byte value length, value", () => {
     expect(encodeMetadata({ ab: "xyz" })).toEqual(Buffer.from([2, 0x61, 0x62, 0, 0, 0, 3, 0x78, 0x79, 0x7a]))

@@ -11,7 +11,7 @@ function kitTests(factory: CredentialStoreFactory, settleWithinMs = 200): Map<st
     "store",
     factory,
     { it: (name, body) => tests.set(name.replace(/^store: /, ""), body) },
-    { settleWithinMs },
+    { settleWithinMs }
   )
   return tests
 }
@@ -64,7 +64,7 @@ class ForgetsExpiry extends MemoryCredentialStore {
   override async addCurveKey(
     domain: string,
     publicKey: string | Uint8Array,
-    options: { userId?: string; notAfter?: Date } = {},
+    options: { userId?: string; notAfter?: Date } = {}
   ) {
     return super.addCurveKey(domain, publicKey, { ...options, notAfter: undefined })
   }
@@ -109,7 +109,7 @@ describe("the credential store conformance kit", () => {
     expect(() => describeCredentialStore("x", "no" as never, { it: () => undefined })).toThrow(/factory/)
     expect(() => describeCredentialStore("x", factory, {} as never)).toThrow(/api\.it/)
     expect(() => describeCredentialStore("x", factory, { it: () => undefined }, { settleWithinMs: 0 })).toThrow(
-      /settleWithinMs/,
+      /settleWithinMs/
     )
   })
 

@@ -1,36 +1,71 @@
 import { describe, expect, it } from "vitest"
-import { Authenticator, z85, type CredentialCheck, type CredentialStore, type DecisionEvent, type ZapRequest } from "@zmq-auth/core"
+import {
+  Authenticator,
+  z85,
+  type CredentialCheck,
+  type CredentialStore,
+  type DecisionEvent,
+  type ZapRequest,
+} from "@zmq-auth/core"
 import { newClientKeys } from "../helpers/sockets.js"
 
 function request(mechanism: "PLAIN" | "CURVE", domain: string, credentials: Buffer[]): ZapRequest {
-  return { version: "1.0", requestId: Buffer.from("9"), domain, address: "192.0.2.1", identity: Buffer.alloc(0), mechanism, credentials }
+  return {
+    version: "1.0",
+    requestId: Buffer.from("9"),
+    domain,
+    address: "192.0.2.1",
+    identity: Buffer.alloc(0),
+    mechanism,
+    credentials,
+  }
 }
-const plain = (domain: string, username: string, password: string): ZapRequest => request("PLAIN", domain, [Buffer.from(username), Buffer.from(password)])
+const plain = (domain: string, username: string, password: string): ZapRequest =>
+  request("PLAIN", domain, [Buffer.from(username), Buffer.from(password)])
 const curve = (domain: string, publicKey: string): ZapRequest => request("CURVE", domain, [z85.decode(publicKey)])
 
 describe("Authenticator.configureStore", () => {
   it("rejects what is not a store with ERR_AUTHENTICATOR", () => {
     const engine = new Authenticator()
     for (const bad of [null, {}, { checkPlain: 1 }, { checkCurveKey: () => true, close: "no" }]) {
-      expect(() => engine.configureStore("*", bad as unknown as CredentialStore)).toThrow(expect.objectContaining({ code: "ERR_AUTHENTICATOR" }))
+      expect(() => engine.configureStore("*", bad as unknown as CredentialStore)).toThrow(
+        expect.objectContaining({ code: "ERR_AUTHENTICATOR" })
+      )
     }
     expect(engine.stores).toEqual([])
   })
 
   it("replaces only the mechanisms the store implements, and composes with configurePlain and configureCurveKeys either way", async () => {
     const known = newClientKeys()
-    const engine = new Authenticator().configurePlain("*", { admin: "secret" }).configureCurveKeys("*", [known.publicKey])
+    const engine = new Authenticator()
+      .configurePlain("*", { admin: "secret" })
+      .configureCurveKeys("*", [known.publicKey])
     const curveOnly: CredentialStore = { checkCurveKey: () => ({ statusCode: 200, userId: "from-store" }) }
     engine.configureStore("*", curveOnly)
     expect(await engine.authenticate(plain("d", "admin", "secret"))).toMatchObject({ statusCode: 200, userId: "admin" })
-    expect(await engine.authenticate(curve("d", newClientKeys().publicKey))).toMatchObject({ statusCode: 200, userId: "from-store" })
+    expect(await engine.authenticate(curve("d", newClientKeys().publicKey))).toMatchObject({
+      statusCode: 200,
+      userId: "from-store",
+    })
     engine.configureCurveKeys("*", [known.publicKey])
-    expect(await engine.authenticate(curve("d", newClientKeys().publicKey))).toMatchObject({ statusCode: 400, statusText: "Unknown key" })
+    expect(await engine.authenticate(curve("d", newClientKeys().publicKey))).toMatchObject({
+      statusCode: 400,
+      statusText: "Unknown key",
+    })
     const plainOnly: CredentialStore = { checkPlain: (_domain, username) => username === "store-user" }
     engine.configureStore("*", plainOnly)
-    expect(await engine.authenticate(plain("d", "admin", "secret"))).toMatchObject({ statusCode: 400, statusText: "Invalid password" })
-    expect(await engine.authenticate(plain("d", "store-user", "x"))).toMatchObject({ statusCode: 200, userId: "store-user" })
-    expect(await engine.authenticate(curve("d", known.publicKey))).toMatchObject({ statusCode: 200, userId: known.publicKey })
+    expect(await engine.authenticate(plain("d", "admin", "secret"))).toMatchObject({
+      statusCode: 400,
+      statusText: "Invalid password",
+    })
+    expect(await engine.authenticate(plain("d", "store-user", "x"))).toMatchObject({
+      statusCode: 200,
+      userId: "store-user",
+    })
+    expect(await engine.authenticate(curve("d", known.publicKey))).toMatchObject({
+      statusCode: 200,
+      userId: known.publicKey,
+    })
     expect(engine.stores).toEqual([curveOnly, plainOnly])
   })
 
@@ -62,9 +97,14 @@ describe("Authenticator.configureStore", () => {
     const events: DecisionEvent[] = []
     engine.on("decision", (event) => events.push(event))
     const adapter = new AbortController()
-    const pending = Array.from({ length: 3 }, () => engine.authenticate(curve("d", newClientKeys().publicKey), { signal: adapter.signal }))
+    const pending = Array.from({ length: 3 }, () =>
+      engine.authenticate(curve("d", newClientKeys().publicKey), { signal: adapter.signal })
+    )
     for (let index = 0; index < 50; index++) {
-      expect(await engine.authenticate(curve("d", newClientKeys().publicKey))).toMatchObject({ statusCode: 300, statusText: "Too many pending checks" })
+      expect(await engine.authenticate(curve("d", newClientKeys().publicKey))).toMatchObject({
+        statusCode: 300,
+        statusText: "Too many pending checks",
+      })
     }
     expect(calls).toBe(3)
     adapter.abort()
@@ -72,17 +112,37 @@ describe("Authenticator.configureStore", () => {
   })
 
   it("passes a verdict's status text and metadata into a 200 reply", async () => {
-    const engine = new Authenticator().configureCurveCallback("*", () => ({ statusCode: 200, statusText: "Welcome", metadata: { Role: "admin" } }))
-    expect(await engine.authenticate(curve("d", newClientKeys().publicKey))).toMatchObject({ statusCode: 200, statusText: "Welcome", metadata: { Role: "admin" } })
+    const engine = new Authenticator().configureCurveCallback("*", () => ({
+      statusCode: 200,
+      statusText: "Welcome",
+      metadata: { Role: "admin" },
+    }))
+    expect(await engine.authenticate(curve("d", newClientKeys().publicKey))).toMatchObject({
+      statusCode: 200,
+      statusText: "Welcome",
+      metadata: { Role: "admin" },
+    })
   })
 
   it("treats malformed verdicts as 500, naming the fault without echoing values", async () => {
-    const malformed = [{ statusCode: 500 }, { statusCode: 200, statusText: 1 }, { statusCode: 200, metadata: { "": "x" } }, { statusCode: 200, metadata: { A: 1 } }, [true], "hunter2", null, 1]
+    const malformed = [
+      { statusCode: 500 },
+      { statusCode: 200, statusText: 1 },
+      { statusCode: 200, metadata: { "": "x" } },
+      { statusCode: 200, metadata: { A: 1 } },
+      [true],
+      "hunter2",
+      null,
+      1,
+    ]
     for (const verdict of malformed) {
       const engine = new Authenticator().configureStore("*", { checkPlain: () => verdict as never })
       const events: DecisionEvent[] = []
       engine.on("decision", (event) => events.push(event))
-      expect(await engine.authenticate(plain("d", "u", "hunter2"))).toMatchObject({ statusCode: 500, statusText: "Internal error" })
+      expect(await engine.authenticate(plain("d", "u", "hunter2"))).toMatchObject({
+        statusCode: 500,
+        statusText: "Internal error",
+      })
       expect(events[0]?.error?.message).toMatch(/checkPlain/)
       expect(events[0]?.error?.message).not.toContain("hunter2")
     }

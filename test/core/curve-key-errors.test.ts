@@ -4,7 +4,14 @@ import { join } from "node:path"
 import { inspect } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { curveKeyPair } from "zeromq"
-import { Authenticator, AuthenticatorError, CertificateError, loadCertificate, normalizeCurveKey, z85 } from "@zmq-auth/core"
+import {
+  Authenticator,
+  AuthenticatorError,
+  CertificateError,
+  loadCertificate,
+  normalizeCurveKey,
+  z85,
+} from "@zmq-auth/core"
 
 /** A real key with the character at `position` replaced by `character`. */
 function spoiled(key: string, position: number, character: string): string {
@@ -15,7 +22,8 @@ function spoiled(key: string, position: number, character: string): string {
 function keyPiecesIn(error: unknown, key: string): string[] {
   const text = inspect(error, { depth: 8 })
   const pieces: string[] = []
-  for (let start = 0; start + 6 <= key.length; start++) if (text.includes(key.slice(start, start + 6))) pieces.push(key.slice(start, start + 6))
+  for (let start = 0; start + 6 <= key.length; start++)
+    if (text.includes(key.slice(start, start + 6))) pieces.push(key.slice(start, start + 6))
   return pieces
 }
 
@@ -29,7 +37,13 @@ function thrownBy(action: () => unknown): unknown {
 }
 
 // A key in Z85 uses 85 characters: the rest (quote, space, tilde, comma, non-ASCII) are bad.
-const SPOILERS: Array<[position: number, character: string]> = [[0, '"'], [17, " "], [23, "~"], [39, ","], [31, "é"]]
+const SPOILERS: Array<[position: number, character: string]> = [
+  [0, '"'],
+  [17, " "],
+  [23, "~"],
+  [39, ","],
+  [31, "é"],
+]
 
 describe("errors about malformed CURVE keys never print the key", () => {
   const { secretKey, publicKey } = curveKeyPair()

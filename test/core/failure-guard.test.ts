@@ -17,10 +17,16 @@ describe("FailureGuard", () => {
   it("validates its options with a TypeError naming the option", () => {
     expect(() => new FailureGuard({ maxFailures: 0, windowMs: 1000 })).toThrow(/maxFailures/)
     expect(() => new FailureGuard({ maxFailures: 3, windowMs: 0 })).toThrow(/windowMs/)
-    expect(() => new FailureGuard({ maxFailures: 3, windowMs: 1000, maxAddressFailures: 1.5 })).toThrow(/maxAddressFailures/)
+    expect(() => new FailureGuard({ maxFailures: 3, windowMs: 1000, maxAddressFailures: 1.5 })).toThrow(
+      /maxAddressFailures/
+    )
     expect(() => new FailureGuard({ maxFailures: 3, windowMs: 1000, maxEntries: -1 })).toThrow(/maxEntries/)
-    expect(() => new FailureGuard({ maxFailures: 3, windowMs: 1000, statusText: 4 as unknown as string })).toThrow(/statusText/)
-    expect(() => new FailureGuard({ maxFailures: 3, windowMs: 1000, now: "x" as unknown as () => number })).toThrow(/now/)
+    expect(() => new FailureGuard({ maxFailures: 3, windowMs: 1000, statusText: 4 as unknown as string })).toThrow(
+      /statusText/
+    )
+    expect(() => new FailureGuard({ maxFailures: 3, windowMs: 1000, now: "x" as unknown as () => number })).toThrow(
+      /now/
+    )
     expect(() => new Authenticator({ guard: { maxFailures: -2, windowMs: 1 } })).toThrow(TypeError)
   })
 
@@ -45,10 +51,17 @@ describe("FailureGuard", () => {
   })
 
   it("keeps at most maxEntries counters under a flood of distinct names and addresses, blocked ones last to go", () => {
-    const guard = new FailureGuard({ maxFailures: 2, maxAddressFailures: 100_000, windowMs: 60_000, maxEntries: 1000, now: () => 0 })
+    const guard = new FailureGuard({
+      maxFailures: 2,
+      maxAddressFailures: 100_000,
+      windowMs: 60_000,
+      maxEntries: 1000,
+      now: () => 0,
+    })
     guard.recordFailure("attacker", "admin")
     guard.recordFailure("attacker", "admin")
-    for (let index = 0; index < 10_000; index++) guard.recordFailure(`10.0.${index >> 8}.${index & 255}`, `user-${index}`)
+    for (let index = 0; index < 10_000; index++)
+      guard.recordFailure(`10.0.${index >> 8}.${index & 255}`, `user-${index}`)
     expect(guard.size).toBeLessThanOrEqual(1000)
     expect(guard.check("attacker", "admin")?.reason).toBe("address+user")
   })
@@ -56,24 +69,44 @@ describe("FailureGuard", () => {
 
 describe("the engine's guard", () => {
   it("answers a blocked request 400 without checking it, with blocked in the decision event, and lets the right password in from another address", async () => {
-    const engine = new Authenticator({ guard: { maxFailures: 2, windowMs: 60_000 } }).configurePlain("*", { admin: "secret" })
+    const engine = new Authenticator({ guard: { maxFailures: 2, windowMs: 60_000 } }).configurePlain("*", {
+      admin: "secret",
+    })
     const events: DecisionEvent[] = []
     engine.on("decision", (event) => events.push(event))
-    for (let index = 0; index < 2; index++) expect((await engine.authenticate(plain("192.0.2.7", "admin", "guess"))).statusText).toBe("Invalid password")
-    expect(await engine.authenticate(plain("192.0.2.7", "admin", "secret"))).toMatchObject({ statusCode: 400, statusText: "Too many failed attempts", userId: "" })
+    for (let index = 0; index < 2; index++)
+      expect((await engine.authenticate(plain("192.0.2.7", "admin", "guess"))).statusText).toBe("Invalid password")
+    expect(await engine.authenticate(plain("192.0.2.7", "admin", "secret"))).toMatchObject({
+      statusCode: 400,
+      statusText: "Too many failed attempts",
+      userId: "",
+    })
     expect(events.at(-1)?.blocked).toMatchObject({ reason: "address+user", failures: 2 })
     expect(events.at(-1)?.request.credentials.map(String)).toEqual(["admin", "[redacted]"])
-    expect(await engine.authenticate(plain("192.0.2.8", "admin", "secret"))).toMatchObject({ statusCode: 200, userId: "admin" })
+    expect(await engine.authenticate(plain("192.0.2.8", "admin", "secret"))).toMatchObject({
+      statusCode: 200,
+      userId: "admin",
+    })
     expect(events.at(-1)?.blocked).toBeUndefined()
   })
 
   it("fails closed with 500 when the clock throws", async () => {
-    const engine = new Authenticator({ guard: { maxFailures: 2, windowMs: 60_000, now: () => { throw new Error("clock down") } } }).configurePlain("*", { admin: "secret" })
+    const engine = new Authenticator({
+      guard: {
+        maxFailures: 2,
+        windowMs: 60_000,
+        now: () => {
+          throw new Error("clock down")
+        },
+      },
+    }).configurePlain("*", { admin: "secret" })
     expect(await engine.authenticate(plain("192.0.2.7", "admin", "secret"))).toMatchObject({ statusCode: 500 })
   })
 
   it("does not count 300, 500 or non-PLAIN denials", async () => {
-    const engine = new Authenticator({ guard: { maxFailures: 1, windowMs: 60_000 } }).configurePlain("other", { admin: "secret" })
+    const engine = new Authenticator({ guard: { maxFailures: 1, windowMs: 60_000 } }).configurePlain("other", {
+      admin: "secret",
+    })
     expect((await engine.authenticate(plain("192.0.2.7", "admin", "guess"))).statusText).toBe("No passwords defined")
     engine.configurePlain("*", { admin: "secret" })
     expect(await engine.authenticate(plain("192.0.2.7", "admin", "secret"))).toMatchObject({ statusCode: 200 })

@@ -1,6 +1,13 @@
 import { describe, expect, it, vi } from "vitest"
 import { context, Router } from "zeromq"
-import { Authenticator, AuthenticatorError, ZAP_ENDPOINT, ZapHandler, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import {
+  Authenticator,
+  AuthenticatorError,
+  ZAP_ENDPOINT,
+  ZapHandler,
+  type ZapReply,
+  type ZapRequest,
+} from "@zmq-auth/core"
 import { newClientKeys, sendZapFrames, startServer, zapFrames, type HandshakeOutcome } from "../helpers/sockets.js"
 import { attemptHandshakeOnce } from "../rx/single-attempt.js"
 
@@ -10,7 +17,14 @@ context.maxSockets = 16_384
 
 /** An engine that allows everything with `userId`. */
 function allowing(userId: string): Pick<Authenticator, "authenticate"> {
-  return { authenticate: async (request: ZapRequest): Promise<ZapReply> => ({ requestId: request.requestId, statusCode: 200, statusText: "OK", userId }) }
+  return {
+    authenticate: async (request: ZapRequest): Promise<ZapReply> => ({
+      requestId: request.requestId,
+      statusCode: 200,
+      statusText: "OK",
+      userId,
+    }),
+  }
 }
 
 /** Runs `run` and resolves with how many times a Router unbound the ZAP endpoint meanwhile. */
@@ -28,16 +42,23 @@ async function unbindsDuring(run: () => Promise<void>): Promise<number> {
 describe("ZapHandler restart without a gap", () => {
   it("a handler started while another is stopping takes over its bound socket, with the requests queued in it, once the decisions in flight are answered", async () => {
     let releaseHeld!: () => void
-    const held = new Promise<void>((resolve) => { releaseHeld = resolve })
+    const held = new Promise<void>((resolve) => {
+      releaseHeld = resolve
+    })
     let asked!: () => void
-    const firstAsked = new Promise<void>((resolve) => { asked = resolve })
-    const first = new ZapHandler({
-      async authenticate(request) {
-        asked()
-        await held
-        return { requestId: request.requestId, statusCode: 200, statusText: "OK", userId: "first" }
+    const firstAsked = new Promise<void>((resolve) => {
+      asked = resolve
+    })
+    const first = new ZapHandler(
+      {
+        async authenticate(request) {
+          asked()
+          await held
+          return { requestId: request.requestId, statusCode: 200, statusText: "OK", userId: "first" }
+        },
       },
-    }, { concurrency: 1 })
+      { concurrency: 1 }
+    )
     await first.start()
     const second = new ZapHandler(allowing("second"))
     const unbinds = await unbindsDuring(async () => {
@@ -49,7 +70,9 @@ describe("ZapHandler restart without a gap", () => {
       releaseHeld()
       await Promise.all([starting, stopping])
       expect(second.running).toBe(true)
-      const replies = (await Promise.all(answers)).map(([, requestId, statusCode, , userId]) => `${String(requestId)} ${String(statusCode)} ${String(userId)}`)
+      const replies = (await Promise.all(answers)).map(
+        ([, requestId, statusCode, , userId]) => `${String(requestId)} ${String(statusCode)} ${String(userId)}`
+      )
       expect(replies.filter((reply) => reply.endsWith(" first"))).toHaveLength(1)
       expect(replies.filter((reply) => reply.endsWith(" second"))).toHaveLength(2)
       expect(replies.every((reply) => reply.includes(" 200 "))).toBe(true)

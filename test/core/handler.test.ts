@@ -1,18 +1,41 @@
 import { describe, expect, it } from "vitest"
 import { Context, curveKeyPair, Dealer } from "zeromq"
-import { Authenticator, AuthenticatorError, requireZap, ZAP_ENDPOINT, ZapHandler, ZapProtocolError, type ZapRequest } from "@zmq-auth/core"
-import { attemptHandshake, awaitHandshake, createClient, sendZapFrames, startServer, zapFrames, type HandshakeOutcome } from "../helpers/sockets.js"
+import {
+  Authenticator,
+  AuthenticatorError,
+  requireZap,
+  ZAP_ENDPOINT,
+  ZapHandler,
+  ZapProtocolError,
+  type ZapRequest,
+} from "@zmq-auth/core"
+import {
+  attemptHandshake,
+  awaitHandshake,
+  createClient,
+  sendZapFrames,
+  startServer,
+  zapFrames,
+  type HandshakeOutcome,
+} from "../helpers/sockets.js"
 
 /**
  * Makes every CURVE decision of `engine` wait (allowing) until `release()`; `everyoneAsked`
  * resolves once `count` decisions are waiting.
  */
-function holdCurveDecisions(engine: Authenticator, count: number): { everyoneAsked: Promise<void>; release: () => void } {
+function holdCurveDecisions(
+  engine: Authenticator,
+  count: number
+): { everyoneAsked: Promise<void>; release: () => void } {
   let release!: () => void
-  const gate = new Promise<void>((resolve) => { release = resolve })
+  const gate = new Promise<void>((resolve) => {
+    release = resolve
+  })
   let asked = 0
   let allAsked!: () => void
-  const everyoneAsked = new Promise<void>((resolve) => { allAsked = resolve })
+  const everyoneAsked = new Promise<void>((resolve) => {
+    allAsked = resolve
+  })
   engine.configureCurveCallback("*", async () => {
     if (++asked === count) allAsked()
     await gate
@@ -47,7 +70,10 @@ describe("ZapHandler", () => {
     await first.start()
     await expect(first.start()).rejects.toBeInstanceOf(AuthenticatorError)
     const second = new ZapHandler(new Authenticator())
-    await expect(second.start()).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringContaining("already has a ZAP handler") })
+    await expect(second.start()).rejects.toMatchObject({
+      code: "ERR_AUTHENTICATOR",
+      message: expect.stringContaining("already has a ZAP handler"),
+    })
     expect(second.running).toBe(false)
   })
 
@@ -114,7 +140,9 @@ describe("ZapHandler", () => {
     const handler = new ZapHandler(engine)
     await handler.start()
     const server = await startServer({ mechanism: "CURVE", domain: "global" })
-    const sockets = Array.from({ length: clients }, () => createClient({ mechanism: "CURVE", ...curveKeyPair() }, server))
+    const sockets = Array.from({ length: clients }, () =>
+      createClient({ mechanism: "CURVE", ...curveKeyPair() }, server)
+    )
     const outcomes = sockets.map((socket) => {
       const outcome = awaitHandshake(socket)
       socket.connect(server.endpoint)
@@ -139,7 +167,15 @@ describe("ZapHandler", () => {
     try {
       for (const [index, dealer] of dealers.entries()) {
         dealer.connect(ZAP_ENDPOINT)
-        await dealer.send([Buffer.alloc(0), ...zapFrames({ requestId: String(index), domain: "queued", mechanism: "CURVE", credentials: [Buffer.alloc(32, index)] })])
+        await dealer.send([
+          Buffer.alloc(0),
+          ...zapFrames({
+            requestId: String(index),
+            domain: "queued",
+            mechanism: "CURVE",
+            credentials: [Buffer.alloc(32, index)],
+          }),
+        ])
       }
       await bothAsked
       const stopped = handler.stop()
@@ -160,7 +196,9 @@ describe("ZapHandler", () => {
     let peak = 0
     const waiting: Array<() => void> = []
     let twoWaiting!: () => void
-    const bothWaiting = new Promise<void>((resolve) => { twoWaiting = resolve })
+    const bothWaiting = new Promise<void>((resolve) => {
+      twoWaiting = resolve
+    })
     engine.configureCurveCallback("*", async () => {
       peak = Math.max(peak, ++active)
       await new Promise<void>((resolve) => {
@@ -173,7 +211,9 @@ describe("ZapHandler", () => {
     await using handler = new ZapHandler(engine, { concurrency: 2 })
     await handler.start()
     const key = Buffer.from(curveKeyPair().publicKey.slice(0, 32))
-    const replies = ["a", "b", "c"].map((id) => sendZapFrames(zapFrames({ requestId: id, mechanism: "CURVE", credentials: [key] })))
+    const replies = ["a", "b", "c"].map((id) =>
+      sendZapFrames(zapFrames({ requestId: id, mechanism: "CURVE", credentials: [key] }))
+    )
     await bothWaiting
     const order: string[] = []
     for (const reply of replies) void reply.then((frames) => order.push(frames[1]!.toString()))
@@ -189,7 +229,11 @@ describe("ZapHandler", () => {
   })
 
   it("answers 500 and emits authenticate:error when a custom engine throws", async () => {
-    const broken = { authenticate: async (_request: ZapRequest) => { throw new Error("engine bug") } }
+    const broken = {
+      authenticate: async (_request: ZapRequest) => {
+        throw new Error("engine bug")
+      },
+    }
     await using handler = new ZapHandler(broken)
     const errors: string[] = []
     handler.on("authenticate:error", (error) => errors.push(error.message))
@@ -200,7 +244,14 @@ describe("ZapHandler", () => {
   })
 
   it("answers 500 when a custom engine allows with the wrong request id", async () => {
-    const confused = { authenticate: async () => ({ requestId: Buffer.from("other"), statusCode: 200 as const, statusText: "OK", userId: "x" }) }
+    const confused = {
+      authenticate: async () => ({
+        requestId: Buffer.from("other"),
+        statusCode: 200 as const,
+        statusText: "OK",
+        userId: "x",
+      }),
+    }
     await using handler = new ZapHandler(confused)
     await handler.start()
     const reply = await sendZapFrames(zapFrames({ requestId: "mine", mechanism: "NULL" }))
@@ -213,7 +264,10 @@ describe("ZapHandler", () => {
     await handler.start()
     const dealer = new Dealer({ context, linger: 0, receiveTimeout: 5000 })
     dealer.connect("inproc://zeromq.zap.01")
-    await dealer.send([Buffer.alloc(0), ...zapFrames({ requestId: "ctx", mechanism: "PLAIN", credentials: ["admin", "secret"] })])
+    await dealer.send([
+      Buffer.alloc(0),
+      ...zapFrames({ requestId: "ctx", mechanism: "PLAIN", credentials: ["admin", "secret"] }),
+    ])
     const [, ...answer] = await dealer.receive()
     expect(answer.map(String).slice(1, 5)).toEqual(["ctx", "200", "OK", "admin"])
     dealer.close()

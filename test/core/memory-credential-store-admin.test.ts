@@ -182,7 +182,7 @@ describe("MemoryCredentialStore administration", () => {
     for (const [call, message] of bad) {
       const error = await call().then(
         () => undefined,
-        (reason: unknown) => reason,
+        (reason: unknown) => reason
       )
       expect(error).toBeInstanceOf(AuthenticatorError)
       expect((error as Error).message).toMatch(message)

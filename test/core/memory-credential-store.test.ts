@@ -10,7 +10,7 @@ describeCredentialStore(
     const store = new MemoryCredentialStore()
     return { store, makeUnavailable: () => store.setAvailable(false) }
   },
-  { describe, it },
+  { describe, it }
 )
 
 /** Runs the kit's node:test fixture with `node --test --expose-gc` and returns its TAP summary counts. */
@@ -20,14 +20,14 @@ function runUnderNodeTest(fault?: string): Promise<{ exitCode: number | null; co
     const child = spawn(
       process.execPath,
       ["--test", "--expose-gc", "--test-reporter=tap", "test/fixtures/stores/memory-store.node-test.mjs"],
-      { cwd: REPOSITORY_ROOT, env },
+      { cwd: REPOSITORY_ROOT, env }
     )
     let output = ""
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
     child.on("error", reject)
     child.on("close", (exitCode) => {
       const counts = Object.fromEntries(
-        [...output.matchAll(/^# (\w+) (\d+)$/gm)].map(([, name, count]) => [name!, Number(count)]),
+        [...output.matchAll(/^# (\w+) (\d+)$/gm)].map(([, name, count]) => [name!, Number(count)])
       )
       resolve({ exitCode, counts })
     })

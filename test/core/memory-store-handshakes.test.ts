@@ -27,12 +27,18 @@ describe("MemoryCredentialStore behind a ZapHandler", () => {
     expect(await attemptHandshake(server, { mechanism: "CURVE", ...alice })).toBe("handshake:error:auth")
     server.socket.close()
     server = await startServer({ mechanism: "PLAIN", domain: "app" })
-    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "bob", password: "hunter2" })).toBe("handshake")
+    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "bob", password: "hunter2" })).toBe(
+      "handshake"
+    )
     store.setAvailable(false)
-    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "bob", password: "hunter2" })).toBe("handshake:error:auth")
+    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "bob", password: "hunter2" })).toBe(
+      "handshake:error:auth"
+    )
     store.setAvailable(true)
     await store.removeUser("app", "bob")
-    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "bob", password: "hunter2" })).toBe("handshake:error:auth")
+    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "bob", password: "hunter2" })).toBe(
+      "handshake:error:auth"
+    )
     expect(decisions.map(({ reply }) => [reply.statusCode, reply.statusText, reply.userId])).toEqual([
       [200, "OK", "alice"],
       [400, "Key revoked", ""],

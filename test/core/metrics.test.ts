@@ -20,7 +20,14 @@ describe("OpenTelemetry recorder", () => {
     sdk = new TestMetricsSdk()
     recorder.add("zmq_auth.decisions", 2, { mechanism: "NULL", status_code: 200, domain: "a" })
     const points = await sdk.points("zmq_auth.decisions")
-    expect(points).toEqual([{ scope: `@zmq-auth/core@${PACKAGE_VERSION}`, unit: "{decision}", attributes: { mechanism: "NULL", status_code: 200, domain: "a" }, value: 2 }])
+    expect(points).toEqual([
+      {
+        scope: `@zmq-auth/core@${PACKAGE_VERSION}`,
+        unit: "{decision}",
+        attributes: { mechanism: "NULL", status_code: 200, domain: "a" },
+        value: 2,
+      },
+    ])
   })
 
   it("gives histograms the 10 µs to 5 s buckets, in seconds", async () => {
@@ -37,7 +44,9 @@ describe("OpenTelemetry recorder", () => {
   })
 
   it("names the meter after the package with the version of its package.json", async () => {
-    const manifest = JSON.parse(await readFile(new URL("../../packages/core/package.json", import.meta.url), "utf8")) as { version: string }
+    const manifest = JSON.parse(
+      await readFile(new URL("../../packages/core/package.json", import.meta.url), "utf8")
+    ) as { version: string }
     expect(PACKAGE_VERSION).toBe(manifest.version)
   })
 })
@@ -48,7 +57,14 @@ describe("metrics batches (worker thread to main thread)", () => {
     const batch = new BatchRecorder()
     recordDecision(batch, { mechanism: "PLAIN", statusCode: 400, domain: "d", seconds: 0.001 })
     recordDecision(batch, { mechanism: "PLAIN", statusCode: 400, domain: "d", seconds: 0.002 })
-    recordDecision(batch, { mechanism: "CURVE", statusCode: 500, domain: "d", seconds: 0.5, cause: "timeout", timedOut: "callback" })
+    recordDecision(batch, {
+      mechanism: "CURVE",
+      statusCode: 500,
+      domain: "d",
+      seconds: 0.5,
+      cause: "timeout",
+      timedOut: "callback",
+    })
     batch.set("zmq_auth.certificates.keys", 7, { domain: "d" })
     batch.set("zmq_auth.certificates.keys", 9, { domain: "d" })
     const drained = batch.drain()

@@ -70,7 +70,9 @@ describe("Authenticator pending checks", () => {
     const engine = new Authenticator({ callbackTimeoutMs: 60_000, maxPendingChecks: 100 })
     engine.configureCurveCallback("*", () => new Promise<boolean>(() => undefined))
     const warnings: string[] = []
-    const onWarning = (warning: Error): void => { warnings.push(warning.name) }
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.name)
+    }
     process.on("warning", onWarning)
     try {
       const adapter = new AbortController()

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest"
 import { Authenticator, CURVE_ALLOW_ANY, z85, type ZapRequest } from "@zmq-auth/core"
 
 function request(mechanism: string, address: string, credentials: Buffer[] = []): ZapRequest {
-  return { version: "1.0", requestId: Buffer.from("edge"), domain: "global", address, identity: Buffer.alloc(0), mechanism, credentials }
+  return {
+    version: "1.0",
+    requestId: Buffer.from("edge"),
+    domain: "global",
+    address,
+    identity: Buffer.alloc(0),
+    mechanism,
+    credentials,
+  }
 }
 
 async function statusOf(engine: Authenticator, address: string): Promise<string> {
@@ -31,7 +39,9 @@ describe("address lists at their edges", () => {
 
   it("accepts the longest prefixes and refuses longer ones, naming the subnet", () => {
     expect(() => new Authenticator().allow("10.0.0.1/32", "2001:db8::1/128")).not.toThrow()
-    expect(() => new Authenticator().allow("10.0.0.0/33")).toThrow(/subnet 10\.0\.0\.0\/33 has a prefix longer than the address/)
+    expect(() => new Authenticator().allow("10.0.0.0/33")).toThrow(
+      /subnet 10\.0\.0\.0\/33 has a prefix longer than the address/
+    )
     expect(() => new Authenticator().allow("2001:db8::/129")).toThrow(/subnet 2001:db8::\/129 has a prefix longer/)
     expect(() => new Authenticator().allow("10.0.0.0/64")).toThrow(/prefix longer/)
   })
@@ -57,7 +67,9 @@ describe("address lists at their edges", () => {
   it("deny() without addresses adds no deny list, and the message of allow/deny misuse names both calls", () => {
     const engine = new Authenticator().deny()
     expect(() => engine.allow("127.0.0.1")).not.toThrow()
-    expect(() => engine.deny("10.0.0.1")).toThrow(/deny\(\) after allow\(\): use an allow list or a deny list, not both/)
+    expect(() => engine.deny("10.0.0.1")).toThrow(
+      /deny\(\) after allow\(\): use an allow list or a deny list, not both/
+    )
   })
 })
 
@@ -67,35 +79,52 @@ describe("Authenticator misuse is refused with a message naming it", () => {
     expect(() => engine.configureCurveKeys("*", null as never)).toThrow(/configureCurveKeys needs an iterable of keys/)
     expect(() => engine.configureCurveKeys("*", 42 as never)).toThrow(/configureCurveKeys needs an iterable of keys/)
     expect(() => engine.configureCurveCallback("*", "yes" as never)).toThrow(/configureCurveCallback needs a function/)
-    await expect(engine.configureCurve("*", "")).rejects.toThrow(/configureCurve needs a certificate directory or CURVE_ALLOW_ANY/)
+    await expect(engine.configureCurve("*", "")).rejects.toThrow(
+      /configureCurve needs a certificate directory or CURVE_ALLOW_ANY/
+    )
     await expect(engine.configureCurve("*", 7 as never)).rejects.toThrow(/configureCurve needs a certificate directory/)
-    await expect(engine.configureCurve("*", CURVE_ALLOW_ANY, { watch: "yes" } as never)).rejects.toThrow(/watch must be a boolean, got string/)
+    await expect(engine.configureCurve("*", CURVE_ALLOW_ANY, { watch: "yes" } as never)).rejects.toThrow(
+      /watch must be a boolean, got string/
+    )
     expect(() => engine.configurePlain(7 as never, {})).toThrow(/a ZAP domain must be a string, got number/)
   })
 
   it("a closed Authenticator refuses to watch, and still takes CURVE_ALLOW_ANY", async () => {
     const engine = new Authenticator()
     engine.close()
-    await expect(engine.configureCurve("*", CURVE_ALLOW_ANY, { watch: true })).rejects.toThrow(/cannot watch a certificate directory: the Authenticator is closed/)
+    await expect(engine.configureCurve("*", CURVE_ALLOW_ANY, { watch: true })).rejects.toThrow(
+      /cannot watch a certificate directory: the Authenticator is closed/
+    )
     await expect(engine.configureCurve("*", CURVE_ALLOW_ANY)).resolves.toBe(engine)
   })
 
   it("PLAIN tables must be objects or Maps of strings", () => {
     const engine = new Authenticator()
-    expect(() => engine.configurePlain("*", null as never)).toThrow(/passwords must be an object or a Map of username to password/)
+    expect(() => engine.configurePlain("*", null as never)).toThrow(
+      /passwords must be an object or a Map of username to password/
+    )
     expect(() => engine.configurePlain("*", "admin" as never)).toThrow(/passwords must be an object or a Map/)
-    expect(() => engine.configurePlain("*", new Map([[7, "x"]]) as never)).toThrow(/the password of user "7" must be a string/)
+    expect(() => engine.configurePlain("*", new Map([[7, "x"]]) as never)).toThrow(
+      /the password of user "7" must be a string/
+    )
   })
 
   it("callbackTimeoutMs must be a positive finite number", () => {
     for (const value of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, "5"]) {
-      expect(() => new Authenticator({ callbackTimeoutMs: value as number }), String(value)).toThrow(/callbackTimeoutMs must be a positive number of milliseconds/)
+      expect(() => new Authenticator({ callbackTimeoutMs: value as number }), String(value)).toThrow(
+        /callbackTimeoutMs must be a positive number of milliseconds/
+      )
     }
   })
 
   it("a failing callback's error keeps what it threw as the cause", async () => {
     const thrown = new Error("database down")
-    for (const callback of [() => { throw thrown }, () => Promise.reject(thrown)]) {
+    for (const callback of [
+      () => {
+        throw thrown
+      },
+      () => Promise.reject(thrown),
+    ]) {
       const engine = new Authenticator()
       engine.configureCurveCallback("*", callback)
       const events: Array<Error | undefined> = []

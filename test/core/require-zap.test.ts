@@ -7,11 +7,15 @@ import { AuthenticatorError, requireZap } from "@zmq-auth/core"
 import { awaitHandshake } from "../helpers/sockets.js"
 
 let ipcDirectory: string
-beforeAll(async () => { ipcDirectory = await mkdtemp(join(tmpdir(), "zmq-auth-require-zap-")) })
+beforeAll(async () => {
+  ipcDirectory = await mkdtemp(join(tmpdir(), "zmq-auth-require-zap-"))
+})
 afterAll(() => rm(ipcDirectory, { recursive: true, force: true }))
 
 const opened: Socket[] = []
-afterEach(() => { for (const socket of opened.splice(0)) socket.close() })
+afterEach(() => {
+  for (const socket of opened.splice(0)) socket.close()
+})
 
 /** Registers `socket` to be closed after the test. */
 function open<S extends Socket>(socket: S): S {

@@ -5,7 +5,9 @@ import { loadSecondZeromq, type SecondZeromq } from "../helpers/second-zeromq.js
 import { awaitHandshake } from "../helpers/sockets.js"
 
 let second: SecondZeromq
-beforeAll(async () => { second = await loadSecondZeromq() })
+beforeAll(async () => {
+  second = await loadSecondZeromq()
+})
 afterAll(() => second?.remove())
 
 describe("a second copy of zeromq in the application", () => {
@@ -36,7 +38,13 @@ describe("a second copy of zeromq in the application", () => {
     const serverKeys = second.zeromq.curveKeyPair()
     const server = new second.zeromq.Router({ linger: 0, curveServer: true, curveSecretKey: serverKeys.secretKey })
     const clientKeys = curveKeyPair()
-    const client = new second.zeromq.Dealer({ linger: 0, reconnectInterval: -1, curveServerKey: serverKeys.publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey })
+    const client = new second.zeromq.Dealer({
+      linger: 0,
+      reconnectInterval: -1,
+      curveServerKey: serverKeys.publicKey,
+      curvePublicKey: clientKeys.publicKey,
+      curveSecretKey: clientKeys.secretKey,
+    })
     try {
       await server.bind("tcp://127.0.0.1:*")
       const outcome = awaitHandshake(client as unknown as Socket)
@@ -61,8 +69,12 @@ describe("a second copy of zeromq in the application", () => {
 
   it("ZapHandler throws AuthenticatorError on a context option from it", () => {
     const engine = new Authenticator()
-    expect(() => new ZapHandler(engine, { context: second.zeromq.context as unknown as Context })).toThrow(AuthenticatorError)
-    expect(() => new ZapHandler(engine, { context: new second.zeromq.Context() as unknown as Context })).toThrow(/another copy of zeromq/)
+    expect(() => new ZapHandler(engine, { context: second.zeromq.context as unknown as Context })).toThrow(
+      AuthenticatorError
+    )
+    expect(() => new ZapHandler(engine, { context: new second.zeromq.Context() as unknown as Context })).toThrow(
+      /another copy of zeromq/
+    )
   })
 
   it("ZapHandler takes a context of the packages' zeromq, and names the option on anything else", async () => {

@@ -6,14 +6,24 @@ import { attemptHandshake, newClientKeys, startServer, type TestServer } from ".
 import { SqlCredentialStore, type SqlClient } from "./examples/sql-credential-store.js"
 
 /** Stands in for the user's database: answers the example's two queries from arrays. */
-function tables(plainUsers: Array<{ domain: string; name: string; password: string }>, curveKeys: Array<{ domain: string; public_key: string; user_id: string; revoked: boolean }>, state: { down: boolean }): SqlClient {
-  const hashed = plainUsers.map((user) => ({ ...user, salt: Buffer.from(`salt-${user.name}`), hash: scryptSync(user.password, `salt-${user.name}`, 32) }))
+function tables(
+  plainUsers: Array<{ domain: string; name: string; password: string }>,
+  curveKeys: Array<{ domain: string; public_key: string; user_id: string; revoked: boolean }>,
+  state: { down: boolean }
+): SqlClient {
+  const hashed = plainUsers.map((user) => ({
+    ...user,
+    salt: Buffer.from(`salt-${user.name}`),
+    hash: scryptSync(user.password, `salt-${user.name}`, 32),
+  }))
   return {
     async query(sql, [domain, key]) {
       if (state.down) throw new Error("connection refused")
       const inDomain = (row: { domain: string }): boolean => row.domain === domain || row.domain === "*"
       if (sql.includes("FROM curve_keys")) return curveKeys.filter((row) => inDomain(row) && row.public_key === key)
-      return hashed.filter((row) => inDomain(row) && row.name === key).sort((a, b) => Number(a.domain === "*") - Number(b.domain === "*"))
+      return hashed
+        .filter((row) => inDomain(row) && row.name === key)
+        .sort((a, b) => Number(a.domain === "*") - Number(b.domain === "*"))
     },
   }
 }
@@ -37,11 +47,15 @@ describe("README: a user's own credential store backed by SQL", () => {
     const revokedKeys = newClientKeys()
     const goodKeys = newClientKeys()
     const state = { down: false }
-    const db = tables([{ domain: "*", name: "alice", password: "wonderland" }], [
-      { domain: "*", public_key: goodKeys.publicKey, user_id: "sensor-1", revoked: false },
-      { domain: "*", public_key: revokedKeys.publicKey, user_id: "sensor-2", revoked: false },
-      { domain: "plant", public_key: revokedKeys.publicKey, user_id: "sensor-2", revoked: true },
-    ], state)
+    const db = tables(
+      [{ domain: "*", name: "alice", password: "wonderland" }],
+      [
+        { domain: "*", public_key: goodKeys.publicKey, user_id: "sensor-1", revoked: false },
+        { domain: "*", public_key: revokedKeys.publicKey, user_id: "sensor-2", revoked: false },
+        { domain: "plant", public_key: revokedKeys.publicKey, user_id: "sensor-2", revoked: true },
+      ],
+      state
+    )
     const engine = new Authenticator().configureStore("*", new SqlCredentialStore(db))
     const decisions: DecisionEvent[] = []
     engine.on("decision", (event) => decisions.push(event))
@@ -50,12 +64,22 @@ describe("README: a user's own credential store backed by SQL", () => {
     const plain = await startServer({ mechanism: "PLAIN", domain: "plant" })
     const curve = await startServer({ mechanism: "CURVE", domain: "plant" })
     servers.push(plain, curve)
-    expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "alice", password: "wonderland" })).toBe("handshake")
-    expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "alice", password: "rabbit" })).toBe("handshake:error:auth")
+    expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "alice", password: "wonderland" })).toBe(
+      "handshake"
+    )
+    expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "alice", password: "rabbit" })).toBe(
+      "handshake:error:auth"
+    )
     expect(await attemptHandshake(curve, { mechanism: "CURVE", ...goodKeys })).toBe("handshake")
     expect(await attemptHandshake(curve, { mechanism: "CURVE", ...revokedKeys })).toBe("handshake:error:auth")
     state.down = true
     expect(await attemptHandshake(curve, { mechanism: "CURVE", ...goodKeys })).toBe("handshake:error:auth")
-    expect(decisions.map(({ reply }) => `${reply.statusCode} ${reply.userId}`)).toEqual(["200 alice", "400 ", "200 sensor-1", "400 ", "300 "])
+    expect(decisions.map(({ reply }) => `${reply.statusCode} ${reply.userId}`)).toEqual([
+      "200 alice",
+      "400 ",
+      "200 sensor-1",
+      "400 ",
+      "300 ",
+    ])
   })
 })

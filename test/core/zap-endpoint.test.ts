@@ -10,20 +10,30 @@ type Done = (error: Error | null, reply?: Omit<ZapReply, "requestId">) => void
 class CallbackZapHandler {
   #endpoint: ZapEndpoint | undefined
 
-  constructor(readonly decide: (request: ZapRequest, done: Done) => void, readonly options: ZapEndpointOptions = {}) {}
+  constructor(
+    readonly decide: (request: ZapRequest, done: Done) => void,
+    readonly options: ZapEndpointOptions = {}
+  ) {}
 
   listen(callback: (error: Error | null) => void): void {
     try {
-      this.#endpoint = ZapEndpoint.open({
-        exchange: (exchange) => {
-          this.decide(exchange.request, (error, reply) => {
-            if (exchange.answered) return
-            exchange.reply(error !== null || reply === undefined ? { statusCode: 500, statusText: "Internal error", userId: "" } : reply)
-          })
+      this.#endpoint = ZapEndpoint.open(
+        {
+          exchange: (exchange) => {
+            this.decide(exchange.request, (error, reply) => {
+              if (exchange.answered) return
+              exchange.reply(
+                error !== null || reply === undefined
+                  ? { statusCode: 500, statusText: "Internal error", userId: "" }
+                  : reply
+              )
+            })
+          },
+          protocolError: () => undefined,
+          replyError: () => undefined,
         },
-        protocolError: () => undefined,
-        replyError: () => undefined,
-      }, this.options)
+        this.options
+      )
       this.#endpoint.ready.then(() => callback(null), callback)
     } catch (error) {
       callback(error as Error)
@@ -38,7 +48,12 @@ class CallbackZapHandler {
 }
 
 /** The outcome of one PLAIN handshake of `username`/`password` with `server`, in `context`. */
-async function plainHandshake(context: Context, server: Router, username: string, password: string): Promise<HandshakeOutcome> {
+async function plainHandshake(
+  context: Context,
+  server: Router,
+  username: string,
+  password: string
+): Promise<HandshakeOutcome> {
   const client = new Dealer({ context, linger: 0, reconnectInterval: -1 })
   client.plainUsername = username
   client.plainPassword = password
@@ -59,9 +74,16 @@ describe("ZapEndpoint", () => {
       engine.authenticate(request).then((reply) => done(null, reply), done)
     }
     const handler = new CallbackZapHandler(decide, { context })
-    await new Promise<void>((resolve, reject) => handler.listen((error) => (error === null ? resolve() : reject(error))))
-    const busy = await new Promise<Error | null>((resolve) => new CallbackZapHandler(decide, { context }).listen(resolve))
-    expect(busy).toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringContaining("already has a ZAP handler") })
+    await new Promise<void>((resolve, reject) =>
+      handler.listen((error) => (error === null ? resolve() : reject(error)))
+    )
+    const busy = await new Promise<Error | null>((resolve) =>
+      new CallbackZapHandler(decide, { context }).listen(resolve)
+    )
+    expect(busy).toMatchObject({
+      code: "ERR_AUTHENTICATOR",
+      message: expect.stringContaining("already has a ZAP handler"),
+    })
     const server = new Router({ context, linger: 0 })
     server.plainServer = true
     requireZap(server, "callbacks")
@@ -81,21 +103,29 @@ describe("ZapEndpoint", () => {
   it("denies with 500 a request whose listener threw, warns, and keeps serving", async () => {
     const endpoint = "inproc://zap-endpoint-throwing-listener"
     const warnings: string[] = []
-    const onWarning = (warning: Error): void => { warnings.push(warning.message) }
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.message)
+    }
     process.on("warning", onWarning)
-    const served = ZapEndpoint.open({
-      exchange: (exchange) => {
-        if (exchange.request.requestId.toString() === "throws") throw new Error("listener down")
-        exchange.reply({ statusCode: 200, statusText: "OK", userId: "fine" })
+    const served = ZapEndpoint.open(
+      {
+        exchange: (exchange) => {
+          if (exchange.request.requestId.toString() === "throws") throw new Error("listener down")
+          exchange.reply({ statusCode: 200, statusText: "OK", userId: "fine" })
+        },
+        protocolError: () => undefined,
+        replyError: () => undefined,
       },
-      protocolError: () => undefined,
-      replyError: () => undefined,
-    }, { endpoint })
+      { endpoint }
+    )
     try {
       await served.ready
       const thrown = await sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "throws" }), endpoint)
       const next = await sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "next" }), endpoint)
-      expect([thrown, next].map((reply) => reply.slice(1, 5).map(String))).toEqual([["throws", "500", "Internal error", ""], ["next", "200", "OK", "fine"]])
+      expect([thrown, next].map((reply) => reply.slice(1, 5).map(String))).toEqual([
+        ["throws", "500", "Internal error", ""],
+        ["next", "200", "OK", "fine"],
+      ])
       await new Promise((resolve) => setImmediate(resolve))
       expect(warnings).toContainEqual(expect.stringContaining("listener down"))
     } finally {

@@ -38,7 +38,10 @@ describe("npm run demo", () => {
   it("summarises who connected, who was denied and why, and messages per subscriber", () => {
     expect(result.stdout).toContain("3 connected; 1 denied by ZAP (400 Unknown key); 2 failed before ZAP")
     for (const name of ["good-1", "good-2", "good-3"]) {
-      const row = new RegExp(`^  ${name}\\s+right\\s+yes\\s+connected\\s+200 OK\\s+(\\d+) \\(#(\\d+)-#(\\d+)\\)$`, "m").exec(result.stdout)
+      const row = new RegExp(
+        `^  ${name}\\s+right\\s+yes\\s+connected\\s+200 OK\\s+(\\d+) \\(#(\\d+)-#(\\d+)\\)$`,
+        "m"
+      ).exec(result.stdout)
       expect(row, name).not.toBeNull()
       const [, received, first, last] = row!.map(Number)
       expect(received).toBeGreaterThanOrEqual(4)
@@ -60,7 +63,18 @@ describe("npm run demo", () => {
   })
 
   it.each(["thread", "rx"])("runs with --adapter %s", async (adapter) => {
-    const run = await runNode(DEMO, ["--adapter", adapter, "--clients", "2", "--bad-clients", "1", "--unknown-clients", "1", "--messages", "3"])
+    const run = await runNode(DEMO, [
+      "--adapter",
+      adapter,
+      "--clients",
+      "2",
+      "--bad-clients",
+      "1",
+      "--unknown-clients",
+      "1",
+      "--messages",
+      "3",
+    ])
     expect(run.stderr).toBe("")
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toContain(`served by the ${adapter} adapter`)

@@ -17,7 +17,9 @@ function freePort(): Promise<number> {
 describe("examples/metrics.ts", () => {
   it("serves Prometheus metrics of its real handshakes, scraped over HTTP", async () => {
     const port = await freePort()
-    const result = await runNode("build/examples/metrics.js", ["--once"], { env: { ...process.env, METRICS_PORT: String(port) } })
+    const result = await runNode("build/examples/metrics.js", ["--once"], {
+      env: { ...process.env, METRICS_PORT: String(port) },
+    })
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toContain("5 clients allowed, 3 denied")
     const scope = 'otel_scope_name="@zmq-auth/core",otel_scope_version="0.1.0"'

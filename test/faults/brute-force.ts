@@ -36,7 +36,9 @@ export function runBruteForceGuard(adapter: AdapterUnderTest): void {
     /** Sends one ZAP request; its reply's status code and text. Its decision: {@link decisionOf}. */
     async function zap(address: string, username: string, password: string, mechanism = "PLAIN"): Promise<string[]> {
       const credentials = mechanism === "PLAIN" ? [username, password] : []
-      const reply = await sendZapFrames(zapFrames({ mechanism, address, domain: "guarded", credentials, requestId: `r${++requests}` }))
+      const reply = await sendZapFrames(
+        zapFrames({ mechanism, address, domain: "guarded", credentials, requestId: `r${++requests}` })
+      )
       return reply.slice(2, 4).map(String)
     }
 
@@ -47,7 +49,8 @@ export function runBruteForceGuard(adapter: AdapterUnderTest): void {
 
     it("blocks an address on a user name after maxFailures, even with the right password, and reports why", async () => {
       const engine = await serve()
-      for (let index = 0; index < 3; index++) expect(await zap("192.0.2.7", "admin", `guess-${index}`)).toEqual(["400", "Invalid password"])
+      for (let index = 0; index < 3; index++)
+        expect(await zap("192.0.2.7", "admin", `guess-${index}`)).toEqual(["400", "Invalid password"])
       expect(await zap("192.0.2.7", "admin", "secret")).toEqual(["400", "Too many failed attempts"])
       const decision = await lastZapDecision(engine)
       expect(decision.reply).toMatchObject({ statusCode: 400, statusText: "Too many failed attempts", userId: "" })
@@ -77,7 +80,13 @@ export function runBruteForceGuard(adapter: AdapterUnderTest): void {
     it("blocks a real client after its own failed handshakes", async () => {
       const engine = await serve()
       for (let index = 0; index < 3; index++) {
-        expect(await guard(attemptHandshake(server!, { ...ADMIN, password: `guess-${index}` }), 10_000, "no handshake outcome")).toBe("handshake:error:auth")
+        expect(
+          await guard(
+            attemptHandshake(server!, { ...ADMIN, password: `guess-${index}` }),
+            10_000,
+            "no handshake outcome"
+          )
+        ).toBe("handshake:error:auth")
       }
       await decisionAt(engine, 2)
       const mark = engine.decisions.length

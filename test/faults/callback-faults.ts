@@ -16,30 +16,46 @@ const PATIENT_MS = 10_000
 
 /** Callbacks that misbehave, each of which must deny with 500 "Internal error" and say why. */
 const BAD_CALLBACKS: Array<[name: string, callback: (domain: string, publicKey: string) => unknown, why: RegExp]> = [
-  ["throws an Error", () => {
-    throw new Error("database down")
-  }, THREW],
-  ["throws a string", () => {
-    throw "database down"
-  }, THREW],
+  [
+    "throws an Error",
+    () => {
+      throw new Error("database down")
+    },
+    THREW,
+  ],
+  [
+    "throws a string",
+    () => {
+      throw "database down"
+    },
+    THREW,
+  ],
   ["rejects", () => Promise.reject(new Error("database down")), THREW],
   ["hangs forever", () => new Promise(() => undefined), LATE],
-  ["answers true after callbackTimeoutMs", () => new Promise((resolve) => setTimeout(() => resolve(true), TIMEOUT_MS * 2)), LATE],
+  [
+    "answers true after callbackTimeoutMs",
+    () => new Promise((resolve) => setTimeout(() => resolve(true), TIMEOUT_MS * 2)),
+    LATE,
+  ],
   ["returns 1", () => 1, /returned number, not a boolean/],
-  ["returns \"true\"", () => "true", /returned string, not a boolean/],
+  ['returns "true"', () => "true", /returned string, not a boolean/],
   ["returns null", () => null, /returned null, not a boolean or CredentialVerdict/],
   ["returns undefined", () => undefined, /returned undefined, not a boolean/],
   ["returns an object", () => ({ allowed: true }), /returned a verdict whose statusCode is not 200, 300 or 400/],
-  ["resolves to \"yes\"", () => Promise.resolve("yes"), /returned string, not a boolean/],
+  ['resolves to "yes"', () => Promise.resolve("yes"), /returned string, not a boolean/],
   ["resolves to 1", () => Promise.resolve(1), /returned number, not a boolean/],
   ["returns a thenable of true that never settles", () => ({ then: () => undefined }), LATE],
 ]
 
 /** User-id mappers that misbehave: CURVE_ALLOW_ANY would allow, the mapper must turn it into 500. */
 const BAD_MAPPERS: Array<[name: string, mapper: (publicKey: string) => unknown, why: RegExp]> = [
-  ["throws", () => {
-    throw new Error("directory down")
-  }, /curveUserId (threw|rejected): directory down/],
+  [
+    "throws",
+    () => {
+      throw new Error("directory down")
+    },
+    /curveUserId (threw|rejected): directory down/,
+  ],
   ["hangs forever", () => new Promise(() => undefined), LATE],
   ["returns a number", () => 42, /curveUserId returned number, not a string/],
   ["returns undefined", () => undefined, /curveUserId returned undefined, not a string/],
@@ -76,7 +92,12 @@ export function runCallbackFaults(adapter: AdapterUnderTest): void {
       requireZap(server, "faults")
       const outcome = firstHandshake(server)
       await server.bind("tcp://127.0.0.1:*")
-      const client = new Dealer({ linger: 0, curveServerKey: serverKeys.publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey })
+      const client = new Dealer({
+        linger: 0,
+        curveServerKey: serverKeys.publicKey,
+        curvePublicKey: clientKeys.publicKey,
+        curveSecretKey: clientKeys.secretKey,
+      })
       sockets.push(server, client)
       client.connect(server.lastEndpoint!)
       return guard(outcome, 10_000, "no handshake outcome")
@@ -110,7 +131,10 @@ export function runCallbackFaults(adapter: AdapterUnderTest): void {
 
     for (const [name, mapper, why] of BAD_MAPPERS) {
       it(`a curveUserId mapper that ${name}: 500 with an error, even under CURVE_ALLOW_ANY`, async () => {
-        const engine = await serve({ curveUserId: mapper as (publicKey: string) => string, ...(why === LATE ? {} : { callbackTimeoutMs: PATIENT_MS }) })
+        const engine = await serve({
+          curveUserId: mapper as (publicKey: string) => string,
+          ...(why === LATE ? {} : { callbackTimeoutMs: PATIENT_MS }),
+        })
         await engine.engine.configureCurve("*", CURVE_ALLOW_ANY)
         expectInternalError(await attempt(engine), why)
       })
@@ -121,13 +145,18 @@ export function runCallbackFaults(adapter: AdapterUnderTest): void {
       const engine = await serve({ callbackTimeoutMs: 2_000 })
       let calls = 0
       // Every other call hangs; the handler decides concurrently, so the fast ones are not delayed to the timeout.
-      await engine.engine.configureCurveCallback("*", () => (calls++ % 2 === 0 ? new Promise<boolean>(() => undefined) : false))
+      await engine.engine.configureCurveCallback("*", () =>
+        calls++ % 2 === 0 ? new Promise<boolean>(() => undefined) : false
+      )
       const mark = engine.decisions.length
       const outcomes = await Promise.all([handshake(), handshake()])
       expect(outcomes).toEqual(["handshake:error:auth", "handshake:error:auth"])
       await decisionAt(engine, mark + 1)
       // The fast denial was decided first, without waiting for the hanging callback's timeout.
-      expect(engine.decisions.slice(mark).map((decision) => decision.reply.statusText)).toEqual(["Unknown key", "Internal error"])
+      expect(engine.decisions.slice(mark).map((decision) => decision.reply.statusText)).toEqual([
+        "Unknown key",
+        "Internal error",
+      ])
     })
   })
 }

@@ -61,7 +61,10 @@ beforeAll(async () => {
   await bad("wrong-section.key", `metadata\n    public-key = "${sample}"\n`)
   await bad("unindented.key", `curve\npublic-key = "${sample}"\n`)
   await bad("binary.key", Buffer.from([0, 255, 1, 254, 10, 0x22, 0x3d, 0x0a, 0x20]))
-  await bad("bad-secret.key", `curve\n    public-key = "${rejected.publicKey}"\n    secret-key = "${rejected.secretKey.slice(1)}"\n`)
+  await bad(
+    "bad-secret.key",
+    `curve\n    public-key = "${rejected.publicKey}"\n    secret-key = "${rejected.secretKey.slice(1)}"\n`
+  )
   // Unreadable entries: a dangling symlink and a symlink to a directory, whoever runs the tests;
   // a chmod 000 file when not root (root reads it anyway).
   await symlink(join(base, "nowhere.key"), join(dir, "dangling.key"))
@@ -118,7 +121,10 @@ describe(`a certificate directory with ${RUNNING_AS_ROOT ? "symlinked" : "chmod 
     const loaded = await loadCertificates(dir, { onError: (error) => errors.push(error) })
     expect(new Set(loaded.keys())).toEqual(new Set(good.map((keys) => keys.publicKey)))
     expectNamedErrors(errors)
-    const thrown = await loadCertificates(dir).then(() => undefined, (error: unknown) => error)
+    const thrown = await loadCertificates(dir).then(
+      () => undefined,
+      (error: unknown) => error
+    )
     expect(thrown).toBeInstanceOf(CertificateError)
     expect(expectedBad.has(basename((thrown as CertificateError).file))).toBe(true)
   })
@@ -137,7 +143,10 @@ describe(`a certificate directory with ${RUNNING_AS_ROOT ? "symlinked" : "chmod 
   it("configureCurve on a missing directory or a file rejects with CertificateError", async () => {
     const engine = new Authenticator()
     await expect(engine.configureCurve("*", join(base, "missing"))).rejects.toBeInstanceOf(CertificateError)
-    await expect(engine.configureCurve("*", join(dir, "README.txt"))).rejects.toMatchObject({ code: "ERR_CERTIFICATE", file: join(dir, "README.txt") })
+    await expect(engine.configureCurve("*", join(dir, "README.txt"))).rejects.toMatchObject({
+      code: "ERR_CERTIFICATE",
+      file: join(dir, "README.txt"),
+    })
   })
 })
 
@@ -153,12 +162,20 @@ function runDirectoryHandshakes(adapter: AdapterUnderTest): void {
       served = undefined
     })
 
-    async function attempt(engine: ServedEngine, client: { publicKey: string; secretKey: string }): Promise<[HandshakeOutcome, string]> {
+    async function attempt(
+      engine: ServedEngine,
+      client: { publicKey: string; secretKey: string }
+    ): Promise<[HandshakeOutcome, string]> {
       const server = new Router({ linger: 0, curveServer: true, curveSecretKey: serverKeys.secretKey })
       requireZap(server, "certs")
       const outcome = firstHandshake(server)
       await server.bind("tcp://127.0.0.1:*")
-      const socket = new Dealer({ linger: 0, curveServerKey: serverKeys.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey })
+      const socket = new Dealer({
+        linger: 0,
+        curveServerKey: serverKeys.publicKey,
+        curvePublicKey: client.publicKey,
+        curveSecretKey: client.secretKey,
+      })
       sockets.push(server, socket)
       const mark = engine.decisions.length
       socket.connect(server.lastEndpoint!)
@@ -177,7 +194,9 @@ function runDirectoryHandshakes(adapter: AdapterUnderTest): void {
     it("a directory that cannot be listed leaves the previous keys in place", async () => {
       served = await adapter.serve()
       await served.engine.configureCurve("*", dir)
-      await expect(Promise.resolve().then(() => served!.engine.configureCurve("*", join(base, "missing")))).rejects.toMatchObject({
+      await expect(
+        Promise.resolve().then(() => served!.engine.configureCurve("*", join(base, "missing")))
+      ).rejects.toMatchObject({
         code: "ERR_CERTIFICATE",
       })
       expect(await attempt(served, good[0]!)).toEqual(["handshake", "OK"])
@@ -201,8 +220,13 @@ describe("ZapHandler keeps serving after configureCurve reported bad files", () 
       const client = new ZapClient()
       try {
         const answers: string[] = []
-        for (const [requestId, keys] of [["good", good[0]!], ["rejected", rejected]] as const) {
-          const reply = await client.request(zapFrames({ requestId, domain: "global", mechanism: "CURVE", credentials: [z85.decode(keys.publicKey)] }))
+        for (const [requestId, keys] of [
+          ["good", good[0]!],
+          ["rejected", rejected],
+        ] as const) {
+          const reply = await client.request(
+            zapFrames({ requestId, domain: "global", mechanism: "CURVE", credentials: [z85.decode(keys.publicKey)] })
+          )
           answers.push(`${reply.requestId.toString()} ${reply.statusCode}`)
         }
         expect(answers).toEqual(["good 200", "rejected 400"])
@@ -253,7 +277,10 @@ describe("a watched certificate directory (configureCurve { watch: true }) revok
   it("deleting a key file revokes its key", async () => {
     const alice = curveKeyPair().publicKey
     const bob = curveKeyPair().publicKey
-    const { engine, dir: watchedDir } = await watched({ "alice.key": certificateText(alice), "bob.key": certificateText(bob) })
+    const { engine, dir: watchedDir } = await watched({
+      "alice.key": certificateText(alice),
+      "bob.key": certificateText(bob),
+    })
     expect(await decide(engine, alice)).toBe("OK")
     await removeAndReload(engine, join(watchedDir, "alice.key"))
     expect(await decide(engine, alice)).toBe("Unknown key")
@@ -262,7 +289,10 @@ describe("a watched certificate directory (configureCurve { watch: true }) revok
 
   it("deleting the last good key file revokes its key, even next to a malformed file", async () => {
     const alice = curveKeyPair().publicKey
-    const { engine, dir: watchedDir } = await watched({ "alice.key": certificateText(alice), "broken.key": "not a certificate\n" })
+    const { engine, dir: watchedDir } = await watched({
+      "alice.key": certificateText(alice),
+      "broken.key": "not a certificate\n",
+    })
     expect(await decide(engine, alice)).toBe("OK")
     const event = await removeAndReload(engine, join(watchedDir, "alice.key"))
     // Deleting the only good file is a successful reload to no keys, not a failure that keeps

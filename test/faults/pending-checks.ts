@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from "vitest"
 import type { CredentialCheck, DecisionEvent } from "@zmq-auth/core"
 import type { AdapterUnderTest, ServedEngine, ServeOptions } from "../helpers/adapter.js"
 import { decisionAt, guard } from "../helpers/pyzmq-scenarios.js"
-import { attemptHandshake, newClientKeys, startServer, type HandshakeOutcome, type TestServer } from "../helpers/sockets.js"
+import {
+  attemptHandshake,
+  newClientKeys,
+  startServer,
+  type HandshakeOutcome,
+  type TestServer,
+} from "../helpers/sockets.js"
 
 const TIMEOUT_MS = 100
 
@@ -37,7 +43,10 @@ function waiter<T>(): { list: T[]; push(item: T): void; reach(count: number): Pr
  * signal is aborted on timeout (and when the adapter stops), and the outstanding checks per
  * domain are bounded by `maxPendingChecks`, past which requests are answered 300 at once.
  */
-export function runPendingChecks(adapter: AdapterUnderTest, options: { abortsOnStop: boolean } = { abortsOnStop: true }): void {
+export function runPendingChecks(
+  adapter: AdapterUnderTest,
+  options: { abortsOnStop: boolean } = { abortsOnStop: true }
+): void {
   describe(`pending checks (${adapter.name} adapter, callbackTimeoutMs ${TIMEOUT_MS})`, () => {
     let served: ServedEngine | undefined
     const servers: TestServer[] = []
@@ -61,7 +70,11 @@ export function runPendingChecks(adapter: AdapterUnderTest, options: { abortsOnS
 
     async function attempt(engine: ServedEngine, server: TestServer): Promise<[HandshakeOutcome, DecisionEvent]> {
       const mark = engine.decisions.length
-      const outcome = await guard(attemptHandshake(server, { mechanism: "CURVE", ...newClientKeys() }), 10_000, "no handshake outcome")
+      const outcome = await guard(
+        attemptHandshake(server, { mechanism: "CURVE", ...newClientKeys() }),
+        10_000,
+        "no handshake outcome"
+      )
       return [outcome, await decisionAt(engine, mark)]
     }
 
@@ -120,7 +133,9 @@ export function runPendingChecks(adapter: AdapterUnderTest, options: { abortsOnS
 
     it("counts per domain: a saturated domain leaves the others served", async () => {
       const engine = await serve({ maxPendingChecks: 1 })
-      await engine.engine.configureCurveCallback("*", (domain) => (domain === "stuck" ? new Promise<boolean>(() => undefined) : Promise.resolve(true)))
+      await engine.engine.configureCurveCallback("*", (domain) =>
+        domain === "stuck" ? new Promise<boolean>(() => undefined) : Promise.resolve(true)
+      )
       const stuck = await curveServer("stuck")
       expect((await attempt(engine, stuck))[1].reply.statusCode).toBe(500)
       expect((await attempt(engine, stuck))[1].reply.statusCode).toBe(300)
@@ -134,7 +149,9 @@ export function runPendingChecks(adapter: AdapterUnderTest, options: { abortsOnS
       let calls = 0
       await engine.engine.configureCurveCallback("*", (_domain, _key, check) => {
         calls++
-        return new Promise<boolean>((_resolve, reject) => check.signal.addEventListener("abort", () => reject(check.signal.reason)))
+        return new Promise<boolean>((_resolve, reject) =>
+          check.signal.addEventListener("abort", () => reject(check.signal.reason))
+        )
       })
       const server = await curveServer()
       for (let index = 0; index < 3; index++) {

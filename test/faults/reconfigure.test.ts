@@ -30,11 +30,21 @@ interface Kind {
 }
 
 const request = (requestId: string, mechanism: string, ...credentials: Array<string | Buffer>): Buffer[] =>
-  ["1.0", requestId, "reconfigure", "127.0.0.1", "", mechanism, ...credentials].map((frame) => (typeof frame === "string" ? Buffer.from(frame) : frame))
+  ["1.0", requestId, "reconfigure", "127.0.0.1", "", mechanism, ...credentials].map((frame) =>
+    typeof frame === "string" ? Buffer.from(frame) : frame
+  )
 
 const PLAIN_KINDS: Kind[] = [
-  { name: "admin/old-pass", frames: (id) => request(id, "PLAIN", "admin", "old-pass"), expected: { old: "200", new: "400" } },
-  { name: "admin/new-pass", frames: (id) => request(id, "PLAIN", "admin", "new-pass"), expected: { old: "400", new: "200" } },
+  {
+    name: "admin/old-pass",
+    frames: (id) => request(id, "PLAIN", "admin", "old-pass"),
+    expected: { old: "200", new: "400" },
+  },
+  {
+    name: "admin/new-pass",
+    frames: (id) => request(id, "PLAIN", "admin", "new-pass"),
+    expected: { old: "400", new: "200" },
+  },
   { name: "olduser", frames: (id) => request(id, "PLAIN", "olduser", "x"), expected: { old: "200", new: "400" } },
   { name: "newuser", frames: (id) => request(id, "PLAIN", "newuser", "y"), expected: { old: "400", new: "200" } },
 ]
@@ -49,7 +59,10 @@ function policiesFor(kind: Kind, reply: RawZapReply): Policy[] {
  * `reconfigure` while the rest are in flight. When it has resolved, TAIL more requests follow:
  * those must all meet the new policy. Returns, in reply order, the policy each reply fits.
  */
-async function underLoad(kinds: readonly Kind[], reconfigure: () => Promise<unknown>): Promise<{ order: Array<{ kind: Kind; policy: Policy; afterResolve: boolean }>; misfits: string[] }> {
+async function underLoad(
+  kinds: readonly Kind[],
+  reconfigure: () => Promise<unknown>
+): Promise<{ order: Array<{ kind: Kind; policy: Policy; afterResolve: boolean }>; misfits: string[] }> {
   const client = new ZapClient()
   const order: Array<{ kind: Kind; policy: Policy; afterResolve: boolean }> = []
   const misfits: string[] = []
@@ -72,7 +85,8 @@ async function underLoad(kinds: readonly Kind[], reconfigure: () => Promise<unkn
     await receiving
     await reconfiguring
     const tail = receive(TAIL, true)
-    for (let index = REQUESTS; index < REQUESTS + TAIL; index++) await client.send(kinds[index % kinds.length]!.frames(`r-${index}`))
+    for (let index = REQUESTS; index < REQUESTS + TAIL; index++)
+      await client.send(kinds[index % kinds.length]!.frames(`r-${index}`))
     await tail
     return { order, misfits }
   } finally {
@@ -84,7 +98,10 @@ function expectOneSwitch(entries: ReadonlyArray<{ policy: Policy; afterResolve: 
   const order = entries.map((entry) => entry.policy)
   const firstNew = order.indexOf("new")
   expect(firstNew, "some requests were decided by the old policy").toBeGreaterThan(0)
-  expect(order.slice(firstNew).filter((policy) => policy === "old"), "no old decision after the first new one").toEqual([])
+  expect(
+    order.slice(firstNew).filter((policy) => policy === "old"),
+    "no old decision after the first new one"
+  ).toEqual([])
   const after = entries.filter((entry) => entry.afterResolve).map((entry) => entry.policy)
   expect(after.length).toBeGreaterThan(0)
   expect(after, "requests sent after the call resolved meet the new policy").not.toContain("old")
@@ -98,9 +115,15 @@ const largeKeys = Array.from({ length: 400 }, () => curveKeyPair().publicKey)
 
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), "zmq-auth-reconfigure-"))
-  for (const [name, keys] of [["old", oldKeys], ["new", newKeys], ["large", largeKeys]] as const) {
+  for (const [name, keys] of [
+    ["old", oldKeys],
+    ["new", newKeys],
+    ["large", largeKeys],
+  ] as const) {
     await mkdir(join(base, name))
-    await Promise.all(keys.map((key, index) => writeFile(join(base, name, `client-${index}.key`), `curve\n    public-key = "${key}"\n`)))
+    await Promise.all(
+      keys.map((key, index) => writeFile(join(base, name, `client-${index}.key`), `curve\n    public-key = "${key}"\n`))
+    )
   }
 })
 afterAll(async () => {
@@ -124,7 +147,9 @@ function runReconfiguration(adapter: AdapterUnderTest): void {
 
     it("configurePlain replaces the user table at once", async () => {
       const engine = await serve((config) => config.configurePlain("*", { admin: "old-pass", olduser: "x" }))
-      const { order, misfits } = await underLoad(PLAIN_KINDS, async () => engine.configurePlain("*", { admin: "new-pass", newuser: "y" }))
+      const { order, misfits } = await underLoad(PLAIN_KINDS, async () =>
+        engine.configurePlain("*", { admin: "new-pass", newuser: "y" })
+      )
       expect(misfits).toEqual([])
       expect(order).toHaveLength(REQUESTS + TAIL)
       expectOneSwitch(order)
@@ -134,8 +159,16 @@ function runReconfiguration(adapter: AdapterUnderTest): void {
       const engine = await serve((config) => config.configureCurve("*", join(base, "old")))
       // Every key of both sets is asked in turn: a partial swap would allow some new keys and deny others.
       const kinds: Kind[] = [
-        ...oldKeys.map((key, index): Kind => ({ name: `old key ${index}`, frames: (id) => request(id, "CURVE", z85.decode(key)), expected: { old: "200", new: "400" } })),
-        ...newKeys.map((key, index): Kind => ({ name: `new key ${index}`, frames: (id) => request(id, "CURVE", z85.decode(key)), expected: { old: "400", new: "200" } })),
+        ...oldKeys.map((key, index): Kind => ({
+          name: `old key ${index}`,
+          frames: (id) => request(id, "CURVE", z85.decode(key)),
+          expected: { old: "200", new: "400" },
+        })),
+        ...newKeys.map((key, index): Kind => ({
+          name: `new key ${index}`,
+          frames: (id) => request(id, "CURVE", z85.decode(key)),
+          expected: { old: "400", new: "200" },
+        })),
       ]
       const { order, misfits } = await underLoad(kinds, async () => engine.configureCurve("*", join(base, "new")))
       expect(misfits).toEqual([])
@@ -150,8 +183,16 @@ function runReconfiguration(adapter: AdapterUnderTest): void {
       })
       const kinds: Kind[] = [
         ...PLAIN_KINDS,
-        { name: "old key", frames: (id) => request(id, "CURVE", z85.decode(oldKeys[0]!)), expected: { old: "200", new: "400" } },
-        { name: "new key", frames: (id) => request(id, "CURVE", z85.decode(newKeys[0]!)), expected: { old: "400", new: "200" } },
+        {
+          name: "old key",
+          frames: (id) => request(id, "CURVE", z85.decode(oldKeys[0]!)),
+          expected: { old: "200", new: "400" },
+        },
+        {
+          name: "new key",
+          frames: (id) => request(id, "CURVE", z85.decode(newKeys[0]!)),
+          expected: { old: "400", new: "200" },
+        },
       ]
       const { order, misfits } = await underLoad(kinds, async () => {
         await engine.configureCurveKeys("*", newKeys)

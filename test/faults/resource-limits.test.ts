@@ -18,11 +18,17 @@ interface LimitRun {
 function runAtLimit(adapter: string, limit: "sockets" | "descriptors", port = 0): Promise<LimitRun> {
   const command = `ulimit -n ${DESCRIPTOR_LIMIT}; exec "$0" "$@"`
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-c", command, process.execPath, SCRIPT, adapter, limit, String(port)], { cwd: REPOSITORY_ROOT })
+    const child = spawn("bash", ["-c", command, process.execPath, SCRIPT, adapter, limit, String(port)], {
+      cwd: REPOSITORY_ROOT,
+    })
     let stdout = ""
     let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString() })
-    child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString() })
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
     child.on("error", reject)
     child.on("close", (exitCode, signal) => {
       let result: Record<string, unknown> | undefined

@@ -53,7 +53,9 @@ function rxRestartable(): Restartable {
     name: "rx (zapRequests + authenticate)",
     cycles: 50,
     async start() {
-      subscription = zapRequests().pipe(authenticate(engine)).subscribe({ error: () => undefined })
+      subscription = zapRequests()
+        .pipe(authenticate(engine))
+        .subscribe({ error: () => undefined })
     },
     async stop() {
       subscription?.unsubscribe()
@@ -88,23 +90,31 @@ for (const make of [threadRestartable, rxRestartable]) {
 
     // A fixed amount of work (a worker thread start and stop per cycle for the thread adapter):
     // the time limit grows with it, as a hang guard on a loaded machine.
-    it("lets no handshake through, running or stopped, and frees the endpoint", async () => {
-      for (let cycle = 0; cycle < adapter.cycles; cycle++) {
-        await adapter.start()
-        await guard(decisionsReach(decisions.length + DECISIONS_PER_CYCLE), 10_000, `cycle ${cycle}: nothing was decided`)
-        await adapter.stop()
-        await guard(traffic.nextFailedClosed(), 10_000, `cycle ${cycle}: no handshake failed closed while stopped`)
-      }
-      const attempts = await traffic.end()
-      expect(traffic.succeeded()).toBe(0)
-      expect(attempts).toBeGreaterThanOrEqual(adapter.cycles * 2)
-      expect(decisions.filter((event) => event.reply.statusCode === 200)).toEqual([])
-      expect(new Set(decisions.map((event) => event.reply.statusText))).toEqual(new Set(["Address not allowed"]))
-      expect(new Set(decisions.map((event) => event.request.mechanism))).toEqual(new Set(["NULL", "PLAIN", "CURVE"]))
-      const probe = new Router({ linger: 0 })
-      await probe.bind(ZAP_ENDPOINT)
-      await probe.unbind(ZAP_ENDPOINT)
-      probe.close()
-    }, CYCLE_BUDGET_MS * adapter.cycles)
+    it(
+      "lets no handshake through, running or stopped, and frees the endpoint",
+      async () => {
+        for (let cycle = 0; cycle < adapter.cycles; cycle++) {
+          await adapter.start()
+          await guard(
+            decisionsReach(decisions.length + DECISIONS_PER_CYCLE),
+            10_000,
+            `cycle ${cycle}: nothing was decided`
+          )
+          await adapter.stop()
+          await guard(traffic.nextFailedClosed(), 10_000, `cycle ${cycle}: no handshake failed closed while stopped`)
+        }
+        const attempts = await traffic.end()
+        expect(traffic.succeeded()).toBe(0)
+        expect(attempts).toBeGreaterThanOrEqual(adapter.cycles * 2)
+        expect(decisions.filter((event) => event.reply.statusCode === 200)).toEqual([])
+        expect(new Set(decisions.map((event) => event.reply.statusText))).toEqual(new Set(["Address not allowed"]))
+        expect(new Set(decisions.map((event) => event.request.mechanism))).toEqual(new Set(["NULL", "PLAIN", "CURVE"]))
+        const probe = new Router({ linger: 0 })
+        await probe.bind(ZAP_ENDPOINT)
+        await probe.unbind(ZAP_ENDPOINT)
+        probe.close()
+      },
+      CYCLE_BUDGET_MS * adapter.cycles
+    )
   })
 }

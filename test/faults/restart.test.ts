@@ -42,13 +42,20 @@ describe(`ZapHandler stop/start under handshake load (${CYCLES} cycles, deny-all
     .configurePlain("*", { [TRAFFIC_PLAIN.username]: TRAFFIC_PLAIN.password })
     .configureCurveKeys("*", [TRAFFIC_KEYS.client.publicKey])
   // Engine B: no address list; PLAIN without a matching user, CURVE without the client's key.
-  const noMatchEngine = new Authenticator().configurePlain("*", { someone: "else" }).configureCurveKeys("*", [curveKeyPair().publicKey])
+  const noMatchEngine = new Authenticator()
+    .configurePlain("*", { someone: "else" })
+    .configureCurveKeys("*", [curveKeyPair().publicKey])
   // Engine C, for NULL while B serves PLAIN and CURVE (B would allow NULL): a deny list with 127.0.0.1.
   const denyListEngine = new Authenticator().deny("127.0.0.1")
   let mode: "allow list" | "no match" = "allow list"
   const handler = new ZapHandler({
     authenticate: (request: ZapRequest) =>
-      (mode === "allow list" ? allowListEngine : request.mechanism === "NULL" ? denyListEngine : noMatchEngine).authenticate(request),
+      (mode === "allow list"
+        ? allowListEngine
+        : request.mechanism === "NULL"
+          ? denyListEngine
+          : noMatchEngine
+      ).authenticate(request),
   })
   const decisions: DecisionEvent[] = []
   const waiters: Array<() => void> = []
@@ -81,11 +88,19 @@ describe(`ZapHandler stop/start under handshake load (${CYCLES} cycles, deny-all
       mode = cycle % 2 === 0 ? "allow list" : "no match"
       await handler.start()
       expect(handler.running).toBe(true)
-      await guard(decisionsReach(decisions.length + DECISIONS_PER_CYCLE), 10_000, `cycle ${cycle}: the handler decided nothing`)
+      await guard(
+        decisionsReach(decisions.length + DECISIONS_PER_CYCLE),
+        10_000,
+        `cycle ${cycle}: the handler decided nothing`
+      )
       await handler.stop()
       expect(handler.running).toBe(false)
       // Traffic goes on while no handler is bound: the hardened servers fail closed.
-      await guard(traffic.nextFailedClosed(), 10_000, `cycle ${cycle}: no handshake failed closed while the handler was stopped`)
+      await guard(
+        traffic.nextFailedClosed(),
+        10_000,
+        `cycle ${cycle}: no handshake failed closed while the handler was stopped`
+      )
     }
     const attempts = await traffic.end()
     expect(traffic.succeeded()).toBe(0)
@@ -93,7 +108,9 @@ describe(`ZapHandler stop/start under handshake load (${CYCLES} cycles, deny-all
     expect(traffic.failedClosed()).toBeGreaterThanOrEqual(CYCLES)
     expect(decisions.filter((event) => event.reply.statusCode === 200)).toEqual([])
     // Every deny path and all three mechanisms were exercised.
-    expect(new Set(decisions.map((event) => event.reply.statusText))).toEqual(new Set(["Address not allowed", "Address denied", "Invalid username", "Unknown key"]))
+    expect(new Set(decisions.map((event) => event.reply.statusText))).toEqual(
+      new Set(["Address not allowed", "Address denied", "Invalid username", "Unknown key"])
+    )
     expect(new Set(decisions.map((event) => event.request.mechanism))).toEqual(new Set(["NULL", "PLAIN", "CURVE"]))
   })
 
@@ -109,7 +126,9 @@ describe(`ZapHandler stop/start under handshake load (${CYCLES} cycles, deny-all
     await fresh.start()
     await fresh.stop()
     const resources = await settlesTo(() => process.getActiveResourcesInfo().length, resourcesBefore + 10)
-    expect(resources, `active resources: ${process.getActiveResourcesInfo().join(", ")}`).toBeLessThanOrEqual(resourcesBefore + 10)
+    expect(resources, `active resources: ${process.getActiveResourcesInfo().join(", ")}`).toBeLessThanOrEqual(
+      resourcesBefore + 10
+    )
     // Hundreds of client sockets were opened and closed: their descriptors must be gone.
     expect(await settlesTo(openDescriptors, descriptorsBefore + 16)).toBeLessThanOrEqual(descriptorsBefore + 16)
   })

@@ -39,7 +39,12 @@ class Capture {
     if (depth > 8 || value === null || value === undefined) return
     if (typeof value === "string") {
       this.texts.push(value)
-    } else if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" || typeof value === "symbol") {
+    } else if (
+      typeof value === "number" ||
+      typeof value === "boolean" ||
+      typeof value === "bigint" ||
+      typeof value === "symbol"
+    ) {
       this.texts.push(String(value))
     } else if (value instanceof Uint8Array) {
       const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
@@ -68,14 +73,22 @@ class Capture {
       const bytes = typeof needle === "string" ? Buffer.from(needle) : needle
       const forms = [bytes.toString("latin1"), bytes.toString("hex"), bytes.toString("base64")]
       if (typeof needle === "string") forms.push(needle)
-      for (const form of forms) if (haystack.includes(form)) found.push(`${name} (${form === bytes.toString("hex") ? "hex" : form === bytes.toString("base64") ? "base64" : "text"})`)
+      for (const form of forms)
+        if (haystack.includes(form))
+          found.push(
+            `${name} (${form === bytes.toString("hex") ? "hex" : form === bytes.toString("base64") ? "base64" : "text"})`
+          )
     }
     return [...new Set(found)]
   }
 }
 
 /** Records every event `emitter` emits, with all its arguments. */
-function captureEvents(emitter: { emit(event: string, ...args: unknown[]): boolean }, capture: Capture, label: string): void {
+function captureEvents(
+  emitter: { emit(event: string, ...args: unknown[]): boolean },
+  capture: Capture,
+  label: string
+): void {
   const emit = emitter.emit.bind(emitter)
   emitter.emit = (event: string, ...args: unknown[]) => {
     capture.add([label, event, args])
@@ -147,7 +160,8 @@ describe("no secret in events, logs or error messages", () => {
     captureEvents(handler as never, capture, "ZapHandler")
     // Keep listeners on every event, so that everything is emitted.
     for (const event of ["decision", "certificate:error"] as const) engine.on(event, () => undefined)
-    for (const event of ["protocol:error", "authenticate:error", "reply:error"] as const) handler.on(event, () => undefined)
+    for (const event of ["protocol:error", "authenticate:error", "reply:error"] as const)
+      handler.on(event, () => undefined)
     await handler.start()
     try {
       // PLAIN: allowed, wrong password, unknown user holding the real password.
@@ -169,7 +183,10 @@ describe("no secret in events, logs or error messages", () => {
       await writeFile(join(publicDir, "client.key"), `curve\n    public-key = "${clientKeys.publicKey}"\n`)
       // A certificate with the secret key in the public-key field, and one with a malformed secret key.
       await writeFile(join(publicDir, "swapped.key"), `curve\n    public-key = "${strangerKeys.secretKey}x"\n`)
-      await writeFile(join(publicDir, "bad-secret.key"), `curve\n    public-key = "${strangerKeys.publicKey}"\n    secret-key = "${strangerKeys.secretKey}!"\n`)
+      await writeFile(
+        join(publicDir, "bad-secret.key"),
+        `curve\n    public-key = "${strangerKeys.publicKey}"\n    secret-key = "${strangerKeys.secretKey}!"\n`
+      )
       await engine.configureCurve("*", publicDir)
       const curve = (keys: { publicKey: string; secretKey: string }) => (server: Router, client: Dealer) => {
         server.curveServer = true
@@ -203,7 +220,9 @@ describe("no secret in events, logs or error messages", () => {
         await failure(() => loadCertificate(join(publicDir, "swapped.key"))),
         await failure(() => loadCertificate(join(publicDir, "bad-secret.key"))),
         await failure(() => loadCertificates(publicDir)),
-        await failure(() => loadCertificate(written.secretFile).then(() => loadCertificate(join(secretDir, "missing.key_secret")))),
+        await failure(() =>
+          loadCertificate(written.secretFile).then(() => loadCertificate(join(secretDir, "missing.key_secret")))
+        ),
       ]
       expect(failures).toEqual([...Array(3).fill("ERR_AUTHENTICATOR"), ...Array(4).fill("ERR_CERTIFICATE")])
       capture.add(errors)
@@ -212,7 +231,15 @@ describe("no secret in events, logs or error messages", () => {
     }
     // The capture saw the sessions: redacted PLAIN decisions, CURVE decisions, bad files, the 500.
     const seen = capture.texts.join("\n")
-    for (const expected of ["[redacted]", clientKeys.publicKey, "swapped.key", "bad-secret.key", "lookup failed", "certificate:error", "decision"]) {
+    for (const expected of [
+      "[redacted]",
+      clientKeys.publicKey,
+      "swapped.key",
+      "bad-secret.key",
+      "lookup failed",
+      "certificate:error",
+      "decision",
+    ]) {
       expect(seen).toContain(expected)
     }
     expect(capture.leaks(needles())).toEqual([])
@@ -225,20 +252,24 @@ describe("no secret in events, logs or error messages", () => {
       await served.engine.configureCurveKeys("*", [clientKeys.publicKey])
       const outcomes: string[] = []
       for (const password of [PASSWORD, WRONG_PASSWORD]) {
-        outcomes.push(await handshake((server, client) => {
-          server.plainServer = true
-          client.plainUsername = "admin"
-          client.plainPassword = password
-        }, "plain"))
+        outcomes.push(
+          await handshake((server, client) => {
+            server.plainServer = true
+            client.plainUsername = "admin"
+            client.plainPassword = password
+          }, "plain")
+        )
       }
       for (const keys of [clientKeys, strangerKeys]) {
-        outcomes.push(await handshake((server, client) => {
-          server.curveServer = true
-          server.curveSecretKey = serverKeys.secretKey
-          client.curveServerKey = serverKeys.publicKey
-          client.curvePublicKey = keys.publicKey
-          client.curveSecretKey = keys.secretKey
-        }, "curve"))
+        outcomes.push(
+          await handshake((server, client) => {
+            server.curveServer = true
+            server.curveSecretKey = serverKeys.secretKey
+            client.curveServerKey = serverKeys.publicKey
+            client.curvePublicKey = keys.publicKey
+            client.curveSecretKey = keys.secretKey
+          }, "curve")
+        )
       }
       expect(outcomes).toEqual(["handshake", "handshake:error:auth", "handshake", "handshake:error:auth"])
       while (served.decisions.length < 4) await served.nextDecision()
@@ -254,7 +285,8 @@ describe("no secret in events, logs or error messages", () => {
     const cloned = structuredClone(served.decisions)
     expect(reachableViews(cloned).filter((view) => !ownsItsMemory(view as Uint8Array))).toEqual([])
     const memory = reachableMemory(cloned)
-    for (const needle of [PASSWORD, z85.decode(serverKeys.secretKey), z85.decode(clientKeys.secretKey)]) expect(memory.includes(needle)).toBe(false)
+    for (const needle of [PASSWORD, z85.decode(serverKeys.secretKey), z85.decode(clientKeys.secretKey)])
+      expect(memory.includes(needle)).toBe(false)
   }
   for (const adapter of [loopAdapter, threadAdapter, rxAdapter]) {
     it(`decision events of the ${adapter.name} adapter carry no secret`, adapterSession(adapter))
@@ -263,7 +295,12 @@ describe("no secret in events, logs or error messages", () => {
   it("a decision event cloned in a fresh server process holds neither the configured passwords nor the loaded secret key", async () => {
     const result = await runNode(fileURLToPath(new URL("../fixtures/secrets/clone-decision.mjs", import.meta.url)), [])
     expect(result.stderr).toBe("")
-    const report = JSON.parse(result.stdout) as { status: number; redacted: string; leaks: string[]; views: Array<[number, number]> }
+    const report = JSON.parse(result.stdout) as {
+      status: number
+      redacted: string
+      leaks: string[]
+      views: Array<[number, number]>
+    }
     expect(report.status).toBe(400)
     expect(report.redacted).toBe("[redacted]")
     expect(report.leaks).toEqual([])
@@ -275,7 +312,9 @@ describe("no secret in events, logs or error messages", () => {
     const events = new Capture()
     const handler = new ZapHandler({
       authenticate: (request: ZapRequest) =>
-        request.mechanism === "PLAIN" ? Promise.reject(new Error("backend unavailable")) : new Authenticator().authenticate(request),
+        request.mechanism === "PLAIN"
+          ? Promise.reject(new Error("backend unavailable"))
+          : new Authenticator().authenticate(request),
     })
     captureEvents(handler as never, events, "ZapHandler")
     handler.on("authenticate:error", () => undefined)

@@ -6,7 +6,12 @@ import { socketEvents } from "../helpers/sockets.js"
 /** A server socket and the handshake outcomes it reported. */
 export class ObservedServer {
   readonly socket = new Router({ linger: 0 })
-  readonly outcomes = { handshake: 0, "handshake:error:auth": 0, "handshake:error:protocol": 0, "handshake:error:other": 0 }
+  readonly outcomes = {
+    handshake: 0,
+    "handshake:error:auth": 0,
+    "handshake:error:protocol": 0,
+    "handshake:error:other": 0,
+  }
   #total = 0
   #waiters: Array<() => void> = []
 

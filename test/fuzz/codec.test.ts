@@ -14,7 +14,10 @@ import { EXAMPLE_REQUESTS, expectedReply, FUZZ_RUNS, policyEngine, zapRequestFra
 
 // Property tests of the ZAP codec and the engine, without sockets: FUZZ_RUNS cases each.
 
-const anyFrames = fc.array(fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)), { maxLength: 12 })
+const anyFrames = fc.array(
+  fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)),
+  { maxLength: 12 }
+)
 const STATUS_TEXTS = new Set(["Not enough frames", "Invalid version", "Invalid credentials"])
 
 /** Runs `parse`, returning the request or the ZapProtocolError; anything else thrown fails the property. */
@@ -53,7 +56,7 @@ describe(`ZAP codec fuzz (${FUZZ_RUNS} cases per property)`, () => {
         if (count !== undefined) expect(result.credentials).toHaveLength(count)
         if (result.mechanism === "CURVE") expect(result.credentials[0]).toHaveLength(32)
       }),
-      { numRuns: FUZZ_RUNS },
+      { numRuns: FUZZ_RUNS }
     )
   })
 
@@ -68,25 +71,30 @@ describe(`ZAP codec fuzz (${FUZZ_RUNS} cases per property)`, () => {
         }
         expect(({} as Record<string, unknown>).polluted).toBeUndefined()
       }),
-      { numRuns: FUZZ_RUNS },
+      { numRuns: FUZZ_RUNS }
     )
   })
 
   it("decodeMetadata(encodeMetadata(props)) gives the properties back, __proto__ and constructor included", () => {
     const name = fc.oneof(
       fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 }),
-      fc.constantFrom("User-Id", "Socket-Type", "__proto__", "constructor", "toString", "x".repeat(255)),
+      fc.constantFrom("User-Id", "Socket-Type", "__proto__", "constructor", "toString", "x".repeat(255))
     )
-    const value = fc.oneof(fc.string({ unit: "grapheme", maxLength: 40 }), fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)))
+    const value = fc.oneof(
+      fc.string({ unit: "grapheme", maxLength: 40 }),
+      fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes))
+    )
     fc.assert(
       fc.property(fc.dictionary(name, value, { maxKeys: 6, noNullPrototype: false }), (props) => {
         const decoded = decodeMetadata(encodeMetadata(props))
         expect(Object.keys(decoded).sort()).toEqual(Object.keys(props).sort())
         for (const [key, original] of Object.entries(props)) {
-          expect(decoded[key]!.equals(typeof original === "string" ? Buffer.from(original, "utf8") : original)).toBe(true)
+          expect(decoded[key]!.equals(typeof original === "string" ? Buffer.from(original, "utf8") : original)).toBe(
+            true
+          )
         }
       }),
-      { numRuns: FUZZ_RUNS },
+      { numRuns: FUZZ_RUNS }
     )
   })
 
@@ -112,9 +120,11 @@ describe(`ZAP codec fuzz (${FUZZ_RUNS} cases per property)`, () => {
         expect(frames[2]!.toString()).toBe(String(value.statusCode))
         expect(frames[4]!.toString()).toBe(value.statusCode === 200 ? value.userId : "")
       }),
-      { numRuns: FUZZ_RUNS },
+      { numRuns: FUZZ_RUNS }
     )
-    expect(() => encodeZapReply({ requestId: Buffer.alloc(0), statusCode: 201 as never, statusText: "", userId: "x" })).toThrow(ZapProtocolError)
+    expect(() =>
+      encodeZapReply({ requestId: Buffer.alloc(0), statusCode: 201 as never, statusText: "", userId: "x" })
+    ).toThrow(ZapProtocolError)
   })
 
   it("z85 round-trips bytes and rejects everything else with RangeError only", () => {
@@ -130,7 +140,7 @@ describe(`ZAP codec fuzz (${FUZZ_RUNS} cases per property)`, () => {
           expect(error).toBeInstanceOf(RangeError)
         }
       }),
-      { numRuns: FUZZ_RUNS },
+      { numRuns: FUZZ_RUNS }
     )
   })
 
@@ -142,10 +152,18 @@ describe(`ZAP codec fuzz (${FUZZ_RUNS} cases per property)`, () => {
       fc.asyncProperty(zapRequestFrames, async (frames) => {
         const expected = expectedReply(frames)
         const parsed = tryParse(frames)
-        tally(expected.kind === "drop" ? "drop" : `${expected.statusCode} ${expected.statusText}${expected.statusCode === 200 ? ` ${expected.userId}` : ""}`)
+        tally(
+          expected.kind === "drop"
+            ? "drop"
+            : `${expected.statusCode} ${expected.statusText}${expected.statusCode === 200 ? ` ${expected.userId}` : ""}`
+        )
         if (parsed instanceof ZapProtocolError) {
           if (expected.kind === "drop") expect(parsed.requestId).toBeUndefined()
-          else expect({ statusCode: 400, statusText: parsed.statusText }).toEqual({ statusCode: expected.statusCode, statusText: expected.statusText })
+          else
+            expect({ statusCode: 400, statusText: parsed.statusText }).toEqual({
+              statusCode: expected.statusCode,
+              statusText: expected.statusText,
+            })
           return
         }
         const reply = await engine.authenticate(parsed)
@@ -157,13 +175,33 @@ describe(`ZAP codec fuzz (${FUZZ_RUNS} cases per property)`, () => {
           userId: expected.userId,
         })
       }),
-      { numRuns: FUZZ_RUNS, examples: EXAMPLE_REQUESTS.map((frames) => [frames]) },
+      { numRuns: FUZZ_RUNS, examples: EXAMPLE_REQUESTS.map((frames) => [frames]) }
     )
     // The generator reaches every branch of the decision order, allows included.
     const reached = [...outcomes.keys()].map((key) => key.replace(/^200 OK .*$/, (allowed) => allowed.slice(0, 16)))
-    for (const branch of ["drop", "400 Not enough frames", "400 Invalid version", "400 Invalid credentials", "400 Address denied", "200 OK anonymous", "200 OK admin", "400 Invalid username", "400 Invalid password", "400 Unknown key", "400 Unknown domain", "400 Unknown mechanism"]) {
-      expect(reached.some((key) => key.startsWith(branch)), `no generated case reached "${branch}"`).toBe(true)
+    for (const branch of [
+      "drop",
+      "400 Not enough frames",
+      "400 Invalid version",
+      "400 Invalid credentials",
+      "400 Address denied",
+      "200 OK anonymous",
+      "200 OK admin",
+      "400 Invalid username",
+      "400 Invalid password",
+      "400 Unknown key",
+      "400 Unknown domain",
+      "400 Unknown mechanism",
+    ]) {
+      expect(
+        reached.some((key) => key.startsWith(branch)),
+        `no generated case reached "${branch}"`
+      ).toBe(true)
     }
-    expect([...outcomes.keys()].filter((key) => key.startsWith("200 OK ") && !key.endsWith(" anonymous") && !key.endsWith(" admin"))).toHaveLength(1)
+    expect(
+      [...outcomes.keys()].filter(
+        (key) => key.startsWith("200 OK ") && !key.endsWith(" anonymous") && !key.endsWith(" admin")
+      )
+    ).toHaveLength(1)
   })
 })

@@ -4,7 +4,14 @@ import { ZapHandler, type DecisionEvent } from "@zmq-auth/core"
 import type { AdapterUnderTest, ServedEngine } from "../helpers/adapter.js"
 import { rxAdapter } from "../helpers/rx-adapter.js"
 import { threadAdapter } from "../helpers/thread-adapter.js"
-import { EXAMPLE_REQUESTS, expectedReply, FUZZ_RUNS, POLICY, policyEngine, zapRequestFrames } from "./zap-arbitraries.js"
+import {
+  EXAMPLE_REQUESTS,
+  expectedReply,
+  FUZZ_RUNS,
+  POLICY,
+  policyEngine,
+  zapRequestFrames,
+} from "./zap-arbitraries.js"
 import { nullRequest, ZapClient, type RawZapReply } from "./zap-client.js"
 
 // A live ZapHandler on inproc://zeromq.zap.01 of the global context receives fuzzed frame lists
@@ -54,7 +61,9 @@ describe(`live ZapHandler fuzz (${LIVE_RUNS} sequential cases, ${BURSTS} bursts)
     expect(handler.running).toBe(true)
     expect(handlerErrors).toEqual([])
     expect(protocolErrors).toBeGreaterThan(0)
-    const allowed = new Set(decisions.filter((event) => event.reply.statusCode === 200).map((event) => event.request.mechanism))
+    const allowed = new Set(
+      decisions.filter((event) => event.reply.statusCode === 200).map((event) => event.request.mechanism)
+    )
     expect(allowed).toEqual(new Set(["NULL", "PLAIN", "CURVE"]))
     // Decision events agree with the replies: nothing the oracle denies was allowed.
     for (const event of decisions) {
@@ -69,7 +78,11 @@ describe(`live ZapHandler fuzz (${LIVE_RUNS} sequential cases, ${BURSTS} bursts)
     await fc.assert(
       fc.asyncProperty(fc.array(zapRequestFrames, { minLength: 1, maxLength: 100 }), async (requests) => {
         // Unique request ids so replies (which may come out of order) can be matched.
-        const cases = requests.map((frames, index) => (frames.length >= 2 ? frames.map((frame, position) => (position === 1 ? Buffer.from(`burst-${index}`) : frame)) : frames))
+        const cases = requests.map((frames, index) =>
+          frames.length >= 2
+            ? frames.map((frame, position) => (position === 1 ? Buffer.from(`burst-${index}`) : frame))
+            : frames
+        )
         const due = new Map<string, Buffer[]>()
         for (const frames of cases) if (expectedReply(frames).kind === "reply") due.set(frames[1]!.toString(), frames)
         for (const frames of cases) await client.send(frames)
@@ -82,7 +95,7 @@ describe(`live ZapHandler fuzz (${LIVE_RUNS} sequential cases, ${BURSTS} bursts)
         const sentinel = await client.request(nullRequest("burst-sentinel"))
         expect(sentinel.requestId.toString()).toBe("burst-sentinel")
       }),
-      { numRuns: BURSTS },
+      { numRuns: BURSTS }
     )
     expect(handler.running).toBe(true)
     expect(handlerErrors).toEqual([])
@@ -110,7 +123,7 @@ async function answersAsThePolicyDemands(client: ZapClient, runs: number): Promi
       expect(reply.requestId.toString()).toBe(id)
       expect(reply.statusCode).toBe("200")
     }),
-    { numRuns: runs, examples: EXAMPLE_REQUESTS.map((frames) => [frames]) },
+    { numRuns: runs, examples: EXAMPLE_REQUESTS.map((frames) => [frames]) }
   )
 }
 
@@ -134,7 +147,9 @@ function runAdapterFuzz(adapter: AdapterUnderTest): void {
 
     it("answers each request as the policy demands and drops what has no request id", async () => {
       await answersAsThePolicyDemands(client, runs)
-      const allowed = new Set(served.decisions.filter((event) => event.reply.statusCode === 200).map((event) => event.request.mechanism))
+      const allowed = new Set(
+        served.decisions.filter((event) => event.reply.statusCode === 200).map((event) => event.request.mechanism)
+      )
       expect(allowed).toEqual(new Set(["NULL", "PLAIN", "CURVE"]))
     })
   })

@@ -26,7 +26,8 @@ export function policyEngine(): Authenticator {
 
 const knownKeyBytes = z85.decode(POLICY.knownKey)
 const buffer = (text: string): Buffer => Buffer.from(text, "utf8")
-const randomBytes = (maxLength: number): fc.Arbitrary<Buffer> => fc.uint8Array({ maxLength }).map((bytes) => Buffer.from(bytes))
+const randomBytes = (maxLength: number): fc.Arbitrary<Buffer> =>
+  fc.uint8Array({ maxLength }).map((bytes) => Buffer.from(bytes))
 
 /**
  * A frame: mostly `exact` (the value the policy knows), else one of the near misses `nearMisses`
@@ -36,7 +37,7 @@ function frameOf(exact: string, nearMisses: readonly string[], maxLength = 12): 
   return fc.oneof(
     { weight: 6, arbitrary: fc.constant(buffer(exact)) },
     { weight: 4, arbitrary: fc.constantFrom(...nearMisses).map(buffer) },
-    { weight: 1, arbitrary: randomBytes(maxLength) },
+    { weight: 1, arbitrary: randomBytes(maxLength) }
   )
 }
 
@@ -56,11 +57,15 @@ const curveKey: fc.Arbitrary<Buffer> = fc.oneof(
   { weight: 1, arbitrary: fc.constant(Buffer.concat([knownKeyBytes, Buffer.alloc(1)])) },
   { weight: 1, arbitrary: fc.constant(buffer(POLICY.knownKey)) },
   { weight: 2, arbitrary: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => Buffer.from(bytes)) },
-  { weight: 1, arbitrary: randomBytes(40) },
+  { weight: 1, arbitrary: randomBytes(40) }
 )
 
 const username = frameOf("admin", ["Admin", "admin\0", "admin ", " admin", "", "root", "admi", "adminadmin", "ädmin"])
-const password = frameOf("secret", ["Secret", "secret\0", "secret ", "secre", "secrets", "", "[redacted]", "s3cret", "secret".repeat(40)], 300)
+const password = frameOf(
+  "secret",
+  ["Secret", "secret\0", "secret ", "secre", "secrets", "", "[redacted]", "s3cret", "secret".repeat(40)],
+  300
+)
 
 /** Credential frames shaped for a mechanism, with the right count most of the time. */
 function credentialsFor(mechanism: string): fc.Arbitrary<Buffer[]> {
@@ -71,7 +76,10 @@ function credentialsFor(mechanism: string): fc.Arbitrary<Buffer[]> {
     case "CURVE":
       return fc.oneof({ weight: 6, arbitrary: curveKey.map((key) => [key]) }, { weight: 1, arbitrary: wrongCount })
     case "GSSAPI":
-      return fc.oneof({ weight: 4, arbitrary: username.map((principal) => [principal]) }, { weight: 1, arbitrary: wrongCount })
+      return fc.oneof(
+        { weight: 4, arbitrary: username.map((principal) => [principal]) },
+        { weight: 1, arbitrary: wrongCount }
+      )
     case "NULL":
       return fc.oneof({ weight: 6, arbitrary: fc.constant<Buffer[]>([]) }, { weight: 1, arbitrary: wrongCount })
     default:
@@ -82,7 +90,7 @@ function credentialsFor(mechanism: string): fc.Arbitrary<Buffer[]> {
 const mechanism = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom("NULL", "PLAIN", "CURVE", "GSSAPI") },
   { weight: 2, arbitrary: fc.constantFrom("null", "Plain", "PLAIN\0", "CURVE ", "", "KERBEROS") },
-  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }
 )
 
 /**
@@ -98,7 +106,14 @@ export const zapRequestFrames: fc.Arbitrary<Buffer[]> = fc.oneof(
           version: frameOf("1.0", ["1.1", "", "1.0\0", "1.00", "2.0", " 1.0"]),
           requestId: randomBytes(8),
           domain: frameOf("", ["*", "global", "other"]),
-          address: frameOf("127.0.0.1", [POLICY.deniedAddress, "10.0.0.2", "::1", `${POLICY.deniedAddress} `, "", "::ffff:127.0.0.1"]),
+          address: frameOf("127.0.0.1", [
+            POLICY.deniedAddress,
+            "10.0.0.2",
+            "::1",
+            `${POLICY.deniedAddress} `,
+            "",
+            "::ffff:127.0.0.1",
+          ]),
           identity: randomBytes(6),
           credentials: credentialsFor(name),
           keep: fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.nat({ max: 8 }) }),
@@ -106,14 +121,15 @@ export const zapRequestFrames: fc.Arbitrary<Buffer[]> = fc.oneof(
         .map(({ version, requestId, domain, address, identity, credentials, keep }) => {
           const frames = [version, requestId, domain, address, identity, buffer(name), ...credentials]
           return keep === null ? frames : frames.slice(0, keep)
-        }),
+        })
     ),
   },
-  { weight: 1, arbitrary: fc.array(randomBytes(16), { maxLength: 10 }) },
+  { weight: 1, arbitrary: fc.array(randomBytes(16), { maxLength: 10 }) }
 )
 
 /** What the policy demands for a request: an exact reply, or (no frames to answer) a drop. */
-export type Expectation = { kind: "drop" } | { kind: "reply"; statusCode: 200 | 400; statusText: string; userId: string }
+export type Expectation =
+  { kind: "drop" } | { kind: "reply"; statusCode: 200 | 400; statusText: string; userId: string }
 
 const CREDENTIALS: Readonly<Record<string, number>> = { NULL: 0, PLAIN: 2, CURVE: 1, GSSAPI: 1 }
 
@@ -165,4 +181,12 @@ export const EXAMPLE_REQUESTS: Buffer[][] = [
   ["CURVE", knownKeyBytes],
   ["CURVE", Buffer.from(knownKeyBytes.map((byte, index) => (index === 31 ? byte ^ 1 : byte)))],
   ["GSSAPI", POLICY.username],
-].map(([name, ...credentials]) => [buffer("1.0"), buffer("example"), buffer(""), buffer("127.0.0.1"), buffer(""), buffer(name as string), ...credentials.map((credential) => (typeof credential === "string" ? buffer(credential) : credential!))])
+].map(([name, ...credentials]) => [
+  buffer("1.0"),
+  buffer("example"),
+  buffer(""),
+  buffer("127.0.0.1"),
+  buffer(""),
+  buffer(name as string),
+  ...credentials.map((credential) => (typeof credential === "string" ? buffer(credential) : credential!)),
+])

@@ -50,7 +50,9 @@ export interface AdapterUnderTest {
 }
 
 /** Collects decision events of any `decision` event source into a {@link ServedEngine}'s fields. */
-export function collectDecisions(source: { on(event: "decision", listener: (event: DecisionEvent) => void): unknown }): Pick<ServedEngine, "decisions" | "nextDecision"> {
+export function collectDecisions(source: {
+  on(event: "decision", listener: (event: DecisionEvent) => void): unknown
+}): Pick<ServedEngine, "decisions" | "nextDecision"> {
   const decisions: DecisionEvent[] = []
   const waiting: Array<(event: DecisionEvent) => void> = []
   let delivered = 0

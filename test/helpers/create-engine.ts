@@ -5,6 +5,8 @@ import type { ServeOptions } from "./adapter.js"
 export async function createEngine(options: ServeOptions): Promise<Authenticator> {
   const { module, ...engineOptions } = options
   if (module === undefined) return new Authenticator(engineOptions as AuthenticatorOptions)
-  const loaded = (await import(module.href)) as { createAuthenticator(options: AuthenticatorOptions): Authenticator | Promise<Authenticator> }
+  const loaded = (await import(module.href)) as {
+    createAuthenticator(options: AuthenticatorOptions): Authenticator | Promise<Authenticator>
+  }
   return loaded.createAuthenticator(engineOptions as AuthenticatorOptions)
 }

@@ -12,10 +12,18 @@ const INSTALL_HINT = "install gcc, pkg-config and libczmq-dev (apt-get install g
 export function requireCzmq(extra: readonly string[] = []): string[] {
   try {
     execFileSync("gcc", ["--version"], { stdio: "ignore" })
-    const output = execFileSync("pkg-config", ["--cflags", "--libs", "libczmq", ...extra], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
-    return output.trim().split(/\s+/).filter((flag) => flag !== "")
+    const output = execFileSync("pkg-config", ["--cflags", "--libs", "libczmq", ...extra], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    return output
+      .trim()
+      .split(/\s+/)
+      .filter((flag) => flag !== "")
   } catch (error) {
-    throw new Error(`CZMQ interop tests need a C toolchain and CZMQ: ${INSTALL_HINT}. Cause: ${(error as Error).message}`)
+    throw new Error(
+      `CZMQ interop tests need a C toolchain and CZMQ: ${INSTALL_HINT}. Cause: ${(error as Error).message}`
+    )
   }
 }
 
@@ -32,7 +40,11 @@ function run(file: string, args: readonly string[], timeoutMs: number): Promise<
  * Compiles one C source file against CZMQ (`gcc source $(pkg-config --cflags --libs libczmq ...extra)`)
  * into a fresh temporary directory and returns a function running the program with arguments.
  */
-export async function compileCzmq(source: string, name = "czmq-tool", extra: readonly string[] = []): Promise<(...args: string[]) => Promise<string>> {
+export async function compileCzmq(
+  source: string,
+  name = "czmq-tool",
+  extra: readonly string[] = []
+): Promise<(...args: string[]) => Promise<string>> {
   const compilerFlags = requireCzmq(extra)
   const dir = await mkdtemp(join(tmpdir(), "zmq-auth-czmq-"))
   const sourceFile = join(dir, `${name}.c`)

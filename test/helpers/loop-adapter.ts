@@ -9,6 +9,11 @@ export const loopAdapter: AdapterUnderTest = {
     const engine = await createEngine(options)
     const handler = new ZapHandler(engine)
     await handler.start()
-    return { engine, ...collectDecisions(engine), ...collectStoreEvents(engine.stores, STORE_EVENTS), stop: () => handler.stop() }
+    return {
+      engine,
+      ...collectDecisions(engine),
+      ...collectStoreEvents(engine.stores, STORE_EVENTS),
+      stop: () => handler.stop(),
+    }
   },
 }

@@ -1,5 +1,11 @@
 import { metrics } from "@opentelemetry/api"
-import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type Histogram } from "@opentelemetry/sdk-metrics"
+import {
+  AggregationTemporality,
+  MeterProvider,
+  MetricReader,
+  type DataPoint,
+  type Histogram,
+} from "@opentelemetry/sdk-metrics"
 
 /** A reader that exports only when a test asks (`collect()`). */
 class OnDemandReader extends MetricReader {
@@ -26,7 +32,8 @@ export class TestMetricsSdk {
 
   constructor() {
     metrics.disable()
-    if (!metrics.setGlobalMeterProvider(this.#provider)) throw new Error("a global meter provider is already registered")
+    if (!metrics.setGlobalMeterProvider(this.#provider))
+      throw new Error("a global meter provider is already registered")
   }
 
   /** Every data point exported for instrument `name`, with the meter (scope) that recorded it. */
@@ -43,7 +50,15 @@ export class TestMetricsSdk {
             scope: `${scope.scope.name}@${scope.scope.version ?? ""}`,
             unit: metric.descriptor.unit,
             attributes: { ...point.attributes },
-            value: typeof value === "number" ? value : { count: value.count, sum: value.sum, counts: value.buckets.counts, boundaries: value.buckets.boundaries },
+            value:
+              typeof value === "number"
+                ? value
+                : {
+                    count: value.count,
+                    sum: value.sum,
+                    counts: value.buckets.counts,
+                    boundaries: value.buckets.boundaries,
+                  },
           })
         }
       }

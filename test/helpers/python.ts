@@ -12,14 +12,18 @@ let checked: string | undefined
 export function requirePyzmq(): string {
   if (checked !== undefined) return checked
   try {
-    checked = execFileSync(PYTHON, ["-c", "import zmq, zmq.auth; assert zmq.has('curve'); print(zmq.__version__, zmq.zmq_version())"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    }).trim()
+    checked = execFileSync(
+      PYTHON,
+      ["-c", "import zmq, zmq.auth; assert zmq.has('curve'); print(zmq.__version__, zmq.zmq_version())"],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      }
+    ).trim()
   } catch (error) {
     throw new Error(
       `interop tests need pyzmq with CURVE for ${PYTHON}: install the Debian package python3-zmq ` +
-        `(apt-get install python3-zmq). Cause: ${(error as Error).message}`,
+        `(apt-get install python3-zmq). Cause: ${(error as Error).message}`
     )
   }
   return checked
@@ -38,13 +42,22 @@ export interface PythonResult {
 export function runPython(script: string, args: readonly string[] = [], timeoutMs = 20_000): Promise<PythonResult> {
   requirePyzmq()
   return new Promise((resolve, reject) => {
-    execFile(PYTHON, ["-c", script, ...args], { encoding: "utf8", timeout: timeoutMs, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
-      if (error !== null) {
-        reject(new Error(`${PYTHON} failed (${error.killed ? `killed after ${timeoutMs} ms` : `exit ${String(error.code)}`}):\n${stderr}\n${stdout}`))
-      } else {
-        resolve({ stdout, stderr })
+    execFile(
+      PYTHON,
+      ["-c", script, ...args],
+      { encoding: "utf8", timeout: timeoutMs, killSignal: "SIGKILL" },
+      (error, stdout, stderr) => {
+        if (error !== null) {
+          reject(
+            new Error(
+              `${PYTHON} failed (${error.killed ? `killed after ${timeoutMs} ms` : `exit ${String(error.code)}`}):\n${stderr}\n${stdout}`
+            )
+          )
+        } else {
+          resolve({ stdout, stderr })
+        }
       }
-    })
+    )
   })
 }
 

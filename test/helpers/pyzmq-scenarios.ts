@@ -3,7 +3,14 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { curveKeyPair, Dealer, Pull, Push, type Socket } from "zeromq"
-import { createCertificates, CURVE_ALLOW_ANY, loadCertificate, requireZap, z85, type DecisionEvent } from "@zmq-auth/core"
+import {
+  createCertificates,
+  CURVE_ALLOW_ANY,
+  loadCertificate,
+  requireZap,
+  z85,
+  type DecisionEvent,
+} from "@zmq-auth/core"
 import type { AdapterUnderTest, ServedEngine, ServeOptions } from "./adapter.js"
 import { socketEvents } from "./sockets.js"
 
@@ -22,9 +29,15 @@ import { socketEvents } from "./sockets.js"
  */
 
 /** The first handshake outcome a socket reports. */
-export type HandshakeOutcome = "handshake" | "handshake:error:auth" | "handshake:error:protocol" | "handshake:error:other"
+export type HandshakeOutcome =
+  "handshake" | "handshake:error:auth" | "handshake:error:protocol" | "handshake:error:other"
 
-const OUTCOMES: readonly HandshakeOutcome[] = ["handshake", "handshake:error:auth", "handshake:error:protocol", "handshake:error:other"]
+const OUTCOMES: readonly HandshakeOutcome[] = [
+  "handshake",
+  "handshake:error:auth",
+  "handshake:error:protocol",
+  "handshake:error:other",
+]
 
 /** Rejects with `message` when `promise` has not settled after `ms` (a guard, not synchronisation). */
 export function guard<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -52,7 +65,11 @@ export function firstHandshake(socket: Socket): Promise<HandshakeOutcome> {
  * server or carries the ZAP domain; default `binder`) succeeded. On success a message is sent
  * from the PUSH side and must arrive on the PULL side, as in pyzmq.
  */
-export async function canConnect(binder: Push | Pull | Dealer, connecter: Push | Pull | Dealer, secured: Socket = binder): Promise<boolean> {
+export async function canConnect(
+  binder: Push | Pull | Dealer,
+  connecter: Push | Pull | Dealer,
+  secured: Socket = binder
+): Promise<boolean> {
   const outcome = firstHandshake(secured)
   await binder.bind("tcp://127.0.0.1:*")
   connecter.connect(binder.lastEndpoint!)
@@ -75,7 +92,10 @@ export async function canConnect(binder: Push | Pull | Dealer, connecter: Push |
 }
 
 /** Resolves with the decision at `index` of `served.decisions`, waiting for it if needed. */
-export async function decisionAt(served: Pick<ServedEngine, "decisions" | "nextDecision">, index: number): Promise<DecisionEvent> {
+export async function decisionAt(
+  served: Pick<ServedEngine, "decisions" | "nextDecision">,
+  index: number
+): Promise<DecisionEvent> {
   while (served.decisions.length <= index) {
     await guard(served.nextDecision(), 10_000, `decision #${index} never came`)
   }
@@ -225,7 +245,11 @@ export function runPyzmqScenarios(adapter: AdapterUnderTest): void {
         server.zapDomain = "global"
         const mark = served.decisions.length
         expect(await canConnect(server, client)).toBe(false)
-        expect((await decisionAt(served, mark)).reply).toMatchObject({ statusCode: 400, statusText: "Address denied", userId: "" })
+        expect((await decisionAt(served, mark)).reply).toMatchObject({
+          statusCode: 400,
+          statusText: "Address denied",
+          userId: "",
+        })
       })
 
       it("test_allow", async () => {
@@ -253,7 +277,11 @@ export function runPyzmqScenarios(adapter: AdapterUnderTest): void {
             const mark = served.decisions.length
             expect(await canConnect(server, client)).toBe(success)
             const decision = await decisionAt(served, mark)
-            expect(decision.reply).toMatchObject({ statusCode: success ? 200 : 400, statusText, userId: success ? "admin" : "" })
+            expect(decision.reply).toMatchObject({
+              statusCode: success ? 200 : 400,
+              statusText,
+              userId: success ? "admin" : "",
+            })
             // API.md: decision events carry no passwords.
             expect(decision.request.credentials.map((frame) => Buffer.from(frame).toString())).not.toContain(password)
           }
@@ -264,7 +292,9 @@ export function runPyzmqScenarios(adapter: AdapterUnderTest): void {
         })
       }
 
-      const curveCases: Array<[clientKey: "ok" | "bad" | null, location: "CURVE_ALLOW_ANY" | "public_keys", success: boolean]> = [
+      const curveCases: Array<
+        [clientKey: "ok" | "bad" | null, location: "CURVE_ALLOW_ANY" | "public_keys", success: boolean]
+      > = [
         ["ok", "CURVE_ALLOW_ANY", true],
         ["ok", "public_keys", true],
         ["bad", "public_keys", false],
@@ -276,11 +306,17 @@ export function runPyzmqScenarios(adapter: AdapterUnderTest): void {
           await served.engine.allow("127.0.0.1")
           {
             const [server, client] = curvePushPull(clientKey)
-            await served.engine.configureCurve("*", location === "CURVE_ALLOW_ANY" ? CURVE_ALLOW_ANY : certs.publicKeysDir)
+            await served.engine.configureCurve(
+              "*",
+              location === "CURVE_ALLOW_ANY" ? CURVE_ALLOW_ANY : certs.publicKeysDir
+            )
             const mark = served.decisions.length
             expect(await canConnect(server, client)).toBe(success)
             if (success) {
-              expect((await decisionAt(served, mark)).reply).toMatchObject({ statusCode: 200, userId: certs.clientPublic })
+              expect((await decisionAt(served, mark)).reply).toMatchObject({
+                statusCode: 200,
+                userId: certs.clientPublic,
+              })
             } else {
               // A wrong server key or a NULL client fails before ZAP: nothing was decided. A
               // probe that does reach ZAP proves it: its decision is the next one.
@@ -290,7 +326,10 @@ export function runPyzmqScenarios(adapter: AdapterUnderTest): void {
               probeClient.curveSecretKey = probe.secretKey
               expect(await canConnect(probeServer, probeClient)).toBe(false)
               const next = await decisionAt(served, mark)
-              expect([next.reply.statusText, z85.encode(next.request.credentials[0]!)]).toEqual(["Unknown key", probe.publicKey])
+              expect([next.reply.statusText, z85.encode(next.request.credentials[0]!)]).toEqual([
+                "Unknown key",
+                probe.publicKey,
+              ])
             }
           }
           // Remove authenticator and check that a normal connection works.
@@ -312,7 +351,10 @@ export function runPyzmqScenarios(adapter: AdapterUnderTest): void {
               return publicKey === accepted
             }
             // pyzmq's async provider sleeps 0.1 s first; a resolved promise is async enough here.
-            await served.engine.configureCurveCallback("*", async ? (domain, publicKey) => Promise.resolve().then(() => check(domain, publicKey)) : check)
+            await served.engine.configureCurveCallback(
+              "*",
+              async ? (domain, publicKey) => Promise.resolve().then(() => check(domain, publicKey)) : check
+            )
             const [server, client] = curvePushPull()
             const mark = served.decisions.length
             expect(await canConnect(server, client)).toBe(key === "ok")
@@ -623,14 +665,14 @@ export function runPyzmqScenarios(adapter: AdapterUnderTest): void {
         await startAuth()
       })
 
-      it("\"*\" serves a non-empty domain without its own entry (pyzmq: only the empty domain; it answers Invalid domain)", async () => {
+      it('"*" serves a non-empty domain without its own entry (pyzmq: only the empty domain; it answers Invalid domain)', async () => {
         await auth().engine.configurePlain("*", { admin: "correct" })
         const [server, client] = plainPushPull("correct")
         server.zapDomain = "global"
         expect(await canConnect(server, client)).toBe(true)
       })
 
-      it("a domain's own PLAIN entry shadows \"*\" entirely (no mix of the two tables)", async () => {
+      it('a domain\'s own PLAIN entry shadows "*" entirely (no mix of the two tables)', async () => {
         await auth().engine.configurePlain("*", { admin: "correct" })
         await auth().engine.configurePlain("global", { other: "correct" })
         const [server, client] = plainPushPull("correct")
@@ -660,7 +702,7 @@ export function runPyzmqScenarios(adapter: AdapterUnderTest): void {
         expect(await canConnect(server, client)).toBe(true)
       })
 
-      it("CURVE_ALLOW_ANY of a domain does not open the domain-less \"*\" fallback", async () => {
+      it('CURVE_ALLOW_ANY of a domain does not open the domain-less "*" fallback', async () => {
         await auth().engine.configureCurve("open", CURVE_ALLOW_ANY)
         const [server, client] = curvePushPull()
         const mark = auth().decisions.length

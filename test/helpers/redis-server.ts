@@ -82,8 +82,24 @@ export async function startRedisServer(port?: number, extraArgs: readonly string
     if (port === undefined) throw new Error("no port")
     child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--enable-debug-command", "local", "--loglevel", "warning", ...extraArgs],
-      { stdio: "ignore" },
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        dir,
+        "--enable-debug-command",
+        "local",
+        "--loglevel",
+        "warning",
+        ...extraArgs,
+      ],
+      { stdio: "ignore" }
     )
     await waitUntilReady(port, child)
   }

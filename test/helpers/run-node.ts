@@ -52,10 +52,19 @@ export function runNode(script: string, args: readonly string[], options: RunNod
       const stdoutBytes = Buffer.concat(stdout)
       if (timedOut) {
         const output = `${stdoutBytes.toString("utf8")}${Buffer.concat(stderr).toString("utf8")}`
-        reject(new Error(`node ${script} ${args.join(" ")} still running after ${timeoutMs} ms: killed; output so far: ${output}`))
+        reject(
+          new Error(
+            `node ${script} ${args.join(" ")} still running after ${timeoutMs} ms: killed; output so far: ${output}`
+          )
+        )
         return
       }
-      resolve({ exitCode, stdout: stdoutBytes.toString("utf8"), stdoutBytes, stderr: Buffer.concat(stderr).toString("utf8") })
+      resolve({
+        exitCode,
+        stdout: stdoutBytes.toString("utf8"),
+        stdoutBytes,
+        stderr: Buffer.concat(stderr).toString("utf8"),
+      })
     })
     child.stdin.end(options.input)
   })

@@ -9,7 +9,13 @@ export const rxAdapter: AdapterUnderTest = {
   async serve(options = {}) {
     const engine = await createEngine(options)
     let failure: unknown
-    const subscription = zapRequests().pipe(authenticate(engine)).subscribe({ error: (error: unknown) => { failure = error } })
+    const subscription = zapRequests()
+      .pipe(authenticate(engine))
+      .subscribe({
+        error: (error: unknown) => {
+          failure = error
+        },
+      })
     if (failure !== undefined) throw failure
     return {
       engine,

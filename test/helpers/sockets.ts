@@ -2,9 +2,15 @@ import { curveKeyPair, Dealer, Router, type Observer, type Socket } from "zeromq
 import { requireZap, ZAP_ENDPOINT } from "@zmq-auth/core"
 
 /** How a client's handshake ended, as its socket reported it. */
-export type HandshakeOutcome = "handshake" | "handshake:error:auth" | "handshake:error:protocol" | "handshake:error:other"
+export type HandshakeOutcome =
+  "handshake" | "handshake:error:auth" | "handshake:error:protocol" | "handshake:error:other"
 
-const OUTCOMES = new Set<string>(["handshake", "handshake:error:auth", "handshake:error:protocol", "handshake:error:other"])
+const OUTCOMES = new Set<string>([
+  "handshake",
+  "handshake:error:auth",
+  "handshake:error:protocol",
+  "handshake:error:other",
+])
 
 /** A server socket's security set-up. */
 export type ServerSpec =
@@ -90,7 +96,12 @@ export async function startServer(spec: ServerSpec): Promise<TestServer> {
   }
   if (spec.domain !== undefined) requireZap(socket, spec.domain)
   await socket.bind("tcp://127.0.0.1:*")
-  const server: TestServer = { socket, endpoint: socket.lastEndpoint!, ...watchOutcomes(socket), close: () => socket.close() }
+  const server: TestServer = {
+    socket,
+    endpoint: socket.lastEndpoint!,
+    ...watchOutcomes(socket),
+    close: () => socket.close(),
+  }
   if (publicKey !== undefined) server.publicKey = publicKey
   return server
 }

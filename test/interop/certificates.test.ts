@@ -71,7 +71,10 @@ describe("certificate files shared with pyzmq and CZMQ", () => {
   describe("written by pyzmq zmq.auth.create_certificates", () => {
     it("loads both files with loadCertificate, keys equal to pyzmq's load_certificate", async () => {
       const dir = await freshDir("pyzmq-plain")
-      const py = await runPythonJson<{ public: string; secret: string; publicFile: string; secretFile: string }>(PY_CREATE, [dir, "client", "{}"])
+      const py = await runPythonJson<{ public: string; secret: string; publicFile: string; secretFile: string }>(
+        PY_CREATE,
+        [dir, "client", "{}"]
+      )
       expect(await loadCertificate(py.publicFile)).toEqual({ publicKey: py.public, secretKey: null, metadata: {} })
       expect(await loadCertificate(py.secretFile)).toEqual({ publicKey: py.public, secretKey: py.secret, metadata: {} })
       expect([...(await loadCertificates(dir)).keys()]).toEqual([py.public])
@@ -80,7 +83,10 @@ describe("certificate files shared with pyzmq and CZMQ", () => {
     it("reads the metadata pyzmq writes (into the secret file, values unquoted)", async () => {
       const dir = await freshDir("pyzmq-metadata")
       const metadata = { role: "worker", email: "ops@example.org", city: "Zürich", motto: "two words" }
-      const py = await runPythonJson<{ public: string; secret: string; publicFile: string; secretFile: string }>(PY_CREATE, [dir, "client", JSON.stringify(metadata)])
+      const py = await runPythonJson<{ public: string; secret: string; publicFile: string; secretFile: string }>(
+        PY_CREATE,
+        [dir, "client", JSON.stringify(metadata)]
+      )
       expect(await loadCertificate(py.secretFile)).toEqual({ publicKey: py.public, secretKey: py.secret, metadata })
       // pyzmq puts no metadata in the public file.
       expect((await loadCertificate(py.publicFile)).metadata).toEqual({})
@@ -90,11 +96,25 @@ describe("certificate files shared with pyzmq and CZMQ", () => {
   describe("written by CZMQ zcert_save", () => {
     it("loads both files, metadata included, and the directory maps the key to its metadata", async () => {
       const dir = await freshDir("czmq")
-      const metadata = { role: "worker", email: "ops@example.org", motto: "it's two words", city: "Zürich", tag: "a # b" }
+      const metadata = {
+        role: "worker",
+        email: "ops@example.org",
+        motto: "it's two words",
+        city: "Zürich",
+        tag: "a # b",
+      }
       const saved = parseCzmqOutput(await czmq("save", join(dir, "peer.key"), ...Object.entries(metadata).flat()))
       expect(saved.publicKey).toHaveLength(40)
-      expect(await loadCertificate(join(dir, "peer.key"))).toEqual({ publicKey: saved.publicKey, secretKey: null, metadata })
-      expect(await loadCertificate(join(dir, "peer.key_secret"))).toEqual({ publicKey: saved.publicKey, secretKey: saved.secretKey, metadata })
+      expect(await loadCertificate(join(dir, "peer.key"))).toEqual({
+        publicKey: saved.publicKey,
+        secretKey: null,
+        metadata,
+      })
+      expect(await loadCertificate(join(dir, "peer.key_secret"))).toEqual({
+        publicKey: saved.publicKey,
+        secretKey: saved.secretKey,
+        metadata,
+      })
       const errors: CertificateError[] = []
       const loaded = await loadCertificates(dir, { onError: (error) => errors.push(error) })
       expect(errors).toEqual([])
@@ -103,7 +123,14 @@ describe("certificate files shared with pyzmq and CZMQ", () => {
   })
 
   describe("written by createCertificates", () => {
-    const metadata = { role: "worker", email: "ops@example.org", motto: "it's two words", quote: 'say "hi"', tag: "a # b", city: "Zürich" }
+    const metadata = {
+      role: "worker",
+      email: "ops@example.org",
+      motto: "it's two words",
+      quote: 'say "hi"',
+      tag: "a # b",
+      city: "Zürich",
+    }
     let dir = ""
     let files: { publicFile: string; secretFile: string }
     let ours: Awaited<ReturnType<typeof loadCertificate>>
@@ -120,7 +147,11 @@ describe("certificate files shared with pyzmq and CZMQ", () => {
     })
 
     it("loads in pyzmq: load_certificate and load_certificates", async () => {
-      const py = await runPythonJson<{ publicFile: [string, string | null]; secretFile: [string, string]; directory: string[] }>(PY_LOAD, [files.publicFile, files.secretFile, dir])
+      const py = await runPythonJson<{
+        publicFile: [string, string | null]
+        secretFile: [string, string]
+        directory: string[]
+      }>(PY_LOAD, [files.publicFile, files.secretFile, dir])
       expect(py.publicFile).toEqual([ours.publicKey, null])
       expect(py.secretFile).toEqual([ours.publicKey, ours.secretKey])
       expect(py.directory).toEqual([ours.publicKey])

@@ -19,7 +19,11 @@ describe("CZMQ clients against a Node server authenticated by zmq-auth", () => {
   const servers: PongServer[] = []
 
   beforeAll(async () => {
-    client = await compileCzmq(await readFile(new URL("../fixtures/interop/czmq-client.c", import.meta.url), "utf8"), "czmq-client", ["libzmq"])
+    client = await compileCzmq(
+      await readFile(new URL("../fixtures/interop/czmq-client.c", import.meta.url), "utf8"),
+      "czmq-client",
+      ["libzmq"]
+    )
     base = await mkdtemp(join(tmpdir(), "zmq-auth-czmq-clients-"))
     engine.on("decision", (event) => decisions.push(event))
     await handler.start()
@@ -45,7 +49,9 @@ describe("CZMQ clients against a Node server authenticated by zmq-auth", () => {
     expect(await run(target.endpoint, "plain", "admin", "secret")).toEqual(["handshake", "round-trip ok"])
     expect(await run(target.endpoint, "plain", "admin", "secret!")).toEqual(["handshake:error:auth", "round-trip none"])
     const plain = decisions.filter((event) => event.request.domain === "czmq-plain")
-    expect(plain.filter((event) => event.reply.statusCode === 200).map((event) => event.reply.userId)).toEqual(["admin"])
+    expect(plain.filter((event) => event.reply.statusCode === 200).map((event) => event.reply.userId)).toEqual([
+      "admin",
+    ])
   })
 
   it("CURVE: a zmq-auth certificate loaded by zcert_load passes when its key is in the directory, not otherwise", async () => {
@@ -57,11 +63,19 @@ describe("CZMQ clients against a Node server authenticated by zmq-auth", () => {
     await rename(known.publicFile, join(publicDir, "known.key"))
     await engine.configureCurve("czmq-curve", publicDir)
     const target = await server("CURVE", "czmq-curve")
-    expect(await run(target.endpoint, "curve", target.publicKey, known.secretFile)).toEqual(["handshake", "round-trip ok"])
-    expect(await run(target.endpoint, "curve", target.publicKey, unknown.secretFile)).toEqual(["handshake:error:auth", "round-trip none"])
+    expect(await run(target.endpoint, "curve", target.publicKey, known.secretFile)).toEqual([
+      "handshake",
+      "round-trip ok",
+    ])
+    expect(await run(target.endpoint, "curve", target.publicKey, unknown.secretFile)).toEqual([
+      "handshake:error:auth",
+      "round-trip none",
+    ])
     const curve = decisions.filter((event) => event.request.domain === "czmq-curve")
     const knownKey = (await loadCertificate(known.secretFile)).publicKey
-    expect(curve.filter((event) => event.reply.statusCode === 200).map((event) => event.reply.userId)).toEqual([knownKey])
+    expect(curve.filter((event) => event.reply.statusCode === 200).map((event) => event.reply.userId)).toEqual([
+      knownKey,
+    ])
     const denied = curve.filter((event) => event.reply.statusCode !== 200).map((event) => event.reply.statusText)
     expect(denied.length).toBeGreaterThan(0)
     expect(new Set(denied)).toEqual(new Set(["Unknown key"]))

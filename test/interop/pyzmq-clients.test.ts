@@ -3,7 +3,14 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { curveKeyPair } from "zeromq"
-import { Authenticator, createCertificates, CURVE_ALLOW_ANY, loadCertificate, ZapHandler, type DecisionEvent } from "@zmq-auth/core"
+import {
+  Authenticator,
+  createCertificates,
+  CURVE_ALLOW_ANY,
+  loadCertificate,
+  ZapHandler,
+  type DecisionEvent,
+} from "@zmq-auth/core"
 import { requirePyzmq, runPythonJson } from "../helpers/python.js"
 import { startPongServer, type PongServer } from "./pong-server.js"
 
@@ -72,7 +79,11 @@ interface ClientResult {
 
 /** Runs the pyzmq clients of `specs` against `endpoint`, one Python process for the list. */
 function pyzmqClients(endpoint: string, specs: ClientSpec[]): Promise<ClientResult[]> {
-  return runPythonJson<ClientResult[]>(PY_CLIENTS, [JSON.stringify(specs.map((spec) => ({ ...spec, endpoint })))], 60_000)
+  return runPythonJson<ClientResult[]>(
+    PY_CLIENTS,
+    [JSON.stringify(specs.map((spec) => ({ ...spec, endpoint })))],
+    60_000
+  )
 }
 
 describe("pyzmq clients against a Node server authenticated by zmq-auth", () => {
@@ -129,27 +140,32 @@ describe("pyzmq clients against a Node server authenticated by zmq-auth", () => 
     ])
     const allowed = decisions.filter((event) => event.reply.statusCode === 200)
     expect(allowed.map((event) => event.reply.userId)).toEqual(["admin"])
-    const texts = new Set(decisions.filter((event) => event.reply.statusCode !== 200).map((event) => event.reply.statusText))
+    const texts = new Set(
+      decisions.filter((event) => event.reply.statusCode !== 200).map((event) => event.reply.statusText)
+    )
     expect(texts).toEqual(new Set(["Invalid password", "Invalid username"]))
-    for (const event of decisions) expect(event.request).toMatchObject({ domain: "plain", mechanism: "PLAIN", address: "127.0.0.1" })
+    for (const event of decisions)
+      expect(event.request).toMatchObject({ domain: "plain", mechanism: "PLAIN", address: "127.0.0.1" })
   })
 
   it("PLAIN: an allow-listed address still needs the password; a denied address never passes", async () => {
     ;(await serve()).configurePlain("*", { admin: "secret" }).allow("127.0.0.1")
     const target = await server("PLAIN", "plain")
-    expect(await pyzmqClients(target.endpoint, [
-      { mechanism: "PLAIN", username: "admin", password: "wrong" },
-      { mechanism: "PLAIN", username: "admin", password: "secret" },
-    ])).toEqual([
+    expect(
+      await pyzmqClients(target.endpoint, [
+        { mechanism: "PLAIN", username: "admin", password: "wrong" },
+        { mechanism: "PLAIN", username: "admin", password: "secret" },
+      ])
+    ).toEqual([
       { outcome: "handshake:error:auth", roundTrip: false },
       { outcome: "handshake", roundTrip: true },
     ])
     await handler.stop()
     decisions.length = 0
     ;(await serve()).configurePlain("*", { admin: "secret" }).deny("127.0.0.1")
-    expect(await pyzmqClients(target.endpoint, [{ mechanism: "PLAIN", username: "admin", password: "secret" }])).toEqual([
-      { outcome: "handshake:error:auth", roundTrip: false },
-    ])
+    expect(
+      await pyzmqClients(target.endpoint, [{ mechanism: "PLAIN", username: "admin", password: "secret" }])
+    ).toEqual([{ outcome: "handshake:error:auth", roundTrip: false }])
     expect(new Set(decisions.map((event) => event.reply.statusText))).toEqual(new Set(["Address denied"]))
   })
 
@@ -157,7 +173,10 @@ describe("pyzmq clients against a Node server authenticated by zmq-auth", () => 
     const dir = join(base, "curve")
     const secrets = join(base, "curve-secrets")
     await Promise.all([mkdir(dir), mkdir(secrets)])
-    const pythonCert = await runPythonJson<{ public: string; secretFile: string }>(PY_CREATE, [secrets, "python-client"])
+    const pythonCert = await runPythonJson<{ public: string; secretFile: string }>(PY_CREATE, [
+      secrets,
+      "python-client",
+    ])
     // Only public certificates in the directory, as pyzmq's tests arrange it.
     await rename(join(secrets, "python-client.key"), join(dir, "python-client.key"))
     const ours = await createCertificates(secrets, "node-client", { role: "worker" })
@@ -186,10 +205,13 @@ describe("pyzmq clients against a Node server authenticated by zmq-auth", () => 
       { outcome: expect.stringMatching(/^handshake:error:/) as unknown as string, roundTrip: false },
     ])
     expect(openResults).toEqual([{ outcome: "handshake", roundTrip: true }])
-    const closedAllowed = decisions.filter((event) => event.request.domain === "curve" && event.reply.statusCode === 200)
+    const closedAllowed = decisions.filter(
+      (event) => event.request.domain === "curve" && event.reply.statusCode === 200
+    )
     expect(new Set(closedAllowed.map((event) => event.reply.userId))).toEqual(new Set([pythonCert.public, oursKey]))
     const closedDenied = decisions.filter((event) => event.request.domain === "curve" && event.reply.statusCode !== 200)
     expect(closedDenied.length).toBeGreaterThan(0)
-    for (const event of closedDenied) expect(event.reply).toMatchObject({ statusCode: 400, statusText: "Unknown key", userId: "" })
+    for (const event of closedDenied)
+      expect(event.reply).toMatchObject({ statusCode: 400, statusText: "Unknown key", userId: "" })
   })
 })

@@ -20,8 +20,14 @@ export default defineConfig({
   ],
   resolve: {
     alias: [
-      { find: /^@zmq-auth\/core\/internal$/, replacement: fileURLToPath(new URL("../../packages/core/dist/internal.js", import.meta.url)) },
-      { find: /^@zmq-auth\/core\/testing$/, replacement: fileURLToPath(new URL("../../packages/core/dist/testing/index.js", import.meta.url)) },
+      {
+        find: /^@zmq-auth\/core\/internal$/,
+        replacement: fileURLToPath(new URL("../../packages/core/dist/internal.js", import.meta.url)),
+      },
+      {
+        find: /^@zmq-auth\/core\/testing$/,
+        replacement: fileURLToPath(new URL("../../packages/core/dist/testing/index.js", import.meta.url)),
+      },
       { find: /^@zmq-auth\/core$/, replacement: built("core") },
       { find: /^@zmq-auth\/thread$/, replacement: built("thread") },
       { find: /^@zmq-auth\/rx$/, replacement: built("rx") },

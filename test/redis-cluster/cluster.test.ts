@@ -10,12 +10,26 @@ let other: RedisServer
 const layout = new KeyLayout("zmq-auth")
 
 beforeAll(async () => {
-  for (let index = 0; index < 3; index++) masters.push(await startRedisServer(undefined, ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]))
-  await masters[0]!.cli("--cluster", "create", ...masters.map((master) => `127.0.0.1:${master.port}`), "--cluster-replicas", "0", "--cluster-yes")
-  while (!(await masters[0]!.cli("CLUSTER", "INFO")).includes("cluster_state:ok")) await new Promise((resolve) => setTimeout(resolve, 100))
+  for (let index = 0; index < 3; index++)
+    masters.push(await startRedisServer(undefined, ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]))
+  await masters[0]!.cli(
+    "--cluster",
+    "create",
+    ...masters.map((master) => `127.0.0.1:${master.port}`),
+    "--cluster-replicas",
+    "0",
+    "--cluster-yes"
+  )
+  while (!(await masters[0]!.cli("CLUSTER", "INFO")).includes("cluster_state:ok"))
+    await new Promise((resolve) => setTimeout(resolve, 100))
   const slot = Number(await masters[0]!.cli("CLUSTER", "KEYSLOT", layout.tag))
   // CLUSTER NODES: "<id> <ip:port@cport> <flags> <master> <ping> <pong> <epoch> <link> <slot ranges...>"
-  const line = (await masters[0]!.cli("CLUSTER", "NODES")).split("\n").find((entry) => entry.split(" ").slice(8).some((range) => inRange(range, slot)))
+  const line = (await masters[0]!.cli("CLUSTER", "NODES")).split("\n").find((entry) =>
+    entry
+      .split(" ")
+      .slice(8)
+      .some((range) => inRange(range, slot))
+  )
   const port = Number(/:(\d+)@/.exec(line ?? "")?.[1])
   owner = masters.find((master) => master.port === port)!
   other = masters.find((master) => master !== owner)!
@@ -54,6 +68,9 @@ describe("RedisCredentialStore on a Redis Cluster of 3 masters", () => {
     const admin = await openStore(owner.url, { node: false })
     const client = curveKeyPair().publicKey
     await admin.addCurveKey("api", client)
-    expect(await wrong.checkCurveKey("api", client)).toEqual({ statusCode: 300, statusText: "Credential store unavailable" })
+    expect(await wrong.checkCurveKey("api", client)).toEqual({
+      statusCode: 300,
+      statusText: "Credential store unavailable",
+    })
   })
 })

@@ -19,18 +19,27 @@ describe("the README's Redis ACL users", () => {
     const lines = await readmeAclLines()
     expect(lines).toHaveLength(2)
     for (const line of lines) expect((await redis.server.cli(...line)).trim()).toBe("OK")
-    const at = (user: string, password: string): string => redis.server.url.replace("redis://", `redis://${user}:${password}@`)
+    const at = (user: string, password: string): string =>
+      redis.server.url.replace("redis://", `redis://${user}:${password}@`)
     const admin = await openStore(at("zmq-auth-admin", "admin-password"), { node: false })
     const server = await openStore(at("zmq-auth-server", "server-password"), { node: "acl-server" })
     expect([admin.state, server.state]).toEqual(["up", "up"])
 
     const client = curveKeyPair().publicKey
-    expect(await admin.waitForFleet(await admin.addCurveKey("*", client), { timeoutMs: 5000 })).toMatchObject({ applied: ["acl-server"], pending: [] })
+    expect(await admin.waitForFleet(await admin.addCurveKey("*", client), { timeoutMs: 5000 })).toMatchObject({
+      applied: ["acl-server"],
+      pending: [],
+    })
     expect(await server.checkCurveKey("*", client)).toEqual({ statusCode: 200 })
     await admin.setPassword("*", "erin", "correct horse")
-    expect(await server.checkPlain("*", "erin", Buffer.from("correct horse"))).toEqual({ statusCode: 200, userId: "erin" })
+    expect(await server.checkPlain("*", "erin", Buffer.from("correct horse"))).toEqual({
+      statusCode: 200,
+      userId: "erin",
+    })
     expect((await admin.listCredentials()).map((listing) => listing.kind)).toEqual(["curve", "user"])
-    expect((await admin.fleetStatus()).nodes).toEqual([{ node: "acl-server", generation: server.appliedGeneration, lag: 0 }])
+    expect((await admin.fleetStatus()).nodes).toEqual([
+      { node: "acl-server", generation: server.appliedGeneration, lag: 0 },
+    ])
 
     await expect(server.revokeCurveKey("*", client)).rejects.toThrow(/did not confirm/)
     expect(await server.checkCurveKey("*", client)).toEqual({ statusCode: 200 })

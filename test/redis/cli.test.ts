@@ -7,7 +7,11 @@ const redis = useRedisServer()
 const CLI = "packages/core/dist/cli/main.js"
 
 function cli(args: string[], input?: string): ReturnType<typeof runNode> {
-  return runNode(CLI, ["redis", ...args, "--url", redis.server.url], input === undefined ? { timeoutMs: 20_000 } : { input, timeoutMs: 20_000 })
+  return runNode(
+    CLI,
+    ["redis", ...args, "--url", redis.server.url],
+    input === undefined ? { timeoutMs: 20_000 } : { input, timeoutMs: 20_000 }
+  )
 }
 
 describe("zmq-auth redis", () => {
@@ -23,8 +27,15 @@ describe("zmq-auth redis", () => {
 
     const password = await cli(["set-password", "api", "erin", "--wait", "--json"], "correct horse\n")
     expect(password.exitCode).toBe(0)
-    expect(JSON.parse(password.stdout)).toMatchObject({ action: "set-password", changes: 1, fleet: { applied: ["server-1"], pending: [] } })
-    expect(await server.checkPlain("api", "erin", Buffer.from("correct horse"))).toEqual({ statusCode: 200, userId: "erin" })
+    expect(JSON.parse(password.stdout)).toMatchObject({
+      action: "set-password",
+      changes: 1,
+      fleet: { applied: ["server-1"], pending: [] },
+    })
+    expect(await server.checkPlain("api", "erin", Buffer.from("correct horse"))).toEqual({
+      statusCode: 200,
+      userId: "erin",
+    })
 
     const revoked = await cli(["revoke-key", "api", client.publicKey, "--wait"])
     expect(revoked.exitCode).toBe(0)
@@ -32,7 +43,10 @@ describe("zmq-auth redis", () => {
 
     const removed = await cli(["remove-user", "api", "erin", "--wait"])
     expect(removed.exitCode).toBe(0)
-    expect(await server.checkPlain("api", "erin", Buffer.from("correct horse"))).toEqual({ statusCode: 400, statusText: "User removed" })
+    expect(await server.checkPlain("api", "erin", Buffer.from("correct horse"))).toEqual({
+      statusCode: 400,
+      statusText: "User removed",
+    })
 
     const listed = await cli(["list", "api", "--json"])
     expect(JSON.parse(listed.stdout)).toEqual({
@@ -70,7 +84,9 @@ describe("zmq-auth redis", () => {
   })
 
   it("says which Redis it cannot reach, without the URL's password", async () => {
-    const result = await runNode(CLI, ["redis", "status", "--url", "redis://admin:s3cret@127.0.0.1:1"], { timeoutMs: 20_000 })
+    const result = await runNode(CLI, ["redis", "status", "--url", "redis://admin:s3cret@127.0.0.1:1"], {
+      timeoutMs: 20_000,
+    })
     expect(result.exitCode).toBe(1)
     expect(result.stderr).toContain("cannot reach Redis at redis://admin:***@127.0.0.1:1")
     expect(result.stderr).not.toContain("s3cret")

@@ -32,5 +32,5 @@ describeCredentialStore(
     }
   },
   { describe, it },
-  { settleWithinMs: 3000 },
+  { settleWithinMs: 3000 }
 )

@@ -14,7 +14,13 @@ afterEach(async () => {
   proxy = undefined
 })
 afterAll(() => {
-  console.log(["| fault | what the store did | detected after (ms) | allows after detection | uncached allows during the fault | cached allows before detection (bound: 2 heartbeats, 600 ms) |", "|---|---|---|---|---|---|", ...table].join("\n"))
+  console.log(
+    [
+      "| fault | what the store did | detected after (ms) | allows after detection | uncached allows during the fault | cached allows before detection (bound: 2 heartbeats, 600 ms) |",
+      "|---|---|---|---|---|---|",
+      ...table,
+    ].join("\n")
+  )
 })
 
 const key = (): string => curveKeyPair().publicKey
@@ -40,20 +46,30 @@ class Probe {
         if (publicKey === undefined) return
         const startedAt = performance.now()
         const verdict = await store.checkCurveKey("api", publicKey)
-        this.samples.push({ startedAt, kind, statusCode: typeof verdict === "boolean" ? (verdict ? 200 : 400) : verdict.statusCode })
+        this.samples.push({
+          startedAt,
+          kind,
+          statusCode: typeof verdict === "boolean" ? (verdict ? 200 : 400) : verdict.statusCode,
+        })
         await new Promise((resolve) => setTimeout(resolve, 5))
       }
     }
-    this.#done = Promise.all([loop("cached", () => cached), loop("uncached", () => uncached.pop())]).then(() => undefined)
+    this.#done = Promise.all([loop("cached", () => cached), loop("uncached", () => uncached.pop())]).then(
+      () => undefined
+    )
   }
 
   /** Resolves once `count` samples started after `from`. */
   async samplesAfter(from: number, count: number): Promise<void> {
-    while (this.samples.filter((sample) => sample.startedAt >= from).length < count) await new Promise((resolve) => setTimeout(resolve, 5))
+    while (this.samples.filter((sample) => sample.startedAt >= from).length < count)
+      await new Promise((resolve) => setTimeout(resolve, 5))
   }
 
   count(from: number, to: number, kind: Kind, statusCode: number): number {
-    return this.samples.filter((sample) => sample.startedAt >= from && sample.startedAt < to && sample.kind === kind && sample.statusCode === statusCode).length
+    return this.samples.filter(
+      (sample) =>
+        sample.startedAt >= from && sample.startedAt < to && sample.kind === kind && sample.statusCode === statusCode
+    ).length
   }
 
   async stop(): Promise<void> {
@@ -107,21 +123,41 @@ async function runFault(fault: Fault): Promise<void> {
   const uncachedAllows = probe.count(injectedAt, upAt, "uncached", 200)
   const cachedBeforeDetection = probe.count(injectedAt, downAt, "cached", 200)
   const unavailable = probe.count(downAt, upAt, "cached", 300) + probe.count(downAt, upAt, "uncached", 300)
-  const revokedAllows = revokedAt === undefined ? [] : probe.samples.filter((sample) => sample.kind === "cached" && sample.statusCode === 200 && sample.startedAt >= revokedAt)
-  const lastRevokedAllow = revokedAllows.length === 0 ? undefined : Math.max(...revokedAllows.map((sample) => sample.startedAt))
-  const revokedNote = revokedAt === undefined ? "" : `; key revoked meanwhile (unseen): ${revokedAllows.length} allows in the ${lastRevokedAllow === undefined ? 0 : Math.round(lastRevokedAllow - revokedAt)} ms after the revocation, all before detection`
-  const cachedAllows = probe.samples.filter((sample) => sample.kind === "cached" && sample.statusCode === 200 && sample.startedAt >= injectedAt)
-  const cachedWindow = cachedAllows.length === 0 ? 0 : Math.round(Math.max(...cachedAllows.map((sample) => sample.startedAt)) - injectedAt)
-  table.push(`| ${fault.name} | store:down, ${unavailable} checks answered 300, store:up after healing${revokedNote} | ${detectedMs} | ${allowsAfterDetection} | ${uncachedAllows} | ${cachedBeforeDetection} (last ${cachedWindow} ms after the fault) |`)
+  const revokedAllows =
+    revokedAt === undefined
+      ? []
+      : probe.samples.filter(
+          (sample) => sample.kind === "cached" && sample.statusCode === 200 && sample.startedAt >= revokedAt
+        )
+  const lastRevokedAllow =
+    revokedAllows.length === 0 ? undefined : Math.max(...revokedAllows.map((sample) => sample.startedAt))
+  const revokedNote =
+    revokedAt === undefined
+      ? ""
+      : `; key revoked meanwhile (unseen): ${revokedAllows.length} allows in the ${lastRevokedAllow === undefined ? 0 : Math.round(lastRevokedAllow - revokedAt)} ms after the revocation, all before detection`
+  const cachedAllows = probe.samples.filter(
+    (sample) => sample.kind === "cached" && sample.statusCode === 200 && sample.startedAt >= injectedAt
+  )
+  const cachedWindow =
+    cachedAllows.length === 0 ? 0 : Math.round(Math.max(...cachedAllows.map((sample) => sample.startedAt)) - injectedAt)
+  table.push(
+    `| ${fault.name} | store:down, ${unavailable} checks answered 300, store:up after healing${revokedNote} | ${detectedMs} | ${allowsAfterDetection} | ${uncachedAllows} | ${cachedBeforeDetection} (last ${cachedWindow} ms after the fault) |`
+  )
   if (lastRevokedAllow !== undefined) expect(lastRevokedAllow).toBeLessThan(downAt)
   // Cached entries decide only while Redis answered within the last 2 heartbeats.
-  for (const sample of cachedAllows) expect(sample.startedAt - injectedAt).toBeLessThanOrEqual(2 * TEST_STORE_OPTIONS.heartbeatMs)
+  for (const sample of cachedAllows)
+    expect(sample.startedAt - injectedAt).toBeLessThanOrEqual(2 * TEST_STORE_OPTIONS.heartbeatMs)
   expect(allowsAfterDetection).toBe(0)
   expect(uncachedAllows).toBe(0)
   if (fault.lasting !== false) expect(unavailable).toBeGreaterThan(0)
   expect(detectedMs).toBeLessThan(DETECTION_BUDGET_MS)
   // Back up: decisions are current again (kill -9 lost the data: the cached key is unknown now).
-  const expected = revokedAt !== undefined ? { statusCode: 400, statusText: "Key revoked" } : fault.keepsData ? { statusCode: 200 } : { statusCode: 400, statusText: "Unknown key" }
+  const expected =
+    revokedAt !== undefined
+      ? { statusCode: 400, statusText: "Key revoked" }
+      : fault.keepsData
+        ? { statusCode: 200 }
+        : { statusCode: 400, statusText: "Unknown key" }
   expect(await store.checkCurveKey("api", cached)).toEqual(expected)
   const revoked = key()
   await admin.addCurveKey("api", revoked)
@@ -133,7 +169,13 @@ async function runFault(fault: Fault): Promise<void> {
 
 describe("RedisCredentialStore under faults: no allow from a Redis that is down, frozen or half-open", () => {
   it("kill -9 and restart", async () => {
-    await runFault({ name: "kill -9, restart", viaProxy: false, keepsData: false, inject: () => redis.server.kill(), heal: () => redis.server.restart() })
+    await runFault({
+      name: "kill -9, restart",
+      viaProxy: false,
+      keepsData: false,
+      inject: () => redis.server.kill(),
+      heal: () => redis.server.restart(),
+    })
   })
 
   it("SIGSTOP and SIGCONT (frozen Redis, connection open)", async () => {
@@ -225,7 +267,9 @@ describe("RedisCredentialStore against a slow Redis", () => {
     const stats = await redis.server.cli("INFO", "commandstats")
     const reads = Number(/cmdstat_hgetall:calls=(\d+)/.exec(stats)?.[1] ?? 0)
     expect(reads).toBeLessThanOrEqual(1024 + 2)
-    table.push(`| proxy: 5 s delay, 1500 checks at once | all 300 within ${Math.round(elapsed)} ms; ${reads} reads reached Redis (bound 1024) | – | 0 | 0 | – |`)
+    table.push(
+      `| proxy: 5 s delay, 1500 checks at once | all 300 within ${Math.round(elapsed)} ms; ${reads} reads reached Redis (bound 1024) | – | 0 | 0 | – |`
+    )
   })
 })
 
@@ -251,16 +295,24 @@ describe("RedisCredentialStore grace mode (maxStalenessMs)", () => {
     expect(store.state).toBe("stale")
     expect(await store.checkCurveKey("api", cached)).toEqual({ statusCode: 200 })
     expect(await store.checkCurveKey("api", revoked)).toEqual({ statusCode: 400, statusText: "Key revoked" })
-    expect(await store.checkCurveKey("api", uncached)).toEqual({ statusCode: 300, statusText: "Credential store unavailable" })
+    expect(await store.checkCurveKey("api", uncached)).toEqual({
+      statusCode: 300,
+      statusText: "Credential store unavailable",
+    })
     while (store.state === "stale") await new Promise((resolve) => setTimeout(resolve, 50))
     expect(store.state).toBe("down")
-    expect(await store.checkCurveKey("api", cached)).toEqual({ statusCode: 300, statusText: "Credential store unavailable" })
+    expect(await store.checkCurveKey("api", cached)).toEqual({
+      statusCode: 300,
+      statusText: "Credential store unavailable",
+    })
     expect(await store.checkCurveKey("api", revoked)).toEqual({ statusCode: 400, statusText: "Key revoked" })
     const up = nextEvent(store, "store:up")
     proxy.setMode("pass")
     await up
     expect(await store.checkCurveKey("api", cached)).toEqual({ statusCode: 200 })
-    table.push("| proxy: drop bytes, maxStalenessMs 2500 | state stale: cached key 200, known revocation 400, uncached 300; past the window state down: all 300 but the revocation (400) | – | 0 past the window | 0 | by design within the window |")
+    table.push(
+      "| proxy: drop bytes, maxStalenessMs 2500 | state stale: cached key 200, known revocation 400, uncached 300; past the window state down: all 300 but the revocation (400) | – | 0 past the window | 0 | by design within the window |"
+    )
   })
 
   it("a node in grace mode behind a partition is pending, not applied", async () => {

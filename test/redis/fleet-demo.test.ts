@@ -45,7 +45,10 @@ describe("npm run demo -- --fleet", () => {
 
   it("summarises each node: connected before the revocation, refused with 400 after, with its times", () => {
     for (const node of ["node-1", "node-2", "node-3"]) {
-      const row = new RegExp(`^  ${node}\\s+connected\\s+refused \\(400\\)\\s+400 Key revoked\\s+yes\\s+([-+][\\d.]+) ms\\s+\\+([\\d.]+) ms$`, "m").exec(result.stdout)
+      const row = new RegExp(
+        `^  ${node}\\s+connected\\s+refused \\(400\\)\\s+400 Key revoked\\s+yes\\s+([-+][\\d.]+) ms\\s+\\+([\\d.]+) ms$`,
+        "m"
+      ).exec(result.stdout)
       expect(row, node).not.toBeNull()
       expect(Number(row![1])).toBeLessThan(0)
     }
@@ -64,7 +67,10 @@ describe("npm run demo -- --fleet", () => {
     await rm(bin, { recursive: true, force: true })
     await mkdir(bin)
     await symlink(process.execPath, join(bin, "node"))
-    const run = await runNode(DEMO, ["--fleet"], { env: { ...process.env, PATH: bin, TMPDIR: temporary }, timeoutMs: TIMEOUT_MS })
+    const run = await runNode(DEMO, ["--fleet"], {
+      env: { ...process.env, PATH: bin, TMPDIR: temporary },
+      timeoutMs: TIMEOUT_MS,
+    })
     await rm(bin, { recursive: true, force: true })
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toContain("apt-get install redis-server")
@@ -73,13 +79,17 @@ describe("npm run demo -- --fleet", () => {
   })
 
   it("stopped by SIGTERM once its servers run, leaves no process running and no temporary file", async () => {
-    const child = spawn(process.execPath, [DEMO, "--fleet"], { cwd: REPOSITORY_ROOT, env: { ...process.env, TMPDIR: temporary }, stdio: ["ignore", "pipe", "inherit"] })
+    const child = spawn(process.execPath, [DEMO, "--fleet"], {
+      cwd: REPOSITORY_ROOT,
+      env: { ...process.env, TMPDIR: temporary },
+      stdio: ["ignore", "pipe", "inherit"],
+    })
     let output = ""
     const serving = new Promise<void>((resolve) =>
       child.stdout.on("data", (chunk: Buffer) => {
         output += chunk.toString("utf8")
         if (/^node-3 pid \d+ /m.test(output)) resolve()
-      }),
+      })
     )
     const exited = once(child, "exit")
     await Promise.race([serving, exited])

@@ -40,7 +40,10 @@ describe("RedisCredentialStore: fleet acknowledgements", () => {
     const staying = await openStore(redis.server.url, { node: "staying" })
     const leaving = await openStore(redis.server.url, { node: "leaving" })
     const admin = await openStore(redis.server.url, { node: false })
-    expect((await admin.waitForFleet(await admin.addCurveKey("api", curveKeyPair().publicKey))).applied).toEqual(["leaving", "staying"])
+    expect((await admin.waitForFleet(await admin.addCurveKey("api", curveKeyPair().publicKey))).applied).toEqual([
+      "leaving",
+      "staying",
+    ])
     await leaving.close()
     const report = await admin.waitForFleet(await admin.addCurveKey("api", curveKeyPair().publicKey))
     expect(report).toMatchObject({ applied: ["staying"], pending: [] })

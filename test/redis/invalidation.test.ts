@@ -58,7 +58,9 @@ describe("RedisCredentialStore: changes reach every store", () => {
   })
 
   it("measures revocation latency from EXEC's reply to another store's next decision", async () => {
-    const servers = await Promise.all([1, 2, 3].map((index) => openStore(redis.server.url, { node: `server-${index}` })))
+    const servers = await Promise.all(
+      [1, 2, 3].map((index) => openStore(redis.server.url, { node: `server-${index}` }))
+    )
     const admin = await openStore(redis.server.url, { node: false })
     const latencies: number[] = []
     for (let round = 0; round < 20; round++) {
@@ -77,7 +79,9 @@ describe("RedisCredentialStore: changes reach every store", () => {
     latencies.sort((a, b) => a - b)
     const p50 = latencies[Math.floor(latencies.length / 2)]!
     const max = latencies.at(-1)!
-    console.log(`revocation to 3 stores: p50 ${p50.toFixed(2)} ms, max ${max.toFixed(2)} ms (20 rounds, event after re-read)`)
+    console.log(
+      `revocation to 3 stores: p50 ${p50.toFixed(2)} ms, max ${max.toFixed(2)} ms (20 rounds, event after re-read)`
+    )
     expect(max).toBeLessThan(100)
   })
 })

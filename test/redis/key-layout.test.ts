@@ -12,13 +12,16 @@ describe("key layout", () => {
         expect(encoded).toMatch(/^[A-Za-z0-9._%-]*$/)
         expect(decodeKeyPart(encoded)).toBe(text)
       }),
-      { numRuns: runs },
+      { numRuns: runs }
     )
   })
 
   it("never gives two different credentials the same key, and parses every key back", () => {
     const layout = new KeyLayout("fleet")
-    const part = fc.oneof(fc.string({ unit: "grapheme" }), fc.constantFrom("*", "", ":", "{", "}", "%", "%25", "a:b", "a%3Ab"))
+    const part = fc.oneof(
+      fc.string({ unit: "grapheme" }),
+      fc.constantFrom("*", "", ":", "{", "}", "%", "%25", "a:b", "a%3Ab")
+    )
     fc.assert(
       fc.property(part, part, part, part, (domainA, nameA, domainB, nameB) => {
         const a = layout.curve(domainA, nameA)
@@ -28,14 +31,20 @@ describe("key layout", () => {
         expect(layout.parse(layout.user(domainA, nameA))).toEqual({ kind: "user", domain: domainA, username: nameA })
         expect(layout.curve(domainA, nameA)).not.toBe(layout.user(domainA, nameA))
       }),
-      { numRuns: runs },
+      { numRuns: runs }
     )
   })
 
   it("hash-tags the namespace so every key lands in one cluster slot, acknowledgements outside the tracked prefix", () => {
     const layout = new KeyLayout("prod{eu}")
     expect(layout.tag).toBe("{prod%7Beu%7D}")
-    for (const key of [layout.generation, layout.curve("*", "k"), layout.user("d", "u"), layout.nodes, layout.node("n")]) {
+    for (const key of [
+      layout.generation,
+      layout.curve("*", "k"),
+      layout.user("d", "u"),
+      layout.nodes,
+      layout.node("n"),
+    ]) {
       expect(key.slice(key.indexOf("{") + 1, key.indexOf("}"))).toBe("prod%7Beu%7D")
     }
     expect(layout.node("n").startsWith(layout.trackedPrefix)).toBe(false)

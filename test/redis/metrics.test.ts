@@ -22,7 +22,10 @@ describe("RedisCredentialStore metrics", () => {
     expect(await store.checkCurveKey("*", client.publicKey)).toEqual({ statusCode: 200 })
     expect(await store.checkCurveKey("*", client.publicKey)).toEqual({ statusCode: 200 })
     await store.waitForFleet(await admin.setPassword("*", "erin", "correct horse"), { timeoutMs: 5000 })
-    expect(await store.checkPlain("*", "erin", Buffer.from("correct horse"))).toEqual({ statusCode: 200, userId: "erin" })
+    expect(await store.checkPlain("*", "erin", Buffer.from("correct horse"))).toEqual({
+      statusCode: 200,
+      userId: "erin",
+    })
 
     expect(await sdk.sum("zmq_auth.store.cache.misses", {})).toBeGreaterThanOrEqual(2)
     expect(await sdk.sum("zmq_auth.store.cache.hits", {})).toBeGreaterThanOrEqual(1)
@@ -31,6 +34,10 @@ describe("RedisCredentialStore metrics", () => {
     expect(await sdk.sum("zmq_auth.store.password_hash.duration", {})).toBe(1)
     expect(await sdk.sum("zmq_auth.store.password_hash.queue", {})).toBe(0)
     const states = await sdk.points("zmq_auth.store.state")
-    expect(states.map((point) => [point.attributes["state"], point.value]).sort()).toEqual([["down", 0], ["stale", 0], ["up", 1]])
+    expect(states.map((point) => [point.attributes["state"], point.value]).sort()).toEqual([
+      ["down", 0],
+      ["stale", 0],
+      ["up", 1],
+    ])
   })
 })

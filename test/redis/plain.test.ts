@@ -5,7 +5,8 @@ import { openStore, useRedisServer } from "../helpers/redis-store.js"
 const redis = useRedisServer()
 
 const password = (text: string): Buffer => Buffer.from(text, "utf8")
-const statusOf = (verdict: CredentialVerdict): number => (typeof verdict === "boolean" ? (verdict ? 200 : 400) : verdict.statusCode)
+const statusOf = (verdict: CredentialVerdict): number =>
+  typeof verdict === "boolean" ? (verdict ? 200 : 400) : verdict.statusCode
 
 describe("RedisCredentialStore: PLAIN", () => {
   it("stores a salted scrypt PHC string, never the password", async () => {
@@ -22,13 +23,25 @@ describe("RedisCredentialStore: PLAIN", () => {
   it("allows the right password with the user name as user id, and denies wrong ones and unknown users", async () => {
     const store = await openStore(redis.server.url)
     await store.setPassword("api", "erin", "correct horse")
-    expect(await store.checkPlain("api", "erin", password("correct horse"))).toEqual({ statusCode: 200, userId: "erin" })
-    expect(await store.checkPlain("api", "erin", password("correct horse "))).toEqual({ statusCode: 400, statusText: "Invalid password" })
-    expect(await store.checkPlain("api", "nobody", password("correct horse"))).toEqual({ statusCode: 400, statusText: "Invalid username" })
-    expect(await store.checkPlain("other", "erin", password("correct horse"))).toEqual({ statusCode: 400, statusText: "Invalid username" })
+    expect(await store.checkPlain("api", "erin", password("correct horse"))).toEqual({
+      statusCode: 200,
+      userId: "erin",
+    })
+    expect(await store.checkPlain("api", "erin", password("correct horse "))).toEqual({
+      statusCode: 400,
+      statusText: "Invalid password",
+    })
+    expect(await store.checkPlain("api", "nobody", password("correct horse"))).toEqual({
+      statusCode: 400,
+      statusText: "Invalid username",
+    })
+    expect(await store.checkPlain("other", "erin", password("correct horse"))).toEqual({
+      statusCode: 400,
+      statusText: "Invalid username",
+    })
   })
 
-  it("looks users up in the domain then \"*\", and a removal wins at either level", async () => {
+  it('looks users up in the domain then "*", and a removal wins at either level', async () => {
     const store = await openStore(redis.server.url)
     await store.setPassword("*", "gina", "everywhere")
     await store.setPassword("api", "gina", "api only")
@@ -36,9 +49,15 @@ describe("RedisCredentialStore: PLAIN", () => {
     expect(statusOf(await store.checkPlain("api", "gina", password("everywhere")))).toBe(400)
     expect(statusOf(await store.checkPlain("billing", "gina", password("everywhere")))).toBe(200)
     await store.removeUser("billing", "gina")
-    expect(await store.checkPlain("billing", "gina", password("everywhere"))).toEqual({ statusCode: 400, statusText: "User removed" })
+    expect(await store.checkPlain("billing", "gina", password("everywhere"))).toEqual({
+      statusCode: 400,
+      statusText: "User removed",
+    })
     await store.removeUser("*", "gina")
-    expect(await store.checkPlain("api", "gina", password("api only"))).toEqual({ statusCode: 400, statusText: "User removed" })
+    expect(await store.checkPlain("api", "gina", password("api only"))).toEqual({
+      statusCode: 400,
+      statusText: "User removed",
+    })
   })
 
   it("hashes once per user, password and record version: a password change reaches cached verifications at once", async () => {
@@ -47,11 +66,15 @@ describe("RedisCredentialStore: PLAIN", () => {
     await store.setPassword("api", "hank", "first")
     expect(statusOf(await store.checkPlain("api", "hank", password("first")))).toBe(200)
     const started = store.passwordHashes.started
-    for (let round = 0; round < 20; round++) expect(statusOf(await store.checkPlain("api", "hank", password("first")))).toBe(200)
+    for (let round = 0; round < 20; round++)
+      expect(statusOf(await store.checkPlain("api", "hank", password("first")))).toBe(200)
     expect(store.passwordHashes.started).toBe(started)
     const receipt = await other.setPassword("api", "hank", "second")
     await store.waitForFleet(receipt)
-    expect(await store.checkPlain("api", "hank", password("first"))).toEqual({ statusCode: 400, statusText: "Invalid password" })
+    expect(await store.checkPlain("api", "hank", password("first"))).toEqual({
+      statusCode: 400,
+      statusText: "Invalid password",
+    })
     expect(statusOf(await store.checkPlain("api", "hank", password("second")))).toBe(200)
     // setting the same password again is a new version: verified again once
     const before = store.passwordHashes.started
@@ -93,7 +116,10 @@ describe("RedisCredentialStore: PLAIN", () => {
     const store = await openStore(redis.server.url, { scryptCost: { logN: 14, r: 8, p: 1 }, hashWaitMs: 20 })
     await store.setPassword("api", "lena", "slow")
     const running = [store.checkPlain("api", "lena", password("a")), store.checkPlain("api", "lena", password("b"))]
-    expect(await store.checkPlain("api", "lena", password("slow"))).toEqual({ statusCode: 300, statusText: "Credential store busy" })
+    expect(await store.checkPlain("api", "lena", password("slow"))).toEqual({
+      statusCode: 300,
+      statusText: "Credential store busy",
+    })
     await Promise.all(running)
     expect(store.passwordHashes.started).toBe(2)
   })
@@ -110,7 +136,9 @@ describe("RedisCredentialStore: PLAIN", () => {
     expect(store.passwordHashes.waiting).toBe(0)
     await Promise.all(busy)
     expect(store.passwordHashes.started).toBe(2)
-    expect(await store.checkPlain("api", "kim", password("patience"), { signal: AbortSignal.abort() })).toMatchObject({ statusCode: 300 })
+    expect(await store.checkPlain("api", "kim", password("patience"), { signal: AbortSignal.abort() })).toMatchObject({
+      statusCode: 300,
+    })
     expect(store.passwordHashes.started).toBe(2)
   })
 
@@ -124,7 +152,8 @@ describe("RedisCredentialStore: PLAIN", () => {
       const checking = store.checkPlain("api", "hana", password("slow to hash"))
       // The check has found the record and hashes now.
       while (store.passwordHashes.running === 0) await new Promise((resolve) => setImmediate(resolve))
-      const receipt = change === "remove" ? await admin.removeUser("*", "hana") : await admin.setPassword("*", "hana", "new one")
+      const receipt =
+        change === "remove" ? await admin.removeUser("*", "hana") : await admin.setPassword("*", "hana", "new one")
       expect((await admin.waitForFleet(receipt, { timeoutMs: 5000 })).pending).toEqual([])
       expect(store.passwordHashes.running, "the change was confirmed before the hash ended").toBe(1)
       const verdict = await checking

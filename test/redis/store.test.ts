@@ -22,7 +22,7 @@ describe("RedisCredentialStore: CURVE keys", () => {
     expect(await store.checkCurveKey("other", alice)).toEqual({ statusCode: 400, statusText: "Unknown key" })
   })
 
-  it("looks a key up under the request's domain, then under \"*\"", async () => {
+  it('looks a key up under the request\'s domain, then under "*"', async () => {
     const store = await openStore(redis.server.url)
     const shared = key()
     await store.addCurveKey("*", shared, { userId: "everywhere" })
@@ -108,7 +108,10 @@ describe("RedisCredentialStore: connecting", () => {
     const store = await openStore(`redis://127.0.0.1:${port}`)
     expect(performance.now() - started).toBeLessThan(2000)
     expect(store.state).toBe("down")
-    expect(await store.checkCurveKey("api", key())).toEqual({ statusCode: 300, statusText: "Credential store unavailable" })
+    expect(await store.checkCurveKey("api", key())).toEqual({
+      statusCode: 300,
+      statusText: "Credential store unavailable",
+    })
     await expect(store.addCurveKey("api", key())).rejects.toThrow(RedisStoreError)
     const up = nextEvent(store, "store:up")
     const late = await startRedisServer(port)
@@ -221,7 +224,16 @@ describe("RedisCredentialStore: records it cannot trust", () => {
     const client = key()
     await redis.server.cli("HSET", new KeyLayout("zmq-auth").curve("api", client), "state", "maybe", "version", "1")
     await expect(store.checkCurveKey("api", client)).rejects.toThrow(RedisStoreError)
-    await redis.server.cli("HSET", new KeyLayout("zmq-auth").user("api", "nina"), "state", "active", "version", "1", "phc", "$scrypt$ln=30,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+    await redis.server.cli(
+      "HSET",
+      new KeyLayout("zmq-auth").user("api", "nina"),
+      "state",
+      "active",
+      "version",
+      "1",
+      "phc",
+      "$scrypt$ln=30,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    )
     const failure = await store.checkPlain("api", "nina", Buffer.from("hunter2")).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(RedisStoreError)
     expect(String((failure as Error).message)).not.toContain("hunter2")

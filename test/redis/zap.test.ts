@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest"
 import { curveKeyPair } from "zeromq"
-import { Authenticator, ZapHandler, z85, type CredentialStore, type CredentialVerdict, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import {
+  Authenticator,
+  ZapHandler,
+  z85,
+  type CredentialStore,
+  type CredentialVerdict,
+  type ZapReply,
+  type ZapRequest,
+} from "@zmq-auth/core"
 import { nextEvent, openStore, useRedisServer } from "../helpers/redis-store.js"
 import { attemptHandshake, startServer, type TestServer } from "../helpers/sockets.js"
 
@@ -16,15 +24,28 @@ class StoreAuthenticator extends Authenticator {
 
   override async authenticate(request: ZapRequest): Promise<ZapReply> {
     let verdict: CredentialVerdict | undefined
-    if (request.mechanism === "CURVE") verdict = await this.store.checkCurveKey(request.domain, z85.encode(request.credentials[0]!))
-    if (request.mechanism === "PLAIN") verdict = await this.store.checkPlain(request.domain, request.credentials[0]!.toString("utf8"), request.credentials[1]!)
+    if (request.mechanism === "CURVE")
+      verdict = await this.store.checkCurveKey(request.domain, z85.encode(request.credentials[0]!))
+    if (request.mechanism === "PLAIN")
+      verdict = await this.store.checkPlain(
+        request.domain,
+        request.credentials[0]!.toString("utf8"),
+        request.credentials[1]!
+      )
     if (verdict === undefined) return super.authenticate(request)
-    const full: Exclude<CredentialVerdict, boolean> = typeof verdict === "boolean" ? { statusCode: verdict ? 200 : 400 } : verdict
+    const full: Exclude<CredentialVerdict, boolean> =
+      typeof verdict === "boolean" ? { statusCode: verdict ? 200 : 400 } : verdict
     const reply: ZapReply = {
       requestId: request.requestId,
       statusCode: full.statusCode,
       statusText: full.statusText ?? (full.statusCode === 200 ? "OK" : "Denied"),
-      userId: full.statusCode === 200 ? (full.userId ?? (request.mechanism === "CURVE" ? z85.encode(request.credentials[0]!) : request.credentials[0]!.toString("utf8"))) : "",
+      userId:
+        full.statusCode === 200
+          ? (full.userId ??
+            (request.mechanism === "CURVE"
+              ? z85.encode(request.credentials[0]!)
+              : request.credentials[0]!.toString("utf8")))
+          : "",
     }
     this.replies.push(reply)
     return reply
@@ -90,11 +111,17 @@ describe("RedisCredentialStore behind a real ZAP handler", () => {
     const server = await startServer({ mechanism: "PLAIN", domain: "api" })
     servers.push(server)
     await store.setPassword("api", "mallory", "s3cret")
-    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "mallory", password: "s3cret" })).toBe("handshake")
+    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "mallory", password: "s3cret" })).toBe(
+      "handshake"
+    )
     expect(engine.replies.at(-1)).toMatchObject({ statusCode: 200, userId: "mallory" })
-    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "mallory", password: "guess" })).toBe("handshake:error:auth")
+    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "mallory", password: "guess" })).toBe(
+      "handshake:error:auth"
+    )
     await store.removeUser("*", "mallory")
-    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "mallory", password: "s3cret" })).toBe("handshake:error:auth")
+    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "mallory", password: "s3cret" })).toBe(
+      "handshake:error:auth"
+    )
     expect(engine.replies.at(-1)).toMatchObject({ statusCode: 400, statusText: "User removed" })
   })
 })

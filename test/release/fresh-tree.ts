@@ -8,7 +8,9 @@ const ROOT_FILES = ["package.json", "tsconfig.base.json", "LICENSE", "CHANGELOG.
 
 /** The workspace folders of the root package.json, `dir/*` patterns expanded. */
 export async function workspaceFolders(root = REPOSITORY_ROOT): Promise<string[]> {
-  const { workspaces = [] } = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { workspaces?: string[] }
+  const { workspaces = [] } = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as {
+    workspaces?: string[]
+  }
   const folders: string[] = []
   for (const pattern of workspaces) {
     if (!pattern.endsWith("/*")) {
@@ -17,7 +19,8 @@ export async function workspaceFolders(root = REPOSITORY_ROOT): Promise<string[]
     }
     const parent = pattern.slice(0, -2)
     for (const entry of await readdir(join(root, parent), { withFileTypes: true })) {
-      if (entry.isDirectory() && existsSync(join(root, parent, entry.name, "package.json"))) folders.push(`${parent}/${entry.name}`)
+      if (entry.isDirectory() && existsSync(join(root, parent, entry.name, "package.json")))
+        folders.push(`${parent}/${entry.name}`)
     }
   }
   return folders
@@ -41,7 +44,9 @@ export async function copyFreshTree(target: string): Promise<void> {
     if (existsSync(join(REPOSITORY_ROOT, folder, "node_modules"))) {
       await symlink(join(REPOSITORY_ROOT, folder, "node_modules"), join(target, folder, "node_modules"), "dir")
     }
-    const { name } = JSON.parse(await readFile(join(REPOSITORY_ROOT, folder, "package.json"), "utf8")) as { name: string }
+    const { name } = JSON.parse(await readFile(join(REPOSITORY_ROOT, folder, "package.json"), "utf8")) as {
+      name: string
+    }
     names.push({ name, folder })
   }
   const installed = join(REPOSITORY_ROOT, "node_modules")

@@ -20,11 +20,15 @@ describe("authenticate and decisions", () => {
   async function serveDecisions(engine: Pick<Authenticator, "authenticate">): Promise<() => Promise<ZapDecision>> {
     const seen: ZapDecision[] = []
     const waiting: Array<(decision: ZapDecision) => void> = []
-    subscriptions.push(zapRequests().pipe(authenticate(engine)).subscribe((decision) => {
-      const waiter = waiting.shift()
-      if (waiter === undefined) seen.push(decision)
-      else waiter(decision)
-    }))
+    subscriptions.push(
+      zapRequests()
+        .pipe(authenticate(engine))
+        .subscribe((decision) => {
+          const waiter = waiting.shift()
+          if (waiter === undefined) seen.push(decision)
+          else waiter(decision)
+        })
+    )
     server = await startServer({ mechanism: "PLAIN", domain: "rx" })
     return () => {
       const decision = seen.shift()

@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest"
 import type { Subscription } from "rxjs"
 import { Authenticator, type DecisionEvent, type ZapRequest } from "@zmq-auth/core"
-import { authenticate, decisions, guardPlainFailures, zapEndpointReleased, zapRequests, type ZapDecision } from "@zmq-auth/rx"
+import {
+  authenticate,
+  decisions,
+  guardPlainFailures,
+  zapEndpointReleased,
+  zapRequests,
+  type ZapDecision,
+} from "@zmq-auth/rx"
 import { sendZapFrames, startServer, zapFrames, type TestServer } from "../helpers/sockets.js"
 import { attemptHandshakeOnce as attemptHandshake } from "./single-attempt.js"
 
@@ -25,7 +32,10 @@ describe("guardPlainFailures", () => {
     engine.on("decision", (event) => engineDecisions.push(event))
     const blocked: ZapRequest[] = []
     subscription = zapRequests()
-      .pipe(guardPlainFailures({ maxFailures: 3, windowMs: WINDOW_MS, now, onBlocked: (request) => blocked.push(request) }), authenticate(engine))
+      .pipe(
+        guardPlainFailures({ maxFailures: 3, windowMs: WINDOW_MS, now, onBlocked: (request) => blocked.push(request) }),
+        authenticate(engine)
+      )
       .subscribe()
     server = await startServer({ mechanism: "PLAIN", domain: "guarded" })
     return { engineDecisions, blocked }
@@ -42,7 +52,9 @@ describe("guardPlainFailures", () => {
     }
     expect(await attemptHandshake(server!, ADMIN)).toBe("handshake:error:auth")
     expect(engineDecisions.filter((decision) => decision.blocked === undefined)).toHaveLength(4)
-    expect(blocked.map((request) => [request.address, request.credentials.map(String)])).toEqual([["127.0.0.1", ["admin", "[redacted]"]]])
+    expect(blocked.map((request) => [request.address, request.credentials.map(String)])).toEqual([
+      ["127.0.0.1", ["admin", "[redacted]"]],
+    ])
 
     clock = start + WINDOW_MS - 1
     expect(await attemptHandshake(server!, ADMIN)).toBe("handshake:error:auth")
@@ -51,13 +63,16 @@ describe("guardPlainFailures", () => {
     expect(engineDecisions.filter((decision) => decision.blocked === undefined)).toHaveLength(5)
   })
 
-  it("counts per address and answers blocked ones 400 \"Too many failed attempts\"", async () => {
+  it('counts per address and answers blocked ones 400 "Too many failed attempts"', async () => {
     const { blocked } = await guarded(() => 0)
     const attempt = async (address: string, password: string): Promise<string[]> => {
-      const reply = await sendZapFrames(zapFrames({ mechanism: "PLAIN", address, domain: "guarded", credentials: ["admin", password] }))
+      const reply = await sendZapFrames(
+        zapFrames({ mechanism: "PLAIN", address, domain: "guarded", credentials: ["admin", password] })
+      )
       return reply.slice(2, 4).map(String)
     }
-    for (let index = 0; index < 3; index++) expect(await attempt("192.0.2.7", "guess")).toEqual(["400", "Invalid password"])
+    for (let index = 0; index < 3; index++)
+      expect(await attempt("192.0.2.7", "guess")).toEqual(["400", "Invalid password"])
     expect(await attempt("192.0.2.7", "secret")).toEqual(["400", "Too many failed attempts"])
     expect(await attempt("192.0.2.8", "secret")).toEqual(["200", "OK"])
     expect(blocked.map((request) => request.address)).toEqual(["192.0.2.7"])
@@ -73,11 +88,29 @@ describe("guardPlainFailures", () => {
       .subscribe((decision) => streamed.push(decision))
     subscription.add(observing)
     const attempt = async (requestId: string, password: string): Promise<string[]> =>
-      (await sendZapFrames(zapFrames({ mechanism: "PLAIN", requestId, address: "192.0.2.7", domain: "guarded", credentials: ["admin", password] }))).slice(2, 4).map(String)
+      (
+        await sendZapFrames(
+          zapFrames({
+            mechanism: "PLAIN",
+            requestId,
+            address: "192.0.2.7",
+            domain: "guarded",
+            credentials: ["admin", password],
+          })
+        )
+      )
+        .slice(2, 4)
+        .map(String)
     expect(await attempt("first", "guess")).toEqual(["400", "Invalid password"])
     expect(await attempt("second", "secret")).toEqual(["400", "Too many failed attempts"])
     for (const list of [streamed, observed]) {
-      expect(list.map((decision) => [decision.request.requestId.toString(), decision.reply.statusText, decision.blocked?.reason])).toEqual([
+      expect(
+        list.map((decision) => [
+          decision.request.requestId.toString(),
+          decision.reply.statusText,
+          decision.blocked?.reason,
+        ])
+      ).toEqual([
         ["first", "Invalid password", undefined],
         ["second", "Too many failed attempts", "address"],
       ])
@@ -89,7 +122,9 @@ describe("guardPlainFailures", () => {
     expect(() => guardPlainFailures({ maxFailures: 0, windowMs: 1000 })).toThrow(/maxFailures/)
     expect(() => guardPlainFailures({ maxFailures: 3, windowMs: -1 })).toThrow(/windowMs/)
     // A non-string statusText is refused up front, not when the first block would send it and error the stream.
-    expect(() => guardPlainFailures({ maxFailures: 3, windowMs: 1000, statusText: 7 as unknown as string })).toThrow(/statusText/)
+    expect(() => guardPlainFailures({ maxFailures: 3, windowMs: 1000, statusText: 7 as unknown as string })).toThrow(
+      /statusText/
+    )
   })
 
   it("keeps serving when onBlocked or the clock throws (a blocked attacker cannot unbind the endpoint)", async () => {
@@ -97,7 +132,9 @@ describe("guardPlainFailures", () => {
     let clockFails = false
     const errors: unknown[] = []
     const warnings: string[] = []
-    const onWarning = (warning: Error): void => { warnings.push(warning.message) }
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.message)
+    }
     process.on("warning", onWarning)
     try {
       subscription = zapRequests()
@@ -105,14 +142,25 @@ describe("guardPlainFailures", () => {
           guardPlainFailures({
             maxFailures: 1,
             windowMs: WINDOW_MS,
-            now: () => { if (clockFails) throw new Error("clock down"); return 0 },
-            onBlocked: () => { throw new Error("listener down") },
+            now: () => {
+              if (clockFails) throw new Error("clock down")
+              return 0
+            },
+            onBlocked: () => {
+              throw new Error("listener down")
+            },
           }),
-          authenticate(engine),
+          authenticate(engine)
         )
         .subscribe({ error: (error: unknown) => errors.push(error) })
       const attempt = async (address: string, password: string): Promise<string[]> =>
-        (await sendZapFrames(zapFrames({ mechanism: "PLAIN", address, domain: "guarded", credentials: ["admin", password] }))).slice(2, 4).map(String)
+        (
+          await sendZapFrames(
+            zapFrames({ mechanism: "PLAIN", address, domain: "guarded", credentials: ["admin", password] })
+          )
+        )
+          .slice(2, 4)
+          .map(String)
       expect(await attempt("192.0.2.9", "guess")).toEqual(["400", "Invalid password"])
       expect(await attempt("192.0.2.9", "secret")).toEqual(["400", "Too many failed attempts"])
       // A clock that throws blocks everyone (fails closed) instead of ending the stream.
@@ -121,7 +169,9 @@ describe("guardPlainFailures", () => {
       clockFails = false
       expect(await attempt("192.0.2.10", "secret")).toEqual(["200", "OK"])
       expect(errors).toEqual([])
-      expect(warnings.filter((warning) => /onBlocked threw: listener down|now threw: clock down/.test(warning)).length).toBeGreaterThanOrEqual(2)
+      expect(
+        warnings.filter((warning) => /onBlocked threw: listener down|now threw: clock down/.test(warning)).length
+      ).toBeGreaterThanOrEqual(2)
     } finally {
       process.off("warning", onWarning)
     }

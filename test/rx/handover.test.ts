@@ -68,7 +68,9 @@ describe("zapRequests resubscription", () => {
       }
     })
     // An attacker whose handshake never ends fails the test at once instead of stalling it.
-    const crashed = new Promise<never>((_resolve, reject) => { for (const attacker of attackers) attacker.catch(reject) })
+    const crashed = new Promise<never>((_resolve, reject) => {
+      for (const attacker of attackers) attacker.catch(reject)
+    })
     crashed.catch(() => undefined)
     let unbinds: number
     try {
@@ -93,17 +95,27 @@ describe("zapRequests resubscription", () => {
 
   it("hands requests still queued in the socket to the new subscription, which decides them", async () => {
     let held!: (exchange: ZapExchange) => void
-    const first = new Promise<ZapExchange>((resolve) => { held = resolve })
+    const first = new Promise<ZapExchange>((resolve) => {
+      held = resolve
+    })
     const releasing = zapRequests({ concurrency: 1 }).subscribe((exchange) => held(exchange))
     const answers = ["1", "2", "3"].map((requestId) => sendZapFrames(zapFrames({ mechanism: "NULL", requestId })))
     const unanswered = await first
     releasing.unsubscribe()
     keep(zapRequests().subscribe(allowAll))
     const replies = await Promise.all(answers)
-    const byId = new Map(replies.map(([, requestId, statusCode, , userId]) => [requestId?.toString(), `${statusCode?.toString()} ${userId?.toString()}`]))
+    const byId = new Map(
+      replies.map(([, requestId, statusCode, , userId]) => [
+        requestId?.toString(),
+        `${statusCode?.toString()} ${userId?.toString()}`,
+      ])
+    )
     const heldId = unanswered.request.requestId.toString()
     expect(byId.get(heldId)).toBe("500 ")
-    expect([...byId].filter(([requestId]) => requestId !== heldId).map(([, reply]) => reply)).toEqual(["200 successor", "200 successor"])
+    expect([...byId].filter(([requestId]) => requestId !== heldId).map(([, reply]) => reply)).toEqual([
+      "200 successor",
+      "200 successor",
+    ])
   })
 
   it("passes the socket on past a successor that unsubscribed before taking it over", async () => {
@@ -113,7 +125,9 @@ describe("zapRequests resubscription", () => {
       zapRequests().subscribe(allowAll).unsubscribe()
       keep(zapRequests().subscribe(allowAll))
       await zapEndpointReleased()
-      const [, requestId, statusCode, , userId] = await sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "third" }))
+      const [, requestId, statusCode, , userId] = await sendZapFrames(
+        zapFrames({ mechanism: "NULL", requestId: "third" })
+      )
       expect([requestId?.toString(), statusCode?.toString(), userId?.toString()]).toEqual(["third", "200", "successor"])
     })
     expect(unbinds).toBe(0)

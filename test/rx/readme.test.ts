@@ -35,11 +35,19 @@ describe("README examples", () => {
 
   it("logs denials, not successes", async () => {
     const lines: string[] = []
-    subscription = serveLoggingDenials(new Authenticator().configurePlain("*", { admin: "secret" }), (line) => lines.push(line))
+    subscription = serveLoggingDenials(new Authenticator().configurePlain("*", { admin: "secret" }), (line) =>
+      lines.push(line)
+    )
     const plain = await server("PLAIN")
-    expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "admin", password: "secret" })).toBe("handshake")
-    expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "admin", password: "guess" })).toBe("handshake:error:auth")
-    expect(lines).toEqual([expect.stringMatching(/^PLAIN from 127\.0\.0\.1 denied: 400 Invalid password \(\d+\.\d ms\)$/)])
+    expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "admin", password: "secret" })).toBe(
+      "handshake"
+    )
+    expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "admin", password: "guess" })).toBe(
+      "handshake:error:auth"
+    )
+    expect(lines).toEqual([
+      expect.stringMatching(/^PLAIN from 127\.0\.0\.1 denied: 400 Invalid password \(\d+\.\d ms\)$/),
+    ])
     expect(lines.join()).not.toContain("guess")
   })
 
@@ -58,7 +66,9 @@ describe("README examples", () => {
   it("decides by hand: loopback NULL clients only", async () => {
     subscription = serveLoopbackOnly()
     expect(await attemptHandshake(await server("NULL"), { mechanism: "NULL" })).toBe("handshake")
-    expect(await attemptHandshake(await server("PLAIN"), { mechanism: "PLAIN", username: "admin", password: "secret" })).toBe("handshake:error:auth")
+    expect(
+      await attemptHandshake(await server("PLAIN"), { mechanism: "PLAIN", username: "admin", password: "secret" })
+    ).toBe("handshake:error:auth")
     await stopServing(subscription)
   })
 })

@@ -1,4 +1,10 @@
-import { awaitHandshake, createClient, type ClientSpec, type HandshakeOutcome, type TestServer } from "../helpers/sockets.js"
+import {
+  awaitHandshake,
+  createClient,
+  type ClientSpec,
+  type HandshakeOutcome,
+  type TestServer,
+} from "../helpers/sockets.js"
 
 /**
  * One handshake with reconnection off: a client that libzmq reconnects after a failed handshake

@@ -18,14 +18,19 @@ describe("zapRequests", () => {
   }
 
   /** Subscribes and resolves each emitted exchange in turn. */
-  function exchanges(options?: Parameters<typeof zapRequests>[0]): { next(): Promise<ZapExchange>; subscription: Subscription } {
+  function exchanges(options?: Parameters<typeof zapRequests>[0]): {
+    next(): Promise<ZapExchange>
+    subscription: Subscription
+  } {
     const seen: ZapExchange[] = []
     const waiting: Array<(exchange: ZapExchange) => void> = []
-    const subscription = keep(zapRequests(options).subscribe((exchange) => {
-      const waiter = waiting.shift()
-      if (waiter === undefined) seen.push(exchange)
-      else waiter(exchange)
-    }))
+    const subscription = keep(
+      zapRequests(options).subscribe((exchange) => {
+        const waiter = waiting.shift()
+        if (waiter === undefined) seen.push(exchange)
+        else waiter(exchange)
+      })
+    )
     return {
       subscription,
       next: () => {
@@ -55,7 +60,13 @@ describe("zapRequests", () => {
     const serving = zapRequests().pipe(authenticate(engine))
     serving.subscribe().unsubscribe()
     let failure: unknown
-    keep(serving.subscribe({ error: (error: unknown) => { failure = error } }))
+    keep(
+      serving.subscribe({
+        error: (error: unknown) => {
+          failure = error
+        },
+      })
+    )
     await zapEndpointReleased()
     expect(failure).toBeUndefined()
     expect(await attemptHandshake(server, ADMIN)).toBe("handshake")
@@ -65,7 +76,10 @@ describe("zapRequests", () => {
     keep(zapRequests().subscribe())
     const failed = firstValueFrom(zapRequests())
     await expect(failed).rejects.toBeInstanceOf(AuthenticatorError)
-    await expect(failed).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringMatching(/already has a ZAP handler.*share\(\)/) })
+    await expect(failed).rejects.toMatchObject({
+      code: "ERR_AUTHENTICATOR",
+      message: expect.stringMatching(/already has a ZAP handler.*share\(\)/),
+    })
     await expect(new ZapHandler(new Authenticator()).start()).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR" })
   })
 
@@ -73,7 +87,10 @@ describe("zapRequests", () => {
     const handler = new ZapHandler(new Authenticator())
     await handler.start()
     try {
-      await expect(firstValueFrom(zapRequests())).rejects.toMatchObject({ name: "AuthenticatorError", code: "ERR_AUTHENTICATOR" })
+      await expect(firstValueFrom(zapRequests())).rejects.toMatchObject({
+        name: "AuthenticatorError",
+        code: "ERR_AUTHENTICATOR",
+      })
     } finally {
       await handler.stop()
     }
@@ -95,7 +112,9 @@ describe("zapRequests", () => {
     const stream = exchanges()
     const answer = sendZapFrames(zapFrames({ mechanism: "NULL" }))
     const exchange = await stream.next()
-    expect(() => exchange.reply({ statusCode: 201 as 200, statusText: "Created", userId: "" })).toThrow(AuthenticatorError)
+    expect(() => exchange.reply({ statusCode: 201 as 200, statusText: "Created", userId: "" })).toThrow(
+      AuthenticatorError
+    )
     expect(() => exchange.reply({ statusCode: 200, statusText: "OK" } as never)).toThrow(/userId/)
     expect(exchange.answered).toBe(false)
     exchange.reply({ statusCode: 400, statusText: "No", userId: "" })
@@ -105,10 +124,22 @@ describe("zapRequests", () => {
   it("answers malformed requests 400, reports them, and never emits them", async () => {
     const protocolErrors: ZapProtocolError[] = []
     const emitted: ZapExchange[] = []
-    keep(zapRequests({ onProtocolError: (error) => protocolErrors.push(error) }).subscribe((exchange) => emitted.push(exchange)))
-    const [, requestId, statusCode, statusText] = await sendZapFrames(zapFrames({ version: "2.0", mechanism: "NULL", requestId: "bad" }))
-    expect([requestId?.toString(), statusCode?.toString(), statusText?.toString()]).toEqual(["bad", "400", "Invalid version"])
-    const [, , wrongCount, wrongCountText] = await sendZapFrames(zapFrames({ mechanism: "PLAIN", credentials: ["admin"] }))
+    keep(
+      zapRequests({ onProtocolError: (error) => protocolErrors.push(error) }).subscribe((exchange) =>
+        emitted.push(exchange)
+      )
+    )
+    const [, requestId, statusCode, statusText] = await sendZapFrames(
+      zapFrames({ version: "2.0", mechanism: "NULL", requestId: "bad" })
+    )
+    expect([requestId?.toString(), statusCode?.toString(), statusText?.toString()]).toEqual([
+      "bad",
+      "400",
+      "Invalid version",
+    ])
+    const [, , wrongCount, wrongCountText] = await sendZapFrames(
+      zapFrames({ mechanism: "PLAIN", credentials: ["admin"] })
+    )
     expect([wrongCount?.toString(), wrongCountText?.toString()]).toEqual(["400", "Invalid credentials"])
     expect(protocolErrors).toHaveLength(2)
     expect(protocolErrors[0]).toBeInstanceOf(ZapProtocolError)
@@ -121,13 +152,19 @@ describe("zapRequests", () => {
     expect(exchange.answered).toBe(true)
     expect(() => exchange.reply({ statusCode: 200, statusText: "OK", userId: "late" })).toThrow(AuthenticatorError)
     const [, requestId, statusCode, statusText] = await answer
-    expect([requestId?.toString(), statusCode?.toString(), statusText?.toString()]).toEqual(["taken", "500", "Internal error"])
+    expect([requestId?.toString(), statusCode?.toString(), statusText?.toString()]).toEqual([
+      "taken",
+      "500",
+      "Internal error",
+    ])
   })
 
   it("denies with 500 what a slow engine still holds when unsubscribed mid-traffic", async () => {
     const held = createHeldEngine()
     const decided: ZapDecision[] = []
-    const subscription = zapRequests().pipe(authenticate(held.engine)).subscribe((decision) => decided.push(decision))
+    const subscription = zapRequests()
+      .pipe(authenticate(held.engine))
+      .subscribe((decision) => decided.push(decision))
     const server = await plainServer()
     const outcomes = Promise.all([1, 2, 3].map(() => attemptHandshake(server, ADMIN)))
     const raw = sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "raw" }))
@@ -135,7 +172,11 @@ describe("zapRequests", () => {
     subscription.unsubscribe()
     expect(await outcomes).toEqual(["handshake:error:auth", "handshake:error:auth", "handshake:error:auth"])
     const [, requestId, statusCode, statusText] = await raw
-    expect([requestId?.toString(), statusCode?.toString(), statusText?.toString()]).toEqual(["raw", "500", "Internal error"])
+    expect([requestId?.toString(), statusCode?.toString(), statusText?.toString()]).toEqual([
+      "raw",
+      "500",
+      "Internal error",
+    ])
     held.decideAll({ statusCode: 200, statusText: "OK", userId: "too late" })
     await zapEndpointReleased()
     expect(decided).toEqual([])
@@ -144,11 +185,15 @@ describe("zapRequests", () => {
   it("denies with 500 every unanswered exchange when the pipeline errors", async () => {
     const server = await plainServer()
     let firstSeen!: () => void
-    const first = new Promise<void>((resolve) => { firstSeen = resolve })
-    const failed = firstValueFrom(zapRequests().pipe(
-      tap(() => firstSeen()),
-      mergeMap((_exchange, index) => (index === 0 ? NEVER : throwError(() => new Error("subscriber failed")))),
-    ))
+    const first = new Promise<void>((resolve) => {
+      firstSeen = resolve
+    })
+    const failed = firstValueFrom(
+      zapRequests().pipe(
+        tap(() => firstSeen()),
+        mergeMap((_exchange, index) => (index === 0 ? NEVER : throwError(() => new Error("subscriber failed"))))
+      )
+    )
     const handshake = attemptHandshake(server, ADMIN)
     await first
     const raw = sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "second" }))
@@ -161,12 +206,16 @@ describe("zapRequests", () => {
   it("emits at most `concurrency` unanswered exchanges", async () => {
     const unansweredAtEmission: number[] = []
     const open = new Set<ZapExchange>()
-    keep(zapRequests({ concurrency: 1 }).subscribe((exchange) => {
-      unansweredAtEmission.push([...open].filter((candidate) => !candidate.answered).length)
-      open.add(exchange)
-      setImmediate(() => exchange.reply({ statusCode: 200, statusText: "OK", userId: "" }))
-    }))
-    const replies = await Promise.all([1, 2, 3, 4].map((index) => sendZapFrames(zapFrames({ mechanism: "NULL", requestId: String(index) }))))
+    keep(
+      zapRequests({ concurrency: 1 }).subscribe((exchange) => {
+        unansweredAtEmission.push([...open].filter((candidate) => !candidate.answered).length)
+        open.add(exchange)
+        setImmediate(() => exchange.reply({ statusCode: 200, statusText: "OK", userId: "" }))
+      })
+    )
+    const replies = await Promise.all(
+      [1, 2, 3, 4].map((index) => sendZapFrames(zapFrames({ mechanism: "NULL", requestId: String(index) })))
+    )
     expect(replies.map((reply) => reply[2]?.toString())).toEqual(["200", "200", "200", "200"])
     expect(unansweredAtEmission).toEqual([0, 0, 0, 0])
   })

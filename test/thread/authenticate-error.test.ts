@@ -17,13 +17,21 @@ describe("authenticate:error", () => {
     const plain = await server({ mechanism: "PLAIN", domain: "errors" })
     const thread = create({ module: new URL("../fixtures/thread/throwing-module.mjs", import.meta.url) })
     await thread.configurePlain("*", { throw: "s3cret-password" })
-    const fromThread = new Promise<ReturnType<typeof seen>>((resolve) => thread.once("authenticate:error", (error, request) => resolve(seen(error, request))))
+    const fromThread = new Promise<ReturnType<typeof seen>>((resolve) =>
+      thread.once("authenticate:error", (error, request) => resolve(seen(error, request)))
+    )
     await thread.start()
     expect(await attemptHandshake(plain, THROWER)).toBe("handshake:error:auth")
     await thread.stop()
 
-    const loop = new ZapHandler({ authenticate: () => { throw new Error("engine failed on purpose") } })
-    const fromLoop = new Promise<ReturnType<typeof seen>>((resolve) => loop.once("authenticate:error", (error, request) => resolve(seen(error, request))))
+    const loop = new ZapHandler({
+      authenticate: () => {
+        throw new Error("engine failed on purpose")
+      },
+    })
+    const fromLoop = new Promise<ReturnType<typeof seen>>((resolve) =>
+      loop.once("authenticate:error", (error, request) => resolve(seen(error, request)))
+    )
     await loop.start()
     try {
       expect(await attemptHandshake(plain, THROWER)).toBe("handshake:error:auth")

@@ -87,9 +87,15 @@ describe("ThreadAuthenticator call order and argument copies", () => {
         await Promise.all([engine.configureCurve("*", first.location), engine.configureCurve("*", second.location)])
         if (phase === "before start") await engine.start()
         const target = await server({ mechanism: "CURVE", domain: "global" })
-        expect(await curveOutcomes(target, [first.client, second.client])).toEqual(["handshake:error:auth", "handshake"])
+        expect(await curveOutcomes(target, [first.client, second.client])).toEqual([
+          "handshake:error:auth",
+          "handshake",
+        ])
         await restart(engine)
-        expect(await curveOutcomes(target, [first.client, second.client])).toEqual(["handshake:error:auth", "handshake"])
+        expect(await curveOutcomes(target, [first.client, second.client])).toEqual([
+          "handshake:error:auth",
+          "handshake",
+        ])
       })
 
       it("copies PLAIN passwords when called: changing the caller's Map or object afterwards changes nothing", async () => {
@@ -103,12 +109,22 @@ describe("ThreadAuthenticator call order and argument copies", () => {
         others.mallory = "x"
         await restart(engine)
         const plain = await server({ mechanism: "PLAIN", domain: "global" })
-        expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "mallory", password: "x" })).toBe("handshake:error:auth")
-        expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "admin", password: "changed" })).toBe("handshake:error:auth")
-        expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "admin", password: "secret" })).toBe("handshake")
+        expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "mallory", password: "x" })).toBe(
+          "handshake:error:auth"
+        )
+        expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "admin", password: "changed" })).toBe(
+          "handshake:error:auth"
+        )
+        expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "admin", password: "secret" })).toBe(
+          "handshake"
+        )
         const other = await server({ mechanism: "PLAIN", domain: "other" })
-        expect(await attemptHandshake(other, { mechanism: "PLAIN", username: "mallory", password: "x" })).toBe("handshake:error:auth")
-        expect(await attemptHandshake(other, { mechanism: "PLAIN", username: "guest", password: "welcome" })).toBe("handshake")
+        expect(await attemptHandshake(other, { mechanism: "PLAIN", username: "mallory", password: "x" })).toBe(
+          "handshake:error:auth"
+        )
+        expect(await attemptHandshake(other, { mechanism: "PLAIN", username: "guest", password: "welcome" })).toBe(
+          "handshake"
+        )
       })
 
       it("copies CURVE key bytes when called: overwriting the caller's Buffer afterwards changes nothing", async () => {
@@ -132,12 +148,20 @@ describe("ThreadAuthenticator call order and argument copies", () => {
     await engine.configurePlain("*", { admin: "secret" })
     await engine.start()
     const stopping = engine.stop()
-    const calls = [engine.configurePlain("*", { bob: "builder" }), engine.configureCurve("*", location), engine.configureCurveKeys("*", [listed.publicKey])]
+    const calls = [
+      engine.configurePlain("*", { bob: "builder" }),
+      engine.configureCurve("*", location),
+      engine.configureCurveKeys("*", [listed.publicKey]),
+    ]
     const started = engine.start()
     await Promise.all([stopping, ...calls, started])
     const plain = await server({ mechanism: "PLAIN", domain: "global" })
-    expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "admin", password: "secret" })).toBe("handshake:error:auth")
-    expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "bob", password: "builder" })).toBe("handshake")
+    expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "admin", password: "secret" })).toBe(
+      "handshake:error:auth"
+    )
+    expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "bob", password: "builder" })).toBe(
+      "handshake"
+    )
     const target = await server({ mechanism: "CURVE", domain: "global" })
     expect(await curveOutcomes(target, [fromDirectory, listed])).toEqual(["handshake:error:auth", "handshake"])
   })

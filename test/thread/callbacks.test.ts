@@ -90,10 +90,16 @@ describe("ThreadAuthenticator user-id mapping and key callbacks", () => {
   it("replaces a key callback atomically: the new one decides, the old one is no longer asked", async () => {
     const { authenticator, server } = await served()
     const asked: string[] = []
-    await authenticator.configureCurveCallback("*", () => { asked.push("old"); return true })
+    await authenticator.configureCurveCallback("*", () => {
+      asked.push("old")
+      return true
+    })
     await authenticator.start()
     expect((await handshake(server)).outcome).toBe("handshake")
-    await authenticator.configureCurveCallback("*", () => { asked.push("new"); return false })
+    await authenticator.configureCurveCallback("*", () => {
+      asked.push("new")
+      return false
+    })
     expect((await handshake(server)).outcome).toBe("handshake:error:auth")
     expect(asked).toEqual(["old", "new"])
   })

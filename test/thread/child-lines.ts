@@ -19,7 +19,9 @@ export function spawnLines(command: string, args: readonly string[], options: { 
   const waiting: Array<(line: string | undefined) => void> = []
   let ended = false
   let errorText = ""
-  child.stderr.on("data", (chunk: Buffer) => { errorText += chunk.toString() })
+  child.stderr.on("data", (chunk: Buffer) => {
+    errorText += chunk.toString()
+  })
   const reader = createInterface({ input: child.stdout })
   reader.on("line", (line) => {
     const waiter = waiting.shift()
@@ -47,7 +49,11 @@ export function spawnLines(command: string, args: readonly string[], options: { 
       if (line !== undefined) return Promise.resolve(line)
       if (ended) return Promise.reject(new Error(`child ended without another line; stderr: ${errorText}`))
       const next = new Promise<string>((resolve, reject) => {
-        waiting.push((value) => (value === undefined ? reject(new Error(`child ended without another line; stderr: ${errorText}`)) : resolve(value)))
+        waiting.push((value) =>
+          value === undefined
+            ? reject(new Error(`child ended without another line; stderr: ${errorText}`))
+            : resolve(value)
+        )
       })
       return guarded(next, guardMs, "no line from the child")
     },

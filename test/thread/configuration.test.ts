@@ -2,7 +2,16 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { AuthenticatorError, CertificateError, createCertificates, CURVE_ALLOW_ANY, loadCertificate, type CertificateError as CertificateErrorType, type CertificateReloadEvent, type DecisionEvent } from "@zmq-auth/core"
+import {
+  AuthenticatorError,
+  CertificateError,
+  createCertificates,
+  CURVE_ALLOW_ANY,
+  loadCertificate,
+  type CertificateError as CertificateErrorType,
+  type CertificateReloadEvent,
+  type DecisionEvent,
+} from "@zmq-auth/core"
 import { ThreadAuthenticator } from "@zmq-auth/thread"
 import { collectDecisions } from "../helpers/adapter.js"
 import { attemptHandshake, newClientKeys } from "../helpers/sockets.js"
@@ -32,14 +41,20 @@ describe("ThreadAuthenticator configuration", () => {
         await engine.deny("192.0.2.1")
         const failure = engine.allow("127.0.0.1")
         await expect(failure).rejects.toBeInstanceOf(AuthenticatorError)
-        await expect(failure).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringMatching(/allow\(\) after deny\(\)/) })
+        await expect(failure).rejects.toMatchObject({
+          code: "ERR_AUTHENTICATOR",
+          message: expect.stringMatching(/allow\(\) after deny\(\)/),
+        })
       })
 
       it("rejects a malformed CURVE key with ERR_AUTHENTICATOR naming its position, not its value", async () => {
         const engine = await prepared()
         const failure = engine.configureCurveKeys("*", [newClientKeys().publicKey, "not-a-key"])
         await expect(failure).rejects.toBeInstanceOf(AuthenticatorError)
-        await expect(failure).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringContaining("CURVE key #1") })
+        await expect(failure).rejects.toMatchObject({
+          code: "ERR_AUTHENTICATOR",
+          message: expect.stringContaining("CURVE key #1"),
+        })
         await expect(failure).rejects.not.toMatchObject({ message: expect.stringContaining("not-a-key") })
       })
 
@@ -55,8 +70,15 @@ describe("ThreadAuthenticator configuration", () => {
         const engine = await prepared()
         const known = newClientKeys()
         await engine.configureCurveKeys("*", [known.publicKey])
-        for (const options of [{ debounceMs: -1 }, { pollMs: 0 }, { watch: "yes" }, { watch: true, debounceMs: Number.NaN }]) {
-          await expect(engine.configureCurve("*", directory, options as never)).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR" })
+        for (const options of [
+          { debounceMs: -1 },
+          { pollMs: 0 },
+          { watch: "yes" },
+          { watch: true, debounceMs: Number.NaN },
+        ]) {
+          await expect(engine.configureCurve("*", directory, options as never)).rejects.toMatchObject({
+            code: "ERR_AUTHENTICATOR",
+          })
         }
         await engine.stop()
         await engine.start()
@@ -67,8 +89,12 @@ describe("ThreadAuthenticator configuration", () => {
 
       it("rejects a callback that is not a function and a non-string domain with ERR_AUTHENTICATOR", async () => {
         const engine = await prepared()
-        await expect(engine.configureCurveCallback("*", "yes" as unknown as () => boolean)).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR" })
-        await expect(engine.configurePlain(7 as unknown as string, { admin: "secret" })).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR" })
+        await expect(engine.configureCurveCallback("*", "yes" as unknown as () => boolean)).rejects.toMatchObject({
+          code: "ERR_AUTHENTICATOR",
+        })
+        await expect(engine.configurePlain(7 as unknown as string, { admin: "secret" })).rejects.toMatchObject({
+          code: "ERR_AUTHENTICATOR",
+        })
       })
 
       it("rejects arguments that cannot cross to the worker with ERR_AUTHENTICATOR", async () => {
@@ -86,7 +112,13 @@ describe("ThreadAuthenticator configuration", () => {
     await engine.configureCurveKeys("*", [known.publicKey])
     await engine.allow("127.0.0.0/8")
     await engine.start()
-    expect(await attemptHandshake(await server({ mechanism: "PLAIN", domain: "global" }), { mechanism: "PLAIN", username: "admin", password: "secret" })).toBe("handshake")
+    expect(
+      await attemptHandshake(await server({ mechanism: "PLAIN", domain: "global" }), {
+        mechanism: "PLAIN",
+        username: "admin",
+        password: "secret",
+      })
+    ).toBe("handshake")
     const curve = await server({ mechanism: "CURVE", domain: "global" })
     expect(await attemptHandshake(curve, { mechanism: "CURVE", ...known })).toBe("handshake")
     expect(await attemptHandshake(curve, { mechanism: "CURVE", ...newClientKeys() })).toBe("handshake:error:auth")
@@ -102,7 +134,7 @@ describe("ThreadAuthenticator configuration", () => {
     const engine = create()
     const certificates = await mkdtemp(join(directory, "certs-"))
     const { secretFile } = await createCertificates(certificates, "client")
-    await writeFile(join(certificates, "broken.key"), "curve\n    public-key = \"short\"\n")
+    await writeFile(join(certificates, "broken.key"), 'curve\n    public-key = "short"\n')
     const certificate = await loadCertificate(secretFile)
     const reported: CertificateErrorType[] = []
     engine.on("certificate:error", (error) => reported.push(error))
@@ -112,7 +144,13 @@ describe("ThreadAuthenticator configuration", () => {
     expect(reported[0]).toBeInstanceOf(CertificateError)
     expect(reported[0]!.file).toBe(join(certificates, "broken.key"))
     const target = await server({ mechanism: "CURVE", domain: "certs" })
-    expect(await attemptHandshake(target, { mechanism: "CURVE", publicKey: certificate.publicKey, secretKey: certificate.secretKey! })).toBe("handshake")
+    expect(
+      await attemptHandshake(target, {
+        mechanism: "CURVE",
+        publicKey: certificate.publicKey,
+        secretKey: certificate.secretKey!,
+      })
+    ).toBe("handshake")
   })
 
   it("watches a certificate directory in the worker and forwards certificates:reload", async () => {
@@ -127,7 +165,13 @@ describe("ThreadAuthenticator configuration", () => {
     expect(event).toMatchObject({ domain: "watched", directory: certificates, total: 1 })
     expect(event.errors).toEqual([])
     const certificate = await loadCertificate(secretFile)
-    expect(await attemptHandshake(target, { mechanism: "CURVE", publicKey: certificate.publicKey, secretKey: certificate.secretKey! })).toBe("handshake")
+    expect(
+      await attemptHandshake(target, {
+        mechanism: "CURVE",
+        publicKey: certificate.publicKey,
+        secretKey: certificate.secretKey!,
+      })
+    ).toBe("handshake")
   })
 
   it("forwards decisions with Buffers, redacted passwords and the engine's shape", async () => {
@@ -136,13 +180,22 @@ describe("ThreadAuthenticator configuration", () => {
     await engine.configurePlain("*", { admin: "secret" })
     await engine.configureCurve("*", CURVE_ALLOW_ANY)
     await engine.start()
-    await attemptHandshake(await server({ mechanism: "PLAIN", domain: "global" }), { mechanism: "PLAIN", username: "admin", password: "secret" })
+    await attemptHandshake(await server({ mechanism: "PLAIN", domain: "global" }), {
+      mechanism: "PLAIN",
+      username: "admin",
+      password: "secret",
+    })
     const decision = await nextDecision()
     expect(Buffer.isBuffer(decision.request.requestId)).toBe(true)
     expect(Buffer.isBuffer(decision.reply.requestId)).toBe(true)
     expect(decision.request.credentials.map((credential) => Buffer.isBuffer(credential))).toEqual([true, true])
     expect(decision.request.credentials.map(String)).toEqual(["admin", "[redacted]"])
-    expect(decision.request).toMatchObject({ version: "1.0", domain: "global", address: "127.0.0.1", mechanism: "PLAIN" })
+    expect(decision.request).toMatchObject({
+      version: "1.0",
+      domain: "global",
+      address: "127.0.0.1",
+      mechanism: "PLAIN",
+    })
     expect(decision.reply).toMatchObject({ statusCode: 200, statusText: "OK", userId: "admin" })
     expect(decision.reply.requestId.equals(decision.request.requestId)).toBe(true)
     expect(decision.elapsedMs).toBeGreaterThan(0)
@@ -160,12 +213,16 @@ describe("ThreadAuthenticator configuration", () => {
     expect((await once).reply.userId).toBe("late")
     expect(engine.listenerCount("decision")).toBe(0)
     const seen: string[] = []
-    const listener = (event: DecisionEvent): void => { seen.push(event.reply.userId) }
+    const listener = (event: DecisionEvent): void => {
+      seen.push(event.reply.userId)
+    }
     engine.on("decision", listener).off("decision", listener)
     engine.addListener("decision", listener)
     engine.removeAllListeners()
     const last = new Promise<DecisionEvent>((resolve) => engine.on("decision", resolve))
-    expect(await attemptHandshake(target, { mechanism: "PLAIN", username: "last", password: "three" })).toBe("handshake")
+    expect(await attemptHandshake(target, { mechanism: "PLAIN", username: "last", password: "three" })).toBe(
+      "handshake"
+    )
     expect((await last).reply.userId).toBe("last")
     expect(seen).toEqual([])
   })

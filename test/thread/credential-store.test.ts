@@ -16,8 +16,12 @@ describe("a credential store inside the worker", () => {
     authenticator.on("store:down", (error) => down.push(error))
     await authenticator.start()
     const server = await kit.server({ mechanism: "PLAIN", domain: "fleet" })
-    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "alice", password: "wonderland" })).toBe("handshake")
-    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "revoked", password: "x" })).toBe("handshake:error:auth")
+    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "alice", password: "wonderland" })).toBe(
+      "handshake"
+    )
+    expect(await attemptHandshake(server, { mechanism: "PLAIN", username: "revoked", password: "x" })).toBe(
+      "handshake:error:auth"
+    )
     await authenticator.stop()
     expect(revoked).toEqual([{ domain: "fleet", username: "revoked" }])
     expect(down.map((error) => error.message)).toEqual(["store closed"])

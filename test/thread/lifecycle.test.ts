@@ -12,7 +12,6 @@ import { threadKit } from "./thread-kit.js"
 const fixture = (name: string): URL => new URL(`../fixtures/thread/${name}`, import.meta.url)
 const admin = { mechanism: "PLAIN", username: "admin", password: "secret" } as const
 
-
 describe("ThreadAuthenticator lifecycle", () => {
   const { create, server, defer } = threadKit()
 
@@ -51,9 +50,15 @@ describe("ThreadAuthenticator lifecycle", () => {
     await other.stop()
   }
 
-  async function expectStoppedBeforeStarting(authenticator: ThreadAuthenticator, started: Promise<void>): Promise<void> {
+  async function expectStoppedBeforeStarting(
+    authenticator: ThreadAuthenticator,
+    started: Promise<void>
+  ): Promise<void> {
     await expect(started).rejects.toBeInstanceOf(AuthenticatorError)
-    await expect(started).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringMatching(/stop\(\) was called before it started/) })
+    await expect(started).rejects.toMatchObject({
+      code: "ERR_AUTHENTICATOR",
+      message: expect.stringMatching(/stop\(\) was called before it started/),
+    })
     expect(authenticator.running).toBe(false)
     expect(authenticator.threadId).toBeUndefined()
     await expectEndpointFree()
@@ -116,18 +121,27 @@ describe("ThreadAuthenticator lifecycle", () => {
   it("rejects start() twice and start() on an endpoint that has a handler with AuthenticatorError", async () => {
     const first = create()
     await first.start()
-    await expect(first.start()).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringMatching(/already started/) })
+    await expect(first.start()).rejects.toMatchObject({
+      code: "ERR_AUTHENTICATOR",
+      message: expect.stringMatching(/already started/),
+    })
     const second = create()
     const failure = second.start()
     await expect(failure).rejects.toBeInstanceOf(AuthenticatorError)
-    await expect(failure).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringMatching(/already has a ZAP handler/) })
+    await expect(failure).rejects.toMatchObject({
+      code: "ERR_AUTHENTICATOR",
+      message: expect.stringMatching(/already has a ZAP handler/),
+    })
     expect(second.running).toBe(false)
     expect(first.running).toBe(true)
   })
 
   it("rejects start() when the module has no createAuthenticator and leaves the endpoint free", async () => {
     const authenticator = create({ module: fixture("no-factory-module.mjs") })
-    await expect(authenticator.start()).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringMatching(/createAuthenticator/) })
+    await expect(authenticator.start()).rejects.toMatchObject({
+      code: "ERR_AUTHENTICATOR",
+      message: expect.stringMatching(/createAuthenticator/),
+    })
     expect(authenticator.running).toBe(false)
     const other = create()
     await other.start()
@@ -152,7 +166,10 @@ describe("ThreadAuthenticator lifecycle", () => {
     expect(error).toBeInstanceOf(AuthenticatorError)
     expect(error.message).toMatch(/worker crashed on purpose/)
     expect((error.cause as Error).message).toBe("worker crashed on purpose")
-    await expect(pending).rejects.toMatchObject({ code: "ERR_AUTHENTICATOR", message: expect.stringMatching(/exited before applying/) })
+    await expect(pending).rejects.toMatchObject({
+      code: "ERR_AUTHENTICATOR",
+      message: expect.stringMatching(/exited before applying/),
+    })
     expect(authenticator.running).toBe(false)
 
     expect(await attemptHandshake(plain, admin)).not.toBe("handshake")

@@ -30,7 +30,14 @@ function blockMainThread(ms: number, first: () => void): { started: number; ende
  * A PLAIN client in a separate process handshakes while this (main) thread is blocked.
  * Returns when its handshake ended compared with when the main thread was free again.
  */
-async function handshakeDuringBusyLoop(adapter: AdapterUnderTest): Promise<{ report: ClientReport; busy: { started: number; ended: number }; served: ServedEngine; server: TestServer }> {
+async function handshakeDuringBusyLoop(
+  adapter: AdapterUnderTest
+): Promise<{
+  report: ClientReport
+  busy: { started: number; ended: number }
+  served: ServedEngine
+  server: TestServer
+}> {
   const served = await adapter.serve()
   await served.engine.configurePlain("*", { admin: "secret" })
   const server = await startServer({ mechanism: "PLAIN", domain: "stall" })
@@ -57,7 +64,10 @@ describe("a busy main thread", () => {
 
   it("does not stall handshakes decided on the worker thread", async () => {
     const { report, busy, served, server } = await handshakeDuringBusyLoop(threadAdapter)
-    cleanups.push(() => served.stop(), () => server.close())
+    cleanups.push(
+      () => served.stop(),
+      () => server.close()
+    )
     expect(report.outcome).toBe("handshake")
     expect(report.go).toBeGreaterThanOrEqual(busy.started - 1)
     expect(report.ended).toBeLessThan(busy.ended)
@@ -68,7 +78,10 @@ describe("a busy main thread", () => {
 
   it("stalls the same handshake when the handler shares the main thread (control)", async () => {
     const { report, busy, served, server } = await handshakeDuringBusyLoop(loopAdapter)
-    cleanups.push(() => served.stop(), () => server.close())
+    cleanups.push(
+      () => served.stop(),
+      () => server.close()
+    )
     expect(report.outcome).toBe("handshake")
     expect(report.go).toBeLessThan(busy.ended)
     expect(report.ended).toBeGreaterThanOrEqual(busy.ended - 5)

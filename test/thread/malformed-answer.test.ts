@@ -12,25 +12,33 @@ describe("ThreadAuthenticator with a malformed answer from the worker", () => {
   })
 
   // A short timeout: a configuration call left unanswered would never settle.
-  it("rejects the configuration call it answers, reports message:error, and keeps serving", { timeout: 10_000 }, async () => {
-    authenticator = new ThreadAuthenticator({ module: fixture("bad-error-name-module.mjs") })
-    const reported = new Promise<AuthenticatorError>((resolve) => authenticator!.once("message:error", resolve))
-    await authenticator.configurePlain("*", { admin: "secret" })
-    await authenticator.start()
+  it(
+    "rejects the configuration call it answers, reports message:error, and keeps serving",
+    { timeout: 10_000 },
+    async () => {
+      authenticator = new ThreadAuthenticator({ module: fixture("bad-error-name-module.mjs") })
+      const reported = new Promise<AuthenticatorError>((resolve) => authenticator!.once("message:error", resolve))
+      await authenticator.configurePlain("*", { admin: "secret" })
+      await authenticator.start()
 
-    const failed = authenticator.configureGssapi("bad-name")
-    await expect(failed).rejects.toBeInstanceOf(AuthenticatorError)
-    await expect(failed).rejects.toMatchObject({ message: expect.stringMatching(/answer to this configuration call was malformed/) })
-    expect((await reported).message).toMatch(/configure failure is not an error/)
-    await expect(failed).rejects.toMatchObject({ cause: await reported })
+      const failed = authenticator.configureGssapi("bad-name")
+      await expect(failed).rejects.toBeInstanceOf(AuthenticatorError)
+      await expect(failed).rejects.toMatchObject({
+        message: expect.stringMatching(/answer to this configuration call was malformed/),
+      })
+      expect((await reported).message).toMatch(/configure failure is not an error/)
+      await expect(failed).rejects.toMatchObject({ cause: await reported })
 
-    await authenticator.configureGssapi("kerberos")
-    expect(authenticator.running).toBe(true)
-    const plain = await startServer({ mechanism: "PLAIN", domain: "global" })
-    try {
-      expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "admin", password: "secret" })).toBe("handshake")
-    } finally {
-      plain.close()
+      await authenticator.configureGssapi("kerberos")
+      expect(authenticator.running).toBe(true)
+      const plain = await startServer({ mechanism: "PLAIN", domain: "global" })
+      try {
+        expect(await attemptHandshake(plain, { mechanism: "PLAIN", username: "admin", password: "secret" })).toBe(
+          "handshake"
+        )
+      } finally {
+        plain.close()
+      }
     }
-  })
+  )
 })

@@ -63,7 +63,9 @@ describe("ThreadAuthenticator with a module that calls process.exit()", () => {
     const authenticator = create(exitModule("?exit=load"))
     const started = authenticator.start()
     await expect(started).rejects.toBeInstanceOf(AuthenticatorError)
-    await expect(started).rejects.toMatchObject({ message: expect.stringMatching(/exit code 4\b.*process\.exit\(4\) was called in the worker thread/) })
+    await expect(started).rejects.toMatchObject({
+      message: expect.stringMatching(/exit code 4\b.*process\.exit\(4\) was called in the worker thread/),
+    })
     expect(authenticator.running).toBe(false)
     const other = new ZapHandler(new Authenticator())
     await other.start()

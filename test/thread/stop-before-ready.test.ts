@@ -49,7 +49,9 @@ describe("ThreadAuthenticator stop() while the worker never becomes ready", () =
 
   async function expectStoppedCleanly(authenticator: ThreadAuthenticator, started: Promise<void>): Promise<void> {
     await expect(started).rejects.toBeInstanceOf(AuthenticatorError)
-    await expect(started).rejects.toMatchObject({ message: expect.stringMatching(/stop\(\) was called before it started/) })
+    await expect(started).rejects.toMatchObject({
+      message: expect.stringMatching(/stop\(\) was called before it started/),
+    })
     expect(authenticator.running).toBe(false)
     expect(authenticator.threadId).toBeUndefined()
     const other = new ZapHandler(new Authenticator())

@@ -4,7 +4,8 @@ import { hardenedSocket } from "./handler/zap-coverage.js"
 import { assertSameZeromqSocket } from "./same-zeromq.js"
 import { endpointState } from "./socket-endpoints.js"
 
-const CALL_BEFORE_BIND = "call requireZap before bind() and connect(): libzmq applies zapDomain only to endpoints added afterwards"
+const CALL_BEFORE_BIND =
+  "call requireZap before bind() and connect(): libzmq applies zapDomain only to endpoints added afterwards"
 
 /**
  * Makes a server socket fail closed: sets `zapDomain` (ZMQ_ZAP_DOMAIN) and `zapEnforceDomain`
@@ -24,12 +25,18 @@ const CALL_BEFORE_BIND = "call requireZap before bind() and connect(): libzmq ap
 export function requireZap(socket: Socket, domain: string): void {
   assertSameZeromqSocket(socket, "requireZap's socket")
   if (typeof domain !== "string" || domain === "") {
-    throw new AuthenticatorError("requireZap needs a non-empty ZAP domain: with an empty domain libzmq skips ZAP for CURVE")
+    throw new AuthenticatorError(
+      "requireZap needs a non-empty ZAP domain: with an empty domain libzmq skips ZAP for CURVE"
+    )
   }
   if (socket.closed) throw new AuthenticatorError("requireZap: the socket is closed")
   const state = endpointState(socket)
-  if (state.kind === "endpoint") throw new AuthenticatorError(`requireZap: the socket is already bound or connected (${state.endpoint}); ${CALL_BEFORE_BIND}`)
-  if (state.kind === "bind in progress") throw new AuthenticatorError(`requireZap: the socket has a bind() or unbind() in progress; ${CALL_BEFORE_BIND}`)
+  if (state.kind === "endpoint")
+    throw new AuthenticatorError(
+      `requireZap: the socket is already bound or connected (${state.endpoint}); ${CALL_BEFORE_BIND}`
+    )
+  if (state.kind === "bind in progress")
+    throw new AuthenticatorError(`requireZap: the socket has a bind() or unbind() in progress; ${CALL_BEFORE_BIND}`)
   socket.zapDomain = domain
   socket.zapEnforceDomain = true
   hardenedSocket(socket)

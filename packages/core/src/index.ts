@@ -9,7 +9,13 @@ export type { ZapReply } from "./zap/reply.js"
 export { encodeMetadata, decodeMetadata } from "./zap/metadata.js"
 export { z85 } from "./zap/z85.js"
 export { Authenticator, DEFAULT_CALLBACK_TIMEOUT_MS } from "./policy/authenticator.js"
-export type { AuthenticatorOptions, AuthenticateOptions, AuthenticatorEvents, ConfigureCurveOptions, DecisionEvent } from "./policy/authenticator.js"
+export type {
+  AuthenticatorOptions,
+  AuthenticateOptions,
+  AuthenticatorEvents,
+  ConfigureCurveOptions,
+  DecisionEvent,
+} from "./policy/authenticator.js"
 export { DEFAULT_MAX_PENDING_CHECKS } from "./policy/pending-checks.js"
 export { FailureGuard, DEFAULT_GUARD_MAX_ENTRIES, DEFAULT_GUARD_STATUS_TEXT } from "./policy/failure-guard.js"
 export type { FailureGuardOptions, GuardBlock } from "./policy/failure-guard.js"
@@ -26,7 +32,13 @@ export { createCertificates } from "./certs/create.js"
 export { loadCertificate, loadCertificates, readCertificateDirectory } from "./certs/load.js"
 export type { Certificate, CertificateDirectory } from "./certs/load.js"
 export { requireZap } from "./harden.js"
-export type { ChangeReceipt, FleetReport, WaitForFleetOptions, CurveKeyEntryOptions, CredentialAdministration } from "./policy/credential-store-admin.js"
+export type {
+  ChangeReceipt,
+  FleetReport,
+  WaitForFleetOptions,
+  CurveKeyEntryOptions,
+  CredentialAdministration,
+} from "./policy/credential-store-admin.js"
 export { MemoryCredentialStore } from "./policy/memory-credential-store.js"
 export type { MemoryCredentialStoreOptions, MemoryCredentialStoreEvents } from "./policy/memory-credential-store.js"
 export { redactRequest } from "./policy/redact.js"

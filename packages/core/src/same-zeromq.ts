@@ -40,7 +40,7 @@ export function checkHandlerZeromq(context: unknown): void {
   process.emitWarning(
     `zeromq is loaded from ${others.join(", ")} besides ${ownZeromqDirectory()}, which @zmq-auth/core uses: ` +
       "sockets of another copy are not served by this ZAP handler. Install a single zeromq (`npm ls zeromq` lists the copies).",
-    { code: "ZMQ_AUTH_SECOND_ZEROMQ" },
+    { code: "ZMQ_AUTH_SECOND_ZEROMQ" }
   )
 }
 
@@ -62,12 +62,16 @@ function foreignOrInvalid(value: unknown, className: "Socket" | "Context", name:
   return new AuthenticatorError(
     `${name} is a ${className} of another copy of zeromq than the one @zmq-auth/core uses (${ownZeromqDirectory()}): ` +
       "its sockets are served by a ZAP handler of their own copy only. Install a single zeromq for the whole " +
-      "application (zeromq is a peer dependency of @zmq-auth packages); `npm ls zeromq` lists the copies.",
+      "application (zeromq is a peer dependency of @zmq-auth packages); `npm ls zeromq` lists the copies."
   )
 }
 
 function hasClassNamed(value: unknown, className: string): boolean {
-  for (let prototype = value === null || typeof value !== "object" ? null : Object.getPrototypeOf(value); prototype !== null; prototype = Object.getPrototypeOf(prototype)) {
+  for (
+    let prototype = value === null || typeof value !== "object" ? null : Object.getPrototypeOf(value);
+    prototype !== null;
+    prototype = Object.getPrototypeOf(prototype)
+  ) {
     if ((prototype as { constructor?: { name?: unknown } }).constructor?.name === className) return true
   }
   return false

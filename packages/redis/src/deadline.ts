@@ -30,7 +30,7 @@ export function withDeadline<T>(work: Promise<T>, ms: number, what: string, sign
     signal?.addEventListener("abort", onAbort, { once: true })
     work.then(
       (value) => finish(() => resolve(value)),
-      (error: unknown) => finish(() => reject(error)),
+      (error: unknown) => finish(() => reject(error))
     )
   })
 }

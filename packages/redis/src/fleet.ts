@@ -17,7 +17,12 @@ export const NODE_TTL_MS = 30_000
 export const NODE_REFRESH_MS = 2_000
 
 /** Records that `node` applied every change up to `generation` (outside the tracked prefix). */
-export async function acknowledge(client: RedisClient, layout: KeyLayout, node: string, generation: number): Promise<void> {
+export async function acknowledge(
+  client: RedisClient,
+  layout: KeyLayout,
+  node: string,
+  generation: number
+): Promise<void> {
   await client
     .multi()
     .addCommand(["SADD", layout.nodes, node])
@@ -27,12 +32,18 @@ export async function acknowledge(client: RedisClient, layout: KeyLayout, node: 
 
 /** Removes `node` from the fleet (a store that closes). */
 export async function leave(client: RedisClient, layout: KeyLayout, node: string): Promise<void> {
-  await client.multi().addCommand(["SREM", layout.nodes, node]).addCommand(["DEL", layout.node(node)]).exec()
+  await client
+    .multi()
+    .addCommand(["SREM", layout.nodes, node])
+    .addCommand(["DEL", layout.node(node)])
+    .exec()
 }
 
 /** The live nodes and the generation each applied; forgets nodes whose acknowledgement expired. */
 export async function readAcknowledgements(client: RedisClient, layout: KeyLayout): Promise<Map<string, number>> {
-  const members = ((await client.sendCommand(["SMEMBERS", layout.nodes])) as unknown[]).map((name) => String(name)).sort()
+  const members = ((await client.sendCommand(["SMEMBERS", layout.nodes])) as unknown[])
+    .map((name) => String(name))
+    .sort()
   const live = new Map<string, number>()
   if (members.length === 0) return live
   const generations = (await client.sendCommand(["MGET", ...members.map((name) => layout.node(name))])) as unknown[]

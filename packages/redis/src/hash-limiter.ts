@@ -52,7 +52,7 @@ export class HashLimiter {
       const work = hash()
       void work.then(
         () => this.#release(),
-        () => this.#release(),
+        () => this.#release()
       )
       return abortable(work, signal)
     }
@@ -115,7 +115,7 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
       (error: unknown) => {
         signal.removeEventListener("abort", onAbort)
         reject(error)
-      },
+      }
     )
   })
 }

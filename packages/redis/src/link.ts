@@ -108,7 +108,9 @@ export class RedisLink extends EventEmitter<LinkEvents> {
     })
     const socket = { reconnectStrategy: false as const, connectTimeout: options.connectTimeoutMs }
     client = createClient({
-      ...(options.url.startsWith("unix://") ? { socket: { ...socket, path: new URL(options.url).pathname } } : { url: options.url, socket }),
+      ...(options.url.startsWith("unix://")
+        ? { socket: { ...socket, path: new URL(options.url).pathname } }
+        : { url: options.url, socket }),
       RESP: 3,
       name: options.clientName,
       clientSideCache: feed,
@@ -121,7 +123,11 @@ export class RedisLink extends EventEmitter<LinkEvents> {
     try {
       await withDeadline(client.connect(), options.connectTimeoutMs, `connecting to Redis at ${redactUrl(options.url)}`)
       const armedAt = performance.now()
-      const info = await withDeadline(client.sendCommand(["CLIENT", "TRACKINGINFO"]), options.connectTimeoutMs, "CLIENT TRACKINGINFO")
+      const info = await withDeadline(
+        client.sendCommand(["CLIENT", "TRACKINGINFO"]),
+        options.connectTimeoutMs,
+        "CLIENT TRACKINGINFO"
+      )
       const problem = trackingProblem(info, options.trackedPrefix)
       if (problem !== undefined) throw new Error(problem)
       if (this.#client !== current || this.#closed) return
@@ -174,7 +180,12 @@ export class RedisLink extends EventEmitter<LinkEvents> {
     if (!this.#up || client === undefined || late) return
     const silence = SILENT_HEARTBEATS * this.#options.heartbeatMs
     if (now - this.#confirmedAt > silence) {
-      this.#lose(client, new Error(`Redis did not answer for ${Math.round(now - this.#confirmedAt)} ms (${SILENT_HEARTBEATS} heartbeats)`))
+      this.#lose(
+        client,
+        new Error(
+          `Redis did not answer for ${Math.round(now - this.#confirmedAt)} ms (${SILENT_HEARTBEATS} heartbeats)`
+        )
+      )
       return
     }
     if (this.#pingSentAt !== undefined) return
@@ -188,7 +199,7 @@ export class RedisLink extends EventEmitter<LinkEvents> {
         this.#confirmedAt = sentAt
         this.emit("confirmed", epoch, sentAt)
       },
-      () => undefined,
+      () => undefined
     )
   }
 }

@@ -61,7 +61,10 @@ function milliseconds(name: string, value: unknown, fallback: number, { min = 1,
 
 function text(name: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback
-  if (typeof value !== "string" || value === "") throw new TypeError(`${name} must be a non-empty string, got ${typeof value === "string" ? "an empty string" : typeof value}`)
+  if (typeof value !== "string" || value === "")
+    throw new TypeError(
+      `${name} must be a non-empty string, got ${typeof value === "string" ? "an empty string" : typeof value}`
+    )
   return value
 }
 
@@ -82,7 +85,8 @@ export function resolveOptions(options: RedisCredentialStoreOptions): ResolvedOp
   checkScryptCost(scryptCost, "scryptCost")
   const node = options.node === false ? false : text("node", options.node, defaultNodeName())
   const cacheEntries = options.cacheEntries ?? 100_000
-  if (!Number.isInteger(cacheEntries) || cacheEntries < 1) throw new TypeError(`cacheEntries must be a positive integer, got ${String(cacheEntries)}`)
+  if (!Number.isInteger(cacheEntries) || cacheEntries < 1)
+    throw new TypeError(`cacheEntries must be a positive integer, got ${String(cacheEntries)}`)
   return {
     url,
     namespace: text("namespace", options.namespace, "zmq-auth"),

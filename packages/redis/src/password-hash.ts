@@ -22,12 +22,18 @@ export function checkScryptCost(cost: ScryptCost, what: string): void {
   for (const name of ["logN", "r", "p"] as const) {
     const value = cost?.[name]
     const [low, high] = LIMITS[name]
-    if (!Number.isInteger(value) || value < low || value > high) throw new TypeError(`${what}.${name} must be an integer from ${low} to ${high}, got ${String(value)}`)
+    if (!Number.isInteger(value) || value < low || value > high)
+      throw new TypeError(`${what}.${name} must be an integer from ${low} to ${high}, got ${String(value)}`)
   }
 }
 
 function derive(password: Buffer, salt: Buffer, cost: ScryptCost, length: number): Promise<Buffer> {
-  const options: ScryptOptions = { N: 2 ** cost.logN, r: cost.r, p: cost.p, maxmem: 256 * 2 ** cost.logN * cost.r + 1024 * 1024 }
+  const options: ScryptOptions = {
+    N: 2 ** cost.logN,
+    r: cost.r,
+    p: cost.p,
+    maxmem: 256 * 2 ** cost.logN * cost.r + 1024 * 1024,
+  }
   return new Promise((resolve, reject) => {
     scrypt(password, salt, length, options, (error, key) => (error === null ? resolve(key) : reject(error)))
   })

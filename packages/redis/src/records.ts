@@ -26,7 +26,8 @@ function fields(reply: unknown): Record<string, string> | undefined {
   const entries = reply instanceof Map ? [...reply.entries()] : Array.isArray(reply) ? undefined : Object.entries(reply)
   if (entries === undefined) return undefined
   const result: Record<string, string> = Object.create(null) as Record<string, string>
-  for (const [name, value] of entries) result[String(name)] = Buffer.isBuffer(value) ? value.toString("utf8") : String(value)
+  for (const [name, value] of entries)
+    result[String(name)] = Buffer.isBuffer(value) ? value.toString("utf8") : String(value)
   return result
 }
 

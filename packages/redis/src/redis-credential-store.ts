@@ -187,7 +187,9 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       case "unavailable":
         return unavailable()
       case "malformed":
-        throw new RedisStoreError(`the CURVE record of this key in domain ${JSON.stringify(decision.domain)} is malformed`)
+        throw new RedisStoreError(
+          `the CURVE record of this key in domain ${JSON.stringify(decision.domain)} is malformed`
+        )
       case "revoked":
         return deny("Key revoked")
       case "expired":
@@ -195,7 +197,9 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       case "unknown":
         return deny("Unknown key")
       case "found":
-        return decision.record.userId === undefined ? { statusCode: 200 } : { statusCode: 200, userId: decision.record.userId }
+        return decision.record.userId === undefined
+          ? { statusCode: 200 }
+          : { statusCode: 200, userId: decision.record.userId }
     }
   }
 
@@ -206,7 +210,12 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
    * libuv's pool, at most 2 at once, and the check answers 300 "Credential store busy" past the
    * bound. An aborted check stops waiting for its hash.
    */
-  async checkPlain(domain: string, username: string, password: Buffer, check?: CredentialCheck): Promise<CredentialVerdict> {
+  async checkPlain(
+    domain: string,
+    username: string,
+    password: Buffer,
+    check?: CredentialCheck
+  ): Promise<CredentialVerdict> {
     if (!Buffer.isBuffer(password)) throw new TypeError("password must be a Buffer")
     const secret = unpooledCopy(password)
     try {
@@ -218,13 +227,16 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       } catch {
         return deny("Invalid username")
       }
-      const look = async (): Promise<Decision<UserRecord>> => decide(await this.#lookup(levels, keys, parseUserRecord, check?.signal), Date.now())
+      const look = async (): Promise<Decision<UserRecord>> =>
+        decide(await this.#lookup(levels, keys, parseUserRecord, check?.signal), Date.now())
       const decision = await look()
       switch (decision.kind) {
         case "unavailable":
           return unavailable()
         case "malformed":
-          throw new RedisStoreError(`the PLAIN record of a user of domain ${JSON.stringify(decision.domain)} is malformed`)
+          throw new RedisStoreError(
+            `the PLAIN record of a user of domain ${JSON.stringify(decision.domain)} is malformed`
+          )
         case "revoked":
           return deny("User removed")
         case "expired":
@@ -250,24 +262,29 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     secret: Buffer,
     record: UserRecord,
     signal: AbortSignal | undefined,
-    look: () => Promise<Decision<UserRecord>>,
+    look: () => Promise<Decision<UserRecord>>
   ): Promise<CredentialVerdict> {
     // A password verified against this very record version was checked against its parsed hash.
     const id = this.#verified.id(domain, username, secret, record.version)
     if (this.#verified.has(id)) return { statusCode: 200, userId: username }
     const phc = parsePhc(record.phc ?? "")
-    if (phc === undefined) throw new RedisStoreError(`the password hash of a user of domain ${JSON.stringify(domain)} is not a scrypt PHC string`)
+    if (phc === undefined)
+      throw new RedisStoreError(
+        `the password hash of a user of domain ${JSON.stringify(domain)} is not a scrypt PHC string`
+      )
     if (signal?.aborted === true) return unavailable()
     let job = this.#hashing.get(id)
     if (job === undefined) {
       const copy = unpooledCopy(secret)
       const controller = new AbortController()
       storeMetrics.hashQueue(1)
-      const result = this.#limiter.run(() => timedHash(() => verifyPassword(copy, phc)), controller.signal).finally(() => {
-        storeMetrics.hashQueue(-1)
-        copy.fill(0)
-        this.#hashing.delete(id)
-      })
+      const result = this.#limiter
+        .run(() => timedHash(() => verifyPassword(copy, phc)), controller.signal)
+        .finally(() => {
+          storeMetrics.hashQueue(-1)
+          copy.fill(0)
+          this.#hashing.delete(id)
+        })
       result.catch(() => undefined)
       job = { result, controller, waiters: 0 }
       this.#hashing.set(id, job)
@@ -286,7 +303,8 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     if (now.kind === "unknown" || now.kind === "expired") return deny("Invalid username")
     if (now.kind !== "found") return unavailable()
     // Changed while hashing: the new record decides the next attempt.
-    if (now.domain !== domain || now.record.version !== record.version) return unavailable("Credential changed, try again")
+    if (now.domain !== domain || now.record.version !== record.version)
+      return unavailable("Credential changed, try again")
     this.#verified.add(id)
     return { statusCode: 200, userId: username }
   }
@@ -320,29 +338,37 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     keys: string[],
     parse: (reply: unknown) => Stored<R>,
     signal: AbortSignal | undefined,
-    retry = true,
+    retry = true
   ): Promise<Lookup<R>[]> {
     const entries = keys.map((key) => this.#cache.get(key))
     const vouched = this.#vouched()
-    const reusable = (entry: CachedRecord | undefined): entry is CachedRecord => vouched && entry !== undefined && this.#cache.trusted(entry)
+    const reusable = (entry: CachedRecord | undefined): entry is CachedRecord =>
+      vouched && entry !== undefined && this.#cache.trusted(entry)
     const hits = entries.filter(reusable).length
     storeMetrics.lookups(hits, entries.length - hits)
     if (entries.every(reusable)) {
-      return entries.map((entry, index) => ({ domain: levels[index]!, record: parsedOnce(entry, parse), current: true }))
+      return entries.map((entry, index) => ({
+        domain: levels[index]!,
+        record: parsedOnce(entry, parse),
+        current: true,
+      }))
     }
     if (this.#link.up && signal?.aborted !== true) {
       try {
         const replies = await withDeadline(
-          Promise.all(keys.map((key, index) => (reusable(entries[index]) ? { reply: entries[index].reply } : this.#read(key)))),
+          Promise.all(
+            keys.map((key, index) => (reusable(entries[index]) ? { reply: entries[index].reply } : this.#read(key)))
+          ),
           this.#options.lookupTimeoutMs,
           "Redis read",
-          signal,
+          signal
         )
         // Every level must still be what the cache holds: a level taken from the cache may have
         // been invalidated while the other was read, and a reply overtaken by an invalidation
         // (not cached) may predate the change. Such a mix decides nothing: look again, once.
         const overtaken = replies.some(({ reply }, index) => this.#cache.get(keys[index]!)?.reply !== reply)
-        if (!overtaken) return replies.map(({ reply }, index) => ({ domain: levels[index]!, record: parse(reply), current: true }))
+        if (!overtaken)
+          return replies.map(({ reply }, index) => ({ domain: levels[index]!, record: parse(reply), current: true }))
         if (retry) return this.#lookup(levels, keys, parse, signal, false)
       } catch {
         // fall back to what the cache can still vouch for
@@ -355,7 +381,8 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     return keys.map((key, index) => {
       const entry = this.#cache.get(key)
       if (entry === undefined) return { domain: levels[index]!, record: undefined, current: false }
-      const current = (stillVouched && this.#cache.trusted(entry)) || (window > 0 && now - this.#cache.confirmedAt(entry) <= window)
+      const current =
+        (stillVouched && this.#cache.trusted(entry)) || (window > 0 && now - this.#cache.confirmedAt(entry) <= window)
       return { domain: levels[index]!, record: parsedOnce(entry, parse), current }
     })
   }
@@ -379,7 +406,8 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     if (pending !== undefined) return pending.result
     const client = this.#link.client
     if (client === undefined) return Promise.reject(new DeadlineError("Redis is unreachable"))
-    if (this.#reads.size >= MAX_READS_IN_FLIGHT) return Promise.reject(new DeadlineError("too many Redis reads in flight"))
+    if (this.#reads.size >= MAX_READS_IN_FLIGHT)
+      return Promise.reject(new DeadlineError("too many Redis reads in flight"))
     const epoch = this.#link.epoch
     const readAt = performance.now()
     const read: InFlightRead = { stale: false, result: undefined as unknown as Promise<{ reply: unknown }> }
@@ -393,7 +421,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       (error: unknown) => {
         if (this.#reads.get(key) === read) this.#reads.delete(key)
         throw error
-      },
+      }
     )
     read.result.catch(() => undefined)
     this.#reads.set(key, read)
@@ -424,9 +452,14 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       ({ reply }) => {
         const record = name.kind === "curve" ? parseCurveRecord(reply) : parseUserRecord(reply)
         if (record === null || record === "malformed" || record.state === "active") return
-        this.#emit("credential:revoked", name.kind === "curve" ? { domain: name.domain, publicKey: name.publicKey } : { domain: name.domain, username: name.username })
+        this.#emit(
+          "credential:revoked",
+          name.kind === "curve"
+            ? { domain: name.domain, publicKey: name.publicKey }
+            : { domain: name.domain, username: name.username }
+        )
       },
-      () => undefined,
+      () => undefined
     )
   }
 
@@ -449,13 +482,21 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
 
   async #acknowledge(client: RedisClient): Promise<void> {
     try {
-      const reply = await withDeadline(client.sendCommand(["GET", this.#layout.generation]), this.#options.lookupTimeoutMs * 4, "reading the generation")
+      const reply = await withDeadline(
+        client.sendCommand(["GET", this.#layout.generation]),
+        this.#options.lookupTimeoutMs * 4,
+        "reading the generation"
+      )
       const generation = reply === null ? 0 : Number(String(reply))
       if (!Number.isSafeInteger(generation)) return
       this.#appliedGeneration = generation
       storeMetrics.generation(generation)
       if (this.#options.node !== false && !this.#closed) {
-        await withDeadline(acknowledge(client, this.#layout, this.#options.node, generation), this.#options.lookupTimeoutMs * 4, "acknowledging")
+        await withDeadline(
+          acknowledge(client, this.#layout, this.#options.node, generation),
+          this.#options.lookupTimeoutMs * 4,
+          "acknowledging"
+        )
       }
     } catch {
       // the next invalidation, reconnect or refresh tries again
@@ -463,15 +504,24 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   }
 
   /** Adds (or replaces) a CURVE public key (Z85) in `domain`, with an optional user id and expiry. */
-  async addCurveKey(domain: string, publicKey: string, options: { userId?: string; notAfter?: Date } = {}): Promise<ChangeReceipt> {
+  async addCurveKey(
+    domain: string,
+    publicKey: string,
+    options: { userId?: string; notAfter?: Date } = {}
+  ): Promise<ChangeReceipt> {
     const key = this.#layout.curve(checkDomain(domain), normalizeCurveKey(publicKey, "publicKey"))
     const fields = ["state", "active", "version", randomUUID()]
     if (options.userId !== undefined) {
-      if (typeof options.userId !== "string") throw new TypeError(`userId must be a string, got ${typeof options.userId}`)
+      if (typeof options.userId !== "string")
+        throw new TypeError(`userId must be a string, got ${typeof options.userId}`)
       fields.push("user", options.userId)
     }
     if (options.notAfter !== undefined) {
-      if (!(options.notAfter instanceof Date) || Number.isNaN(options.notAfter.getTime()) || options.notAfter.getTime() < 0) {
+      if (
+        !(options.notAfter instanceof Date) ||
+        Number.isNaN(options.notAfter.getTime()) ||
+        options.notAfter.getTime() < 0
+      ) {
         throw new TypeError("notAfter must be a valid Date")
       }
       fields.push("notAfter", String(options.notAfter.getTime()))
@@ -508,16 +558,24 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   async #change(key: string, fields: string[], what: string): Promise<ChangeReceipt> {
     if (this.#closed) throw new RedisStoreError(`${what}: the store is closed`)
     const client = this.#link.client
-    if (client === undefined) throw new RedisStoreError(`${what}: Redis at ${redactUrl(this.#options.url)} is unreachable; nothing was changed`)
+    if (client === undefined)
+      throw new RedisStoreError(`${what}: Redis at ${redactUrl(this.#options.url)} is unreachable; nothing was changed`)
     let replies: unknown[]
     try {
       replies = await withDeadline(
-        client.multi().addCommand(["DEL", key]).addCommand(["HSET", key, ...fields]).addCommand(["INCR", this.#layout.generation]).exec() as Promise<unknown[]>,
+        client
+          .multi()
+          .addCommand(["DEL", key])
+          .addCommand(["HSET", key, ...fields])
+          .addCommand(["INCR", this.#layout.generation])
+          .exec() as Promise<unknown[]>,
         WRITE_TIMEOUT_MS,
-        what,
+        what
       )
     } catch (error) {
-      throw new RedisStoreError(`${what}: Redis did not confirm the change (it may or may not have been made)`, { cause: error })
+      throw new RedisStoreError(`${what}: Redis did not confirm the change (it may or may not have been made)`, {
+        cause: error,
+      })
     }
     const generation = Number(replies[2])
     if (!Number.isSafeInteger(generation)) throw new RedisStoreError(`${what}: the generation counter holds no integer`)
@@ -532,7 +590,8 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
   async waitForFleet(receipt: ChangeReceipt, options: { timeoutMs?: number } = {}): Promise<FleetReport> {
     if (!Number.isSafeInteger(receipt?.generation)) throw new TypeError("receipt.generation must be an integer")
     const timeoutMs = options.timeoutMs ?? 5000
-    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new TypeError(`timeoutMs must be a non-negative number, got ${String(timeoutMs)}`)
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0)
+      throw new TypeError(`timeoutMs must be a non-negative number, got ${String(timeoutMs)}`)
     const started = performance.now()
     let pause = 2
     let lastError: unknown
@@ -541,7 +600,11 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       const client = this.#link.client
       if (client !== undefined) {
         try {
-          const nodes = await withDeadline(readAcknowledgements(client, this.#layout), this.#options.lookupTimeoutMs * 4, "reading acknowledgements")
+          const nodes = await withDeadline(
+            readAcknowledgements(client, this.#layout),
+            this.#options.lookupTimeoutMs * 4,
+            "reading acknowledgements"
+          )
           const applied: string[] = []
           const pending: string[] = []
           for (const [node, generation] of nodes) (generation >= receipt.generation ? applied : pending).push(node)
@@ -556,7 +619,8 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)))
       pause = Math.min(pause * 2, 50)
     }
-    if (report === undefined) throw new RedisStoreError("cannot read the fleet's acknowledgements: Redis is unreachable", { cause: lastError })
+    if (report === undefined)
+      throw new RedisStoreError("cannot read the fleet's acknowledgements: Redis is unreachable", { cause: lastError })
     return { ...report, elapsedMs: Math.round((performance.now() - started) * 10) / 10 }
   }
 
@@ -567,7 +631,11 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
    */
   async listCredentials(domain?: string): Promise<CredentialListing[]> {
     const client = this.#adminClient("listing credentials")
-    return withDeadline(listCredentials(client, this.#layout, domain), WRITE_TIMEOUT_MS * 4, "listing credentials").catch((error: unknown) => {
+    return withDeadline(
+      listCredentials(client, this.#layout, domain),
+      WRITE_TIMEOUT_MS * 4,
+      "listing credentials"
+    ).catch((error: unknown) => {
       throw new RedisStoreError("listing credentials: Redis did not answer", { cause: error })
     })
   }
@@ -579,7 +647,9 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
    */
   async fleetStatus(): Promise<FleetStatus> {
     const client = this.#adminClient("reading the fleet status")
-    const reading = readAcknowledgements(client, this.#layout).then((nodes) => readFleetStatus(client, this.#layout, nodes))
+    const reading = readAcknowledgements(client, this.#layout).then((nodes) =>
+      readFleetStatus(client, this.#layout, nodes)
+    )
     return withDeadline(reading, WRITE_TIMEOUT_MS * 4, "reading the fleet status").catch((error: unknown) => {
       throw new RedisStoreError("reading the fleet status: Redis did not answer", { cause: error })
     })
@@ -587,7 +657,8 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
 
   #adminClient(what: string): RedisClient {
     const client = this.#link.client
-    if (this.#closed || client === undefined) throw new RedisStoreError(`${what}: Redis at ${redactUrl(this.#options.url)} is unreachable`)
+    if (this.#closed || client === undefined)
+      throw new RedisStoreError(`${what}: Redis at ${redactUrl(this.#options.url)} is unreachable`)
     return client
   }
 
@@ -598,7 +669,11 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     clearInterval(this.#refreshTimer)
     const client = this.#link.client
     if (client !== undefined && this.#options.node !== false) {
-      await withDeadline(leave(client, this.#layout, this.#options.node), this.#options.lookupTimeoutMs * 4, "leaving the fleet").catch(() => undefined)
+      await withDeadline(
+        leave(client, this.#layout, this.#options.node),
+        this.#options.lookupTimeoutMs * 4,
+        "leaving the fleet"
+      ).catch(() => undefined)
     }
     this.removeAllListeners()
     await this.#link.close()
@@ -611,9 +686,14 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     await this.close()
   }
 
-  #emit<E extends keyof RedisCredentialStoreEvents>(event: E, ...args: Parameters<RedisCredentialStoreEvents[E]>): void {
+  #emit<E extends keyof RedisCredentialStoreEvents>(
+    event: E,
+    ...args: Parameters<RedisCredentialStoreEvents[E]>
+  ): void {
     if (this.#closed) return
-    callListener(`redis ${event}`, () => (this.emit as (event: E, ...args: Parameters<RedisCredentialStoreEvents[E]>) => boolean)(event, ...args))
+    callListener(`redis ${event}`, () =>
+      (this.emit as (event: E, ...args: Parameters<RedisCredentialStoreEvents[E]>) => boolean)(event, ...args)
+    )
   }
 }
 

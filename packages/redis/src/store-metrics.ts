@@ -20,7 +20,8 @@ export const storeMetrics = {
   /** The store's state: 1 for the current one, 0 for the others. */
   state(current: StoreState): void {
     const recorder = metricsRecorder()
-    for (const state of ["up", "stale", "down"] as const) recorder.set("zmq_auth.store.state", state === current ? 1 : 0, { state })
+    for (const state of ["up", "stale", "down"] as const)
+      recorder.set("zmq_auth.store.state", state === current ? 1 : 0, { state })
   },
   /** Seconds since Redis last answered, while cached entries still decide without it (0 when up). */
   staleness(seconds: number): void {

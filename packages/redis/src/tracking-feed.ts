@@ -24,7 +24,9 @@ export class TrackingFeed extends BasicClientSideCache {
 
   override handleCache(...args: Parameters<BasicClientSideCache["handleCache"]>): Promise<unknown> {
     const [, parser, send, transformReply, typeMapping] = args
-    return send().then((reply) => (transformReply === undefined ? reply : transformReply(reply, parser.preserve, typeMapping)))
+    return send().then((reply) =>
+      transformReply === undefined ? reply : transformReply(reply, parser.preserve, typeMapping)
+    )
   }
 
   override invalidate(key: Parameters<BasicClientSideCache["invalidate"]>[0]): void {

@@ -20,7 +20,12 @@ export class VerifiedAttempts {
   /** The identity of an attempt. */
   id(domain: string, username: string, password: Buffer, version: string): string {
     const hmac = createHmac("sha256", this.#key)
-    for (const part of [Buffer.from(domain, "utf8"), Buffer.from(username, "utf8"), password, Buffer.from(version, "utf8")]) {
+    for (const part of [
+      Buffer.from(domain, "utf8"),
+      Buffer.from(username, "utf8"),
+      password,
+      Buffer.from(version, "utf8"),
+    ]) {
       const length = Buffer.alloc(4)
       length.writeUInt32BE(part.length)
       hmac.update(length).update(part)

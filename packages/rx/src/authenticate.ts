@@ -25,22 +25,28 @@ const INTERNAL_ERROR = { statusCode: 500, statusText: "Internal error", userId: 
  */
 export function authenticate(
   engine: Pick<Authenticator, "authenticate">,
-  options: AuthenticateOptions = {},
+  options: AuthenticateOptions = {}
 ): OperatorFunction<ZapExchange, ZapDecision> {
-  if (typeof engine?.authenticate !== "function") throw new TypeError("engine must have an authenticate(request) method")
+  if (typeof engine?.authenticate !== "function")
+    throw new TypeError("engine must have an authenticate(request) method")
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
   if (concurrency !== Infinity) checkConcurrency(concurrency)
-  return (source) => defer(() => {
-    const ending = new AbortController()
-    return source.pipe(
-      mergeMap((exchange) => defer(() => decide(engine, exchange, ending.signal)), concurrency),
-      filter((decision): decision is ZapDecision => decision !== undefined),
-      finalize(() => ending.abort(new AuthenticatorError("the authenticate() subscription ended"))),
-    )
-  })
+  return (source) =>
+    defer(() => {
+      const ending = new AbortController()
+      return source.pipe(
+        mergeMap((exchange) => defer(() => decide(engine, exchange, ending.signal)), concurrency),
+        filter((decision): decision is ZapDecision => decision !== undefined),
+        finalize(() => ending.abort(new AuthenticatorError("the authenticate() subscription ended")))
+      )
+    })
 }
 
-async function decide(engine: Pick<Authenticator, "authenticate">, exchange: ZapExchange, signal: AbortSignal): Promise<ZapDecision | undefined> {
+async function decide(
+  engine: Pick<Authenticator, "authenticate">,
+  exchange: ZapExchange,
+  signal: AbortSignal
+): Promise<ZapDecision | undefined> {
   const { request } = exchange
   const blocked = blockedAnswer(exchange)
   if (blocked !== undefined) return reportBlocked(engine, request, blocked)
@@ -65,7 +71,10 @@ async function decide(engine: Pick<Authenticator, "authenticate">, exchange: Zap
     reply = INTERNAL_ERROR
     exchange.reply(reply)
   }
-  const decision: ZapDecision = { request: redactRequest(request), reply: { ...withoutRequestId(reply), requestId: request.requestId } }
+  const decision: ZapDecision = {
+    request: redactRequest(request),
+    reply: { ...withoutRequestId(reply), requestId: request.requestId },
+  }
   if (error !== undefined) decision.error = error
   return decision
 }
@@ -75,8 +84,16 @@ async function decide(engine: Pick<Authenticator, "authenticate">, exchange: Zap
  * `decision` event of `engine` when it is an event emitter (as `Authenticator` is), so
  * `decisions(engine)` sees it like every other denial.
  */
-function reportBlocked(engine: Pick<Authenticator, "authenticate">, request: ZapRequest, answer: BlockedAnswer): ZapDecision {
-  const decision: ZapDecision = { request: redactRequest(request), reply: { ...answer.reply, requestId: request.requestId }, blocked: answer.block }
+function reportBlocked(
+  engine: Pick<Authenticator, "authenticate">,
+  request: ZapRequest,
+  answer: BlockedAnswer
+): ZapDecision {
+  const decision: ZapDecision = {
+    request: redactRequest(request),
+    reply: { ...answer.reply, requestId: request.requestId },
+    blocked: answer.block,
+  }
   const emit = (engine as { emit?: unknown }).emit
   if (typeof emit === "function") {
     callListener("decision", () => emit.call(engine, "decision", { ...decision, elapsedMs: 0 }))

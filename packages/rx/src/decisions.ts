@@ -22,7 +22,7 @@ export function decisions(source: DecisionSource<DecisionEvent>): Observable<Dec
 export function decisions<Decision extends ZapDecision>(source: DecisionSource<Decision>): Observable<Decision>
 export function decisions<Decision extends ZapDecision>(source: DecisionSource<Decision>): Observable<Decision> {
   if (typeof source?.on !== "function" || typeof source.off !== "function") {
-    throw new TypeError("source must have on(\"decision\", listener) and off(\"decision\", listener) methods")
+    throw new TypeError('source must have on("decision", listener) and off("decision", listener) methods')
   }
   return new Observable<Decision>((subscriber) => {
     const listener = (decision: Decision): void => subscriber.next(decision)

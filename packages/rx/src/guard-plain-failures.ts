@@ -39,24 +39,32 @@ const CLOCK_FAILED: GuardBlock = { reason: "address", failures: 0, retryAfterMs:
 export function guardPlainFailures(options: GuardPlainFailuresOptions): MonoTypeOperatorFunction<ZapExchange> {
   if (options === null || typeof options !== "object") throw new TypeError("options must be an object")
   const { maxFailures, windowMs } = options
-  if (options.onBlocked !== undefined && typeof options.onBlocked !== "function") throw new TypeError("onBlocked must be a function")
-  const guardOptions = { maxFailures, windowMs, maxAddressFailures: maxFailures, ...(options.now === undefined ? {} : { now: options.now }), ...(options.statusText === undefined ? {} : { statusText: options.statusText }) }
+  if (options.onBlocked !== undefined && typeof options.onBlocked !== "function")
+    throw new TypeError("onBlocked must be a function")
+  const guardOptions = {
+    maxFailures,
+    windowMs,
+    maxAddressFailures: maxFailures,
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.statusText === undefined ? {} : { statusText: options.statusText }),
+  }
   const { statusText } = new FailureGuard(guardOptions)
   const blockedReply: Omit<ZapReply, "requestId"> = { statusCode: 400, statusText, userId: "" }
-  return (source) => defer(() => {
-    const guard = new FailureGuard(guardOptions)
-    return source.pipe(
-      map((exchange) => {
-        const block = check(guard, exchange.request.address)
-        if (block === undefined) return countingFailures(exchange, guard)
-        exchange.reply(blockedReply)
-        markBlocked(exchange, { block, reply: blockedReply })
-        // A throwing listener must not end the stream (and with it the ZAP endpoint).
-        safely("onBlocked", () => options.onBlocked?.(redactRequest(exchange.request)))
-        return exchange
-      }),
-    )
-  })
+  return (source) =>
+    defer(() => {
+      const guard = new FailureGuard(guardOptions)
+      return source.pipe(
+        map((exchange) => {
+          const block = check(guard, exchange.request.address)
+          if (block === undefined) return countingFailures(exchange, guard)
+          exchange.reply(blockedReply)
+          markBlocked(exchange, { block, reply: blockedReply })
+          // A throwing listener must not end the stream (and with it the ZAP endpoint).
+          safely("onBlocked", () => options.onBlocked?.(redactRequest(exchange.request)))
+          return exchange
+        })
+      )
+    })
 }
 
 function countingFailures(exchange: ZapExchange, guard: FailureGuard): ZapExchange {
@@ -68,7 +76,8 @@ function countingFailures(exchange: ZapExchange, guard: FailureGuard): ZapExchan
     },
     reply(reply: Omit<ZapReply, "requestId">) {
       exchange.reply(reply)
-      if (request.mechanism === "PLAIN" && reply.statusCode === 400) safely("now", () => guard.recordFailure(request.address, request.credentials[0]!.toString("utf8")))
+      if (request.mechanism === "PLAIN" && reply.statusCode === 400)
+        safely("now", () => guard.recordFailure(request.address, request.credentials[0]!.toString("utf8")))
     },
   })
 }

@@ -1,5 +1,11 @@
 import { ZAP_ENDPOINT, type ZapHandlerOptions, type ZapProtocolError } from "@zmq-auth/core"
-import { messageOf, readEndpointOptions, releaseInProgress, ZapEndpoint, type ZapExchange } from "@zmq-auth/core/internal"
+import {
+  messageOf,
+  readEndpointOptions,
+  releaseInProgress,
+  ZapEndpoint,
+  type ZapExchange,
+} from "@zmq-auth/core/internal"
 import { Observable } from "rxjs"
 import { context as globalContext, type Context } from "zeromq"
 
@@ -21,7 +27,8 @@ export interface ZapRequestsOptions extends ZapHandlerOptions {
 }
 
 const INTERNAL_ERROR = { statusCode: 500, statusText: "Internal error", userId: "" } as const
-const SHARE_HINT = " (one subscription per endpoint: to fan the requests out to several consumers, share() one zapRequests() stream)"
+const SHARE_HINT =
+  " (one subscription per endpoint: to fan the requests out to several consumers, share() one zapRequests() stream)"
 
 /**
  * The ZAP endpoint as a cold stream of request/reply exchanges.
@@ -47,17 +54,22 @@ const SHARE_HINT = " (one subscription per endpoint: to fan the requests out to 
 export function zapRequests(options: ZapRequestsOptions = {}): Observable<ZapExchange> {
   const endpointOptions = readEndpointOptions(options)
   for (const name of ["onProtocolError", "onReplyError"] as const) {
-    if (options[name] !== undefined && typeof options[name] !== "function") throw new TypeError(`${name} must be a function`)
+    if (options[name] !== undefined && typeof options[name] !== "function")
+      throw new TypeError(`${name} must be a function`)
   }
   const { onProtocolError, onReplyError } = options
   return new Observable<ZapExchange>((subscriber) => {
     let endpoint: ZapEndpoint
     try {
-      endpoint = ZapEndpoint.open({
-        exchange: (exchange) => (subscriber.closed ? exchange.reply(INTERNAL_ERROR) : subscriber.next(exchange)),
-        protocolError: (error) => report(onProtocolError, error),
-        replyError: (error) => report(onReplyError, error),
-      }, endpointOptions, SHARE_HINT)
+      endpoint = ZapEndpoint.open(
+        {
+          exchange: (exchange) => (subscriber.closed ? exchange.reply(INTERNAL_ERROR) : subscriber.next(exchange)),
+          protocolError: (error) => report(onProtocolError, error),
+          replyError: (error) => report(onReplyError, error),
+        },
+        endpointOptions,
+        SHARE_HINT
+      )
     } catch (error) {
       subscriber.error(error)
       return undefined

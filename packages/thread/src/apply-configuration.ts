@@ -4,7 +4,13 @@ import type { ConfigurationCall } from "./messages.js"
 /** The configuration methods of an engine: the core `Authenticator` or a subclass. */
 export type ConfigurableEngine = Pick<
   Authenticator,
-  "allow" | "deny" | "configurePlain" | "configureCurve" | "configureCurveKeys" | "configureCurveCallback" | "configureGssapi"
+  | "allow"
+  | "deny"
+  | "configurePlain"
+  | "configureCurve"
+  | "configureCurveKeys"
+  | "configureCurveCallback"
+  | "configureGssapi"
 >
 
 /**
@@ -15,7 +21,7 @@ export type ConfigurableEngine = Pick<
 export async function applyConfiguration(
   engine: ConfigurableEngine,
   call: ConfigurationCall,
-  callbackFor: (callbackId: number) => CurveKeyCallback,
+  callbackFor: (callbackId: number) => CurveKeyCallback
 ): Promise<void> {
   switch (call.method) {
     case "allow":

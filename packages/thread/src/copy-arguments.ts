@@ -11,7 +11,9 @@
  * entries, or an object's own enumerable string-keyed properties). Anything else is returned as
  * it is, for the engine to reject with its own error. Throws what reading the entries throws.
  */
-export function copyPasswords(passwords: Record<string, string> | Map<string, string>): Record<string, string> | Map<string, string> {
+export function copyPasswords(
+  passwords: Record<string, string> | Map<string, string>
+): Record<string, string> | Map<string, string> {
   if (passwords === null || typeof passwords !== "object") return passwords
   return new Map(passwords instanceof Map ? passwords : Object.entries(passwords))
 }

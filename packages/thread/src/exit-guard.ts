@@ -12,11 +12,15 @@ export type ExitCode = Parameters<typeof process.exit>[0]
  *
  * @returns The original `process.exit`, bound to `process`.
  */
-export function guardProcessExit(exitCleanly: (code: ExitCode, error: AuthenticatorError) => void): (code?: ExitCode) => never {
+export function guardProcessExit(
+  exitCleanly: (code: ExitCode, error: AuthenticatorError) => void
+): (code?: ExitCode) => never {
   const exit = process.exit.bind(process)
   process.exit = (code?: ExitCode): never => {
     const shown = code === undefined || code === null ? "" : String(code)
-    const error = new AuthenticatorError(`process.exit(${shown}) was called in the worker thread: it ends once its ZAP socket is closed`)
+    const error = new AuthenticatorError(
+      `process.exit(${shown}) was called in the worker thread: it ends once its ZAP socket is closed`
+    )
     exitCleanly(code ?? process.exitCode, error)
     throw error
   }

@@ -6,7 +6,13 @@
  * @module
  */
 
-import { AuthenticatorError, STORE_EVENTS, type FailureGuardOptions, type GuardBlock, type StoreEventName } from "@zmq-auth/core"
+import {
+  AuthenticatorError,
+  STORE_EVENTS,
+  type FailureGuardOptions,
+  type GuardBlock,
+  type StoreEventName,
+} from "@zmq-auth/core"
 import { isMetricsBatch, type MetricsBatch } from "@zmq-auth/core/internal"
 
 /** An error as it crosses threads; {@link reviveError} rebuilds the core error class from `code`. */
@@ -73,7 +79,12 @@ export type ConfigurationCall =
   | { method: "deny"; addresses: string[] }
   | { method: "configurePlain"; domain: string; passwords: Record<string, string> | Map<string, string> }
   /** `location: null` stands for `CURVE_ALLOW_ANY` (a symbol does not survive structured clone). */
-  | { method: "configureCurve"; domain: string; location: string | null; options?: { watch?: boolean; debounceMs?: number; pollMs?: number } }
+  | {
+      method: "configureCurve"
+      domain: string
+      location: string | null
+      options?: { watch?: boolean; debounceMs?: number; pollMs?: number }
+    }
   | { method: "configureCurveKeys"; domain: string; keys: Array<string | Uint8Array> }
   /** The callback stays on the main thread; the worker calls it by `callbackId`. */
   | { method: "configureCurveCallback"; domain: string; callbackId: number }
@@ -107,7 +118,8 @@ export interface WorkerSettings {
 }
 
 /** Events of the worker's engine and handler that the main thread re-emits with an error. */
-export type ReportedEvent = "certificate:error" | "protocol:error" | "authenticate:error" | "reply:error" | "message:error" | "worker:error"
+export type ReportedEvent =
+  "certificate:error" | "protocol:error" | "authenticate:error" | "reply:error" | "message:error" | "worker:error"
 
 /** A main-thread callback the worker asks for. */
 export type CallbackRequest =
@@ -155,12 +167,21 @@ const isId = isMessageId
 const isBytes = (value: unknown): value is Uint8Array => value instanceof Uint8Array
 
 function checkError(value: unknown, what: string): asserts value is TransferredError {
-  expect(isRecord(value) && typeof value.name === "string" && typeof value.message === "string", `${what} is not an error`)
+  expect(
+    isRecord(value) && typeof value.name === "string" && typeof value.message === "string",
+    `${what} is not an error`
+  )
 }
 
 function checkRequest(value: unknown): asserts value is TransferredRequest {
   expect(isRecord(value), "request is not an object")
-  expect(typeof value.version === "string" && typeof value.domain === "string" && typeof value.address === "string" && typeof value.mechanism === "string", "request has a non-string field")
+  expect(
+    typeof value.version === "string" &&
+      typeof value.domain === "string" &&
+      typeof value.address === "string" &&
+      typeof value.mechanism === "string",
+    "request has a non-string field"
+  )
   expect(isBytes(value.requestId) && isBytes(value.identity), "request id or identity is not bytes")
   expect(Array.isArray(value.credentials) && value.credentials.every(isBytes), "request credentials are not bytes")
 }
@@ -171,16 +192,32 @@ function checkDecision(value: unknown): asserts value is TransferredDecision {
   const reply = value.reply
   expect(isRecord(reply) && isBytes(reply.requestId), "decision reply has no request id")
   expect([200, 300, 400, 500].includes(reply.statusCode as number), "decision reply has an invalid status code")
-  expect(typeof reply.statusText === "string" && typeof reply.userId === "string", "decision reply has a non-string field")
+  expect(
+    typeof reply.statusText === "string" && typeof reply.userId === "string",
+    "decision reply has a non-string field"
+  )
   expect(reply.metadata === undefined || isRecord(reply.metadata), "decision reply metadata is not an object")
   if (value.error !== undefined) checkError(value.error, "decision error")
   const blocked = value.blocked
-  expect(blocked === undefined || (isRecord(blocked) && typeof blocked.reason === "string" && typeof blocked.failures === "number" && typeof blocked.retryAfterMs === "number"), "decision blocked is malformed")
+  expect(
+    blocked === undefined ||
+      (isRecord(blocked) &&
+        typeof blocked.reason === "string" &&
+        typeof blocked.failures === "number" &&
+        typeof blocked.retryAfterMs === "number"),
+    "decision blocked is malformed"
+  )
 }
 
 function checkReload(value: unknown): asserts value is TransferredReload {
-  expect(isRecord(value) && typeof value.domain === "string" && typeof value.directory === "string", "reload has no domain or directory")
-  expect([value.added, value.removed, value.total].every((count) => typeof count === "number"), "reload has a non-numeric count")
+  expect(
+    isRecord(value) && typeof value.domain === "string" && typeof value.directory === "string",
+    "reload has no domain or directory"
+  )
+  expect(
+    [value.added, value.removed, value.total].every((count) => typeof count === "number"),
+    "reload has a non-numeric count"
+  )
   expect(Array.isArray(value.errors), "reload errors are not an array")
   for (const error of value.errors) checkError(error, "reload error")
   if (value.failure !== undefined) checkError(value.failure, "reload failure")
@@ -217,7 +254,14 @@ function checkConfigurationCall(call: unknown): asserts call is ConfigurationCal
   }
 }
 
-const REPORTED_EVENTS = new Set<string>(["certificate:error", "protocol:error", "authenticate:error", "reply:error", "message:error", "worker:error"])
+const REPORTED_EVENTS = new Set<string>([
+  "certificate:error",
+  "protocol:error",
+  "authenticate:error",
+  "reply:error",
+  "message:error",
+  "worker:error",
+])
 
 function checkCallbackRequest(value: unknown): asserts value is CallbackRequest {
   expect(isRecord(value) && typeof value.publicKey === "string", "callback request has no public key")
@@ -280,8 +324,14 @@ export function readWorkerMessage(data: unknown): WorkerMessage {
       checkCallbackRequest(data.request)
       break
     case "store:event":
-      expect(typeof data.name === "string" && (STORE_EVENTS as readonly string[]).includes(data.name), "store event has an unknown name")
-      expect(Array.isArray(data.args) && data.args.every((arg) => isRecord(arg) && ("error" in arg || "value" in arg)), "store event arguments are malformed")
+      expect(
+        typeof data.name === "string" && (STORE_EVENTS as readonly string[]).includes(data.name),
+        "store event has an unknown name"
+      )
+      expect(
+        Array.isArray(data.args) && data.args.every((arg) => isRecord(arg) && ("error" in arg || "value" in arg)),
+        "store event arguments are malformed"
+      )
       for (const arg of data.args as Fields[]) if ("error" in arg) checkError(arg.error, "store event error")
       break
     case "callback:abort":
@@ -308,8 +358,14 @@ export function readWorkerSettings(data: unknown): WorkerSettings {
   expect(data.module === undefined || typeof data.module === "string", "worker settings module is not a string")
   expect(typeof data.remoteCurveUserId === "boolean", "worker settings have no remoteCurveUserId flag")
   expect(Array.isArray(data.policy), "worker settings have no policy")
-  expect(data.closed instanceof Int32Array && data.closed.buffer instanceof SharedArrayBuffer, "worker settings have no shared closed flag")
-  expect(data.decisionsWanted instanceof Int32Array && data.decisionsWanted.buffer instanceof SharedArrayBuffer, "worker settings have no shared decisionsWanted flag")
+  expect(
+    data.closed instanceof Int32Array && data.closed.buffer instanceof SharedArrayBuffer,
+    "worker settings have no shared closed flag"
+  )
+  expect(
+    data.decisionsWanted instanceof Int32Array && data.decisionsWanted.buffer instanceof SharedArrayBuffer,
+    "worker settings have no shared decisionsWanted flag"
+  )
   for (const call of data.policy) checkConfigurationCall(call)
   return data as unknown as WorkerSettings
 }

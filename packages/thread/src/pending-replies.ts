@@ -1,6 +1,9 @@
 /** Requests sent to the other thread and waiting for their answer, by correlation id. */
 export class PendingReplies<T> {
-  readonly #waiting = new Map<number, { resolve: (value: T) => void; reject: (error: Error) => void; timer?: NodeJS.Timeout }>()
+  readonly #waiting = new Map<
+    number,
+    { resolve: (value: T) => void; reject: (error: Error) => void; timer?: NodeJS.Timeout }
+  >()
   #nextId = 1
 
   /**
@@ -11,7 +14,10 @@ export class PendingReplies<T> {
   open(timeout?: { ms: number; error: () => Error }): { id: number; reply: Promise<T> } {
     const id = this.#nextId++
     const reply = new Promise<T>((resolve, reject) => {
-      const entry: { resolve: (value: T) => void; reject: (error: Error) => void; timer?: NodeJS.Timeout } = { resolve, reject }
+      const entry: { resolve: (value: T) => void; reject: (error: Error) => void; timer?: NodeJS.Timeout } = {
+        resolve,
+        reject,
+      }
       if (timeout !== undefined) {
         entry.timer = setTimeout(() => this.reject(id, timeout.error()), timeout.ms)
       }

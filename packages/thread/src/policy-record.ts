@@ -65,7 +65,10 @@ export class PolicyRecord {
   async accept(call: ConfigurationCall, order: number): Promise<void> {
     // The validator reads a certificate directory once and checks the watch options; only the
     // worker watches it.
-    const checked = call.method === "configureCurve" && call.options?.watch === true ? { ...call, options: { ...call.options, watch: false } } : call
+    const checked =
+      call.method === "configureCurve" && call.options?.watch === true
+        ? { ...call, options: { ...call.options, watch: false } }
+        : call
     await applyConfiguration(this.#validator, checked, (id) => this.#callbacks.get(id) ?? rejectAll)
     this.#store(call, order)
   }
@@ -87,7 +90,10 @@ export class PolicyRecord {
       // Lists only grow: the order of the calls does not matter.
       if (call.addresses.length === 0) return
       const earlier = this.#entries.get(call.method)?.call as typeof call | undefined
-      this.#entries.set(call.method, { order, call: { method: call.method, addresses: [...(earlier?.addresses ?? []), ...call.addresses] } })
+      this.#entries.set(call.method, {
+        order,
+        call: { method: call.method, addresses: [...(earlier?.addresses ?? []), ...call.addresses] },
+      })
       return
     }
     const key = `${entryKind(call.method)}:${call.domain}`
@@ -98,7 +104,10 @@ export class PolicyRecord {
       return
     }
     const earlier = replaced?.call
-    if (earlier?.method === "configureCurveCallback" && !(call.method === "configureCurveCallback" && call.callbackId === earlier.callbackId)) {
+    if (
+      earlier?.method === "configureCurveCallback" &&
+      !(call.method === "configureCurveCallback" && call.callbackId === earlier.callbackId)
+    ) {
       this.#callbacks.delete(earlier.callbackId)
     }
     this.#entries.set(key, { order, call })

@@ -145,16 +145,24 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     super()
     if (options === null || typeof options !== "object") throw new TypeError("options must be an object")
     if (options.context !== undefined) {
-      throw new TypeError("context cannot be passed to a worker thread: ThreadAuthenticator serves zeromq's global context")
+      throw new TypeError(
+        "context cannot be passed to a worker thread: ThreadAuthenticator serves zeromq's global context"
+      )
     }
     const endpoint = options.endpoint ?? ZAP_ENDPOINT
     if (typeof endpoint !== "string" || endpoint === "") throw new TypeError("endpoint must be a non-empty string")
     const { callbackTimeoutMs, concurrency, curveUserId, maxPendingChecks } = options
-    if (callbackTimeoutMs !== undefined && (typeof callbackTimeoutMs !== "number" || !Number.isFinite(callbackTimeoutMs) || callbackTimeoutMs <= 0)) {
-      throw new TypeError(`callbackTimeoutMs must be a positive number of milliseconds, got ${String(callbackTimeoutMs)}`)
+    if (
+      callbackTimeoutMs !== undefined &&
+      (typeof callbackTimeoutMs !== "number" || !Number.isFinite(callbackTimeoutMs) || callbackTimeoutMs <= 0)
+    ) {
+      throw new TypeError(
+        `callbackTimeoutMs must be a positive number of milliseconds, got ${String(callbackTimeoutMs)}`
+      )
     }
     if (concurrency !== undefined) checkConcurrency(concurrency)
-    if (curveUserId !== undefined && typeof curveUserId !== "function") throw new TypeError("curveUserId must be a function")
+    if (curveUserId !== undefined && typeof curveUserId !== "function")
+      throw new TypeError("curveUserId must be a function")
     if (maxPendingChecks !== undefined && (!Number.isSafeInteger(maxPendingChecks) || maxPendingChecks < 1)) {
       throw new TypeError(`maxPendingChecks must be a positive integer, got ${String(maxPendingChecks)}`)
     }
@@ -166,7 +174,9 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     if (maxPendingChecks !== undefined) this.#settings.maxPendingChecks = maxPendingChecks
     if (options.guard !== undefined) {
       if (options.guard === null || typeof options.guard !== "object" || "now" in options.guard) {
-        throw new TypeError("guard must be an object of FailureGuardOptions without now (the clock of the worker is used)")
+        throw new TypeError(
+          "guard must be an object of FailureGuardOptions without now (the clock of the worker is used)"
+        )
       }
       void new FailureGuard(options.guard)
       const { maxFailures, windowMs, maxAddressFailures, maxEntries, statusText } = options.guard
@@ -216,17 +226,21 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
         await Promise.race([Promise.allSettled([...this.#accepting]), attempt.cancelled])
       }
       if (attempt.stopped) throw this.#stoppedBeforeStart()
-      const session = new WorkerSession({ ...this.#settings, policy: this.#record.calls }, {
-        decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
-        reload: (event) => this.#emitSafely("certificates:reload", reviveReload(event)),
-        storeEvent: (name, args) => this.#emitSafely(name, ...reviveArguments(args)),
-        report: (event, error, request) => this.#emitSafely(event, error, ...(request === undefined ? [] : [request])),
-        callback: (request, check) => this.#runCallback(request, check),
-        exit: (error) => {
-          if (this.#session === session) this.#session = undefined
-          this.#emitSafely("worker:exit", error)
-        },
-      })
+      const session = new WorkerSession(
+        { ...this.#settings, policy: this.#record.calls },
+        {
+          decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
+          reload: (event) => this.#emitSafely("certificates:reload", reviveReload(event)),
+          storeEvent: (name, args) => this.#emitSafely(name, ...reviveArguments(args)),
+          report: (event, error, request) =>
+            this.#emitSafely(event, error, ...(request === undefined ? [] : [request])),
+          callback: (request, check) => this.#runCallback(request, check),
+          exit: (error) => {
+            if (this.#session === session) this.#session = undefined
+            this.#emitSafely("worker:exit", error)
+          },
+        }
+      )
       this.#session = session
       try {
         await session.ready
@@ -311,12 +325,17 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
    * 100; `pollMs`, default 1000, notices a directory replaced by another) and
    * `certificates:reload` events report each reload.
    */
-  configureCurve(domain: string, location: string | typeof CURVE_ALLOW_ANY, options: ConfigureCurveOptions = {}): Promise<void> {
+  configureCurve(
+    domain: string,
+    location: string | typeof CURVE_ALLOW_ANY,
+    options: ConfigureCurveOptions = {}
+  ): Promise<void> {
     if (location === CURVE_ALLOW_ANY) return this.#configure({ method: "configureCurve", domain, location: null })
     if (typeof location !== "string" || location === "") {
       return Promise.reject(new AuthenticatorError("configureCurve needs a certificate directory or CURVE_ALLOW_ANY"))
     }
-    if (options === null || typeof options !== "object") return Promise.reject(new AuthenticatorError("configureCurve options must be an object"))
+    if (options === null || typeof options !== "object")
+      return Promise.reject(new AuthenticatorError("configureCurve options must be an object"))
     const watch: { watch?: boolean; debounceMs?: number; pollMs?: number } = {}
     if (options.watch !== undefined) watch.watch = options.watch
     if (options.debounceMs !== undefined) watch.debounceMs = options.debounceMs
@@ -393,7 +412,8 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
   #runCallback(request: CallbackRequest, check: CredentialCheck): unknown {
     if (request.callback === "curveKey") {
       const callback = this.#record.callback(request.callbackId)
-      if (callback === undefined) throw new AuthenticatorError(`the CURVE key callback of domain ${JSON.stringify(request.domain)} was replaced`)
+      if (callback === undefined)
+        throw new AuthenticatorError(`the CURVE key callback of domain ${JSON.stringify(request.domain)} was replaced`)
       return callback(request.domain, request.publicKey, check)
     }
     if (this.#curveUserId === undefined) throw new AuthenticatorError("no curveUserId callback was given")
@@ -448,7 +468,9 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
 
 function startAttempt(): StartAttempt {
   let cancel!: () => void
-  const cancelled = new Promise<void>((resolve) => { cancel = resolve })
+  const cancelled = new Promise<void>((resolve) => {
+    cancel = resolve
+  })
   const attempt: StartAttempt = {
     stopped: false,
     cancelled,

@@ -1,5 +1,20 @@
-import { AuthenticatorError, CertificateError, ZapProtocolError, type CertificateReloadEvent, type DecisionEvent, type ZapReply, type ZapRequest } from "@zmq-auth/core"
-import type { TransferredArgument, TransferredDecision, TransferredError, TransferredReload, TransferredReply, TransferredRequest } from "./messages.js"
+import {
+  AuthenticatorError,
+  CertificateError,
+  ZapProtocolError,
+  type CertificateReloadEvent,
+  type DecisionEvent,
+  type ZapReply,
+  type ZapRequest,
+} from "@zmq-auth/core"
+import type {
+  TransferredArgument,
+  TransferredDecision,
+  TransferredError,
+  TransferredReload,
+  TransferredReply,
+  TransferredRequest,
+} from "./messages.js"
 
 const MAX_CAUSE_DEPTH = 4
 
@@ -42,7 +57,10 @@ export function reviveError(transferred: TransferredError): Error {
       })
       break
     default:
-      error = transferred.name === "TypeError" ? new TypeError(transferred.message, options) : new Error(transferred.message, options)
+      error =
+        transferred.name === "TypeError"
+          ? new TypeError(transferred.message, options)
+          : new Error(transferred.message, options)
       error.name = transferred.name
       if (transferred.code !== undefined) (error as Error & { code: string }).code = transferred.code
   }
@@ -79,10 +97,16 @@ export function reviveRequest(request: TransferredRequest): ZapRequest {
 }
 
 function reviveReply(reply: TransferredReply): ZapReply {
-  const revived: ZapReply = { requestId: toBuffer(reply.requestId), statusCode: reply.statusCode, statusText: reply.statusText, userId: reply.userId }
+  const revived: ZapReply = {
+    requestId: toBuffer(reply.requestId),
+    statusCode: reply.statusCode,
+    statusText: reply.statusText,
+    userId: reply.userId,
+  }
   if (reply.metadata !== undefined) {
     const metadata: Record<string, string | Buffer> = {}
-    for (const [name, value] of Object.entries(reply.metadata)) metadata[name] = typeof value === "string" ? value : toBuffer(value)
+    for (const [name, value] of Object.entries(reply.metadata))
+      metadata[name] = typeof value === "string" ? value : toBuffer(value)
     revived.metadata = metadata
   }
   return revived
@@ -110,10 +134,16 @@ export function transferRequest(request: ZapRequest): TransferredRequest {
 }
 
 function transferReply(reply: ZapReply): TransferredReply {
-  const transferred: TransferredReply = { requestId: transferBytes(reply.requestId), statusCode: reply.statusCode, statusText: reply.statusText, userId: reply.userId }
+  const transferred: TransferredReply = {
+    requestId: transferBytes(reply.requestId),
+    statusCode: reply.statusCode,
+    statusText: reply.statusText,
+    userId: reply.userId,
+  }
   if (reply.metadata !== undefined) {
     const metadata: Record<string, string | Uint8Array> = {}
-    for (const [name, value] of Object.entries(reply.metadata)) metadata[name] = typeof value === "string" ? value : transferBytes(value)
+    for (const [name, value] of Object.entries(reply.metadata))
+      metadata[name] = typeof value === "string" ? value : transferBytes(value)
     transferred.metadata = metadata
   }
   return transferred
@@ -121,7 +151,11 @@ function transferReply(reply: ZapReply): TransferredReply {
 
 /** The cloneable form of a decision event. */
 export function transferDecision(event: DecisionEvent): TransferredDecision {
-  const transferred: TransferredDecision = { request: transferRequest(event.request), reply: transferReply(event.reply), elapsedMs: event.elapsedMs }
+  const transferred: TransferredDecision = {
+    request: transferRequest(event.request),
+    reply: transferReply(event.reply),
+    elapsedMs: event.elapsedMs,
+  }
   if (event.error !== undefined) transferred.error = transferError(event.error)
   if (event.blocked !== undefined) transferred.blocked = { ...event.blocked }
   return transferred
@@ -129,9 +163,18 @@ export function transferDecision(event: DecisionEvent): TransferredDecision {
 
 /** A decision event received from the worker, shaped exactly as the engine emits it. */
 export function reviveDecision(transferred: TransferredDecision): DecisionEvent {
-  const event: DecisionEvent = { request: reviveRequest(transferred.request), reply: reviveReply(transferred.reply), elapsedMs: transferred.elapsedMs }
+  const event: DecisionEvent = {
+    request: reviveRequest(transferred.request),
+    reply: reviveReply(transferred.reply),
+    elapsedMs: transferred.elapsedMs,
+  }
   if (transferred.error !== undefined) event.error = reviveError(transferred.error)
-  if (transferred.blocked !== undefined) event.blocked = { reason: transferred.blocked.reason, failures: transferred.blocked.failures, retryAfterMs: transferred.blocked.retryAfterMs }
+  if (transferred.blocked !== undefined)
+    event.blocked = {
+      reason: transferred.blocked.reason,
+      failures: transferred.blocked.failures,
+      retryAfterMs: transferred.blocked.retryAfterMs,
+    }
   return event
 }
 

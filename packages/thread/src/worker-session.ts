@@ -1,6 +1,12 @@
 import { Worker } from "node:worker_threads"
 import { metricsRecorder, replayMetricsBatch } from "@zmq-auth/core/internal"
-import { AuthenticatorError, DEFAULT_CALLBACK_TIMEOUT_MS, type CredentialCheck, type StoreEventName, type ZapRequest } from "@zmq-auth/core"
+import {
+  AuthenticatorError,
+  DEFAULT_CALLBACK_TIMEOUT_MS,
+  type CredentialCheck,
+  type StoreEventName,
+  type ZapRequest,
+} from "@zmq-auth/core"
 import { EXIT_WAIT_MS, STOP_GRACE_MS } from "./defaults.js"
 import {
   isMessageId,
@@ -65,15 +71,27 @@ export class WorkerSession {
       failStart = reject
     })
     this.ready.catch(() => undefined)
-    this.exited = new Promise<void>((resolve) => { this.#markExited = resolve })
+    this.exited = new Promise<void>((resolve) => {
+      this.#markExited = resolve
+    })
     const closed = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
     this.#worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { ...settings, closed } })
     const closeBeforeExit = (): void => this.#closeBeforeProcessExit(closed)
     process.on("exit", closeBeforeExit)
-    this.exited.then(() => process.off("exit", closeBeforeExit), () => undefined)
+    this.exited.then(
+      () => process.off("exit", closeBeforeExit),
+      () => undefined
+    )
     this.#worker.on("message", (data: unknown) => this.#receive(data))
-    this.#worker.on("messageerror", (error) => hooks.report("message:error", new AuthenticatorError("a message from the worker thread could not be deserialized", { cause: error })))
-    this.#worker.on("error", (error) => { this.#crash ??= error })
+    this.#worker.on("messageerror", (error) =>
+      hooks.report(
+        "message:error",
+        new AuthenticatorError("a message from the worker thread could not be deserialized", { cause: error })
+      )
+    )
+    this.#worker.on("error", (error) => {
+      this.#crash ??= error
+    })
     this.#worker.on("exit", (exitCode) => this.#onExit(exitCode, failStart))
   }
 
@@ -96,7 +114,10 @@ export class WorkerSession {
     try {
       this.#post({ type: "configure", id, call })
     } catch (error) {
-      this.#configurations.reject(id, new AuthenticatorError(`${call.method} arguments cannot be sent to the worker thread`, { cause: error }))
+      this.#configurations.reject(
+        id,
+        new AuthenticatorError(`${call.method} arguments cannot be sent to the worker thread`, { cause: error })
+      )
     }
     return reply
   }
@@ -117,7 +138,9 @@ export class WorkerSession {
     this.#state = "stopping"
     this.#postQuietly({ type: "stop" })
     let guard: NodeJS.Timeout | undefined
-    const overdue = new Promise<boolean>((resolve) => { guard = setTimeout(() => resolve(true), this.#stopGraceMs) })
+    const overdue = new Promise<boolean>((resolve) => {
+      guard = setTimeout(() => resolve(true), this.#stopGraceMs)
+    })
     const late = await Promise.race([this.exited.then(() => false), overdue])
     clearTimeout(guard)
     if (late) {
@@ -181,7 +204,12 @@ export class WorkerSession {
         return
       case "report":
         if (message.event === "worker:error") this.#crash ??= reviveError(message.error)
-        else this.#hooks.report(message.event, reviveError(message.error), message.request === undefined ? undefined : reviveRequest(message.request))
+        else
+          this.#hooks.report(
+            message.event,
+            reviveError(message.error),
+            message.request === undefined ? undefined : reviveRequest(message.request)
+          )
         return
       case "metrics":
         replayMetricsBatch(message.batch, metricsRecorder())
@@ -199,7 +227,10 @@ export class WorkerSession {
     if (data === null || typeof data !== "object") return
     const { type, id } = data as { type?: unknown; id?: unknown }
     if ((type === "configured" || type === "configure:failed") && isMessageId(id)) {
-      this.#configurations.reject(id, new AuthenticatorError("the worker thread's answer to this configuration call was malformed", { cause: error }))
+      this.#configurations.reject(
+        id,
+        new AuthenticatorError("the worker thread's answer to this configuration call was malformed", { cause: error })
+      )
     }
   }
 
@@ -218,7 +249,10 @@ export class WorkerSession {
     try {
       this.#post({ type: "callback:result", id, value })
     } catch (error) {
-      const failure = new AuthenticatorError(`${request.callback} returned a value that cannot be sent to the worker thread`, { cause: error })
+      const failure = new AuthenticatorError(
+        `${request.callback} returned a value that cannot be sent to the worker thread`,
+        { cause: error }
+      )
       this.#postQuietly({ type: "callback:failed", id, error: transferError(failure) })
     }
   }
@@ -234,13 +268,16 @@ export class WorkerSession {
   #onExit(exitCode: number, failStart: (error: Error) => void): void {
     const previous = this.#state
     this.#state = "exited"
-    for (const controller of this.#callbacks.values()) controller.abort(new AuthenticatorError("the worker thread ended"))
+    for (const controller of this.#callbacks.values())
+      controller.abort(new AuthenticatorError("the worker thread ended"))
     this.#callbacks.clear()
     const reason = new AuthenticatorError(
       `the worker thread ended (exit code ${exitCode})${this.#crash === undefined ? "" : `: ${this.#crash.message}`}`,
-      this.#crash === undefined ? {} : { cause: this.#crash },
+      this.#crash === undefined ? {} : { cause: this.#crash }
     )
-    this.#configurations.rejectAll(() => new AuthenticatorError("the worker thread exited before applying the configuration", { cause: reason }))
+    this.#configurations.rejectAll(
+      () => new AuthenticatorError("the worker thread exited before applying the configuration", { cause: reason })
+    )
     if (previous === "starting") {
       failStart(this.#startFailure ?? reason)
     } else if (previous === "stopping") {

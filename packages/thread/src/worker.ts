@@ -14,16 +14,41 @@ import { asError, BatchRecorder, useMetricsRecorder } from "@zmq-auth/core/inter
 import { applyConfiguration, type ConfigurableEngine } from "./apply-configuration.js"
 import { METRICS_FLUSH_MS } from "./defaults.js"
 import { guardProcessExit, type ExitCode } from "./exit-guard.js"
-import { readMainMessage, readWorkerSettings, type CallbackRequest, type MainMessage, type ReportedEvent, type WorkerMessage } from "./messages.js"
+import {
+  readMainMessage,
+  readWorkerSettings,
+  type CallbackRequest,
+  type MainMessage,
+  type ReportedEvent,
+  type WorkerMessage,
+} from "./messages.js"
 import { PendingReplies } from "./pending-replies.js"
-import { reviveError, transferArguments, transferDecision, transferError, transferReload, transferRequest } from "./transfer.js"
+import {
+  reviveError,
+  transferArguments,
+  transferDecision,
+  transferError,
+  transferReload,
+  transferRequest,
+} from "./transfer.js"
 
 type ConfigureMessage = Extract<MainMessage, { type: "configure" }>
 
 /** What the worker needs of the engine it serves. */
-type Engine = ConfigurableEngine & Pick<Authenticator, "authenticate" | "on"> & { close?: () => unknown; stores?: CredentialStore[] }
+type Engine = ConfigurableEngine &
+  Pick<Authenticator, "authenticate" | "on"> & { close?: () => unknown; stores?: CredentialStore[] }
 
-const ENGINE_METHODS = ["authenticate", "on", "allow", "deny", "configurePlain", "configureCurve", "configureCurveKeys", "configureCurveCallback", "configureGssapi"] as const
+const ENGINE_METHODS = [
+  "authenticate",
+  "on",
+  "allow",
+  "deny",
+  "configurePlain",
+  "configureCurve",
+  "configureCurveKeys",
+  "configureCurveCallback",
+  "configureGssapi",
+] as const
 
 /**
  * The worker thread of a `ThreadAuthenticator`: builds the engine, applies the recorded policy,
@@ -51,7 +76,8 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
   }
   const metricsTimer = setInterval(flushMetrics, METRICS_FLUSH_MS)
   metricsTimer.unref()
-  const report = (event: ReportedEvent, error: unknown): void => post({ type: "report", event, error: transferError(error) })
+  const report = (event: ReportedEvent, error: unknown): void =>
+    post({ type: "report", event, error: transferError(error) })
   const exitThread = guardProcessExit((code, error) => {
     if (ending === undefined) report("worker:error", error)
     void end(code)
@@ -65,14 +91,24 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
   function callMainThread(request: CallbackRequest, signal: AbortSignal): Promise<unknown> {
     const { id, reply } = mainThreadCalls.open()
     post({ type: "callback:call", id, request })
-    signal.addEventListener("abort", () => {
-      post({ type: "callback:abort", id, reason: signal.reason instanceof Error ? signal.reason.message : "the answer is no longer wanted" })
-    }, { once: true })
+    signal.addEventListener(
+      "abort",
+      () => {
+        post({
+          type: "callback:abort",
+          id,
+          reason: signal.reason instanceof Error ? signal.reason.message : "the answer is no longer wanted",
+        })
+      },
+      { once: true }
+    )
     return reply
   }
 
-  const keyCallback = (callbackId: number): CurveKeyCallback => (domain, publicKey, check) =>
-    callMainThread({ callback: "curveKey", callbackId, domain, publicKey }, check.signal) as Promise<boolean>
+  const keyCallback =
+    (callbackId: number): CurveKeyCallback =>
+    (domain, publicKey, check) =>
+      callMainThread({ callback: "curveKey", callbackId, domain, publicKey }, check.signal) as Promise<boolean>
 
   async function createEngine(): Promise<Engine> {
     const options: AuthenticatorOptions = {}
@@ -81,17 +117,24 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
     if (settings.guard !== undefined) options.guard = settings.guard
     if (settings.remoteCurveUserId) {
       options.curveUserId = (publicKey, request, check) =>
-        callMainThread({ callback: "curveUserId", publicKey, request: transferRequest(request) }, check.signal) as Promise<string>
+        callMainThread(
+          { callback: "curveUserId", publicKey, request: transferRequest(request) },
+          check.signal
+        ) as Promise<string>
     }
     if (settings.module === undefined) return new Authenticator(options)
     const loaded = (await import(settings.module)) as { createAuthenticator?: unknown }
     if (typeof loaded.createAuthenticator !== "function") {
       throw new AuthenticatorError(`module ${settings.module} does not export a createAuthenticator(options) function`)
     }
-    const engine = (await (loaded.createAuthenticator as (options: AuthenticatorOptions) => unknown)(options)) as Partial<Engine> | null
+    const engine = (await (loaded.createAuthenticator as (options: AuthenticatorOptions) => unknown)(
+      options
+    )) as Partial<Engine> | null
     const missing = ENGINE_METHODS.filter((method) => typeof engine?.[method] !== "function")
     if (missing.length > 0) {
-      throw new AuthenticatorError(`createAuthenticator() of ${settings.module} returned an object without ${missing.join(", ")}`)
+      throw new AuthenticatorError(
+        `createAuthenticator() of ${settings.module} returned an object without ${missing.join(", ")}`
+      )
     }
     return engine as Engine
   }
@@ -114,13 +157,22 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       acceptingEarly = false
       // Ending already (a stop while starting, process.exit() in the module): bind nothing.
       if (ending !== undefined) return undefined
-      const served = { authenticate: (request: ZapRequest) => engine.authenticate(request, { signal: stopping.signal }) }
+      const served = {
+        authenticate: (request: ZapRequest) => engine.authenticate(request, { signal: stopping.signal }),
+      }
       const zap = new ZapHandler(served, {
         endpoint: settings.endpoint,
         ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
       })
       zap.on("protocol:error", (error) => report("protocol:error", error))
-      zap.on("authenticate:error", (error, request) => post({ type: "report", event: "authenticate:error", error: transferError(error), request: transferRequest(request) }))
+      zap.on("authenticate:error", (error, request) =>
+        post({
+          type: "report",
+          event: "authenticate:error",
+          error: transferError(error),
+          request: transferRequest(request),
+        })
+      )
       zap.on("reply:error", (error) => report("reply:error", error))
       handler = zap
       await zap.start()
@@ -180,19 +232,26 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
     try {
       post({ type: "store:event", name, args: transferArguments(args) })
     } catch (error) {
-      report("message:error", new AuthenticatorError(`a ${name} event of a credential store cannot be sent to the main thread`, { cause: error }))
+      report(
+        "message:error",
+        new AuthenticatorError(`a ${name} event of a credential store cannot be sent to the main thread`, {
+          cause: error,
+        })
+      )
     }
   }
 
   /** Awaits `close()` of every store the engine was given; a failure is a `store:error` event. */
   async function closeStores(): Promise<void> {
-    await Promise.all(stores.map(async (store) => {
-      try {
-        await store.close?.()
-      } catch (error) {
-        postStoreEvent("store:error", [asError(error, AuthenticatorError)])
-      }
-    }))
+    await Promise.all(
+      stores.map(async (store) => {
+        try {
+          await store.close?.()
+        } catch (error) {
+          postStoreEvent("store:error", [asError(error, AuthenticatorError)])
+        }
+      })
+    )
   }
 
   /** Applies one configuration call and tells the main thread how it went. */
@@ -244,13 +303,24 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       report("message:error", error)
       const id = (data as { type?: unknown; id?: unknown } | null)?.id
       if ((data as { type?: unknown } | null)?.type === "configure" && Number.isSafeInteger(id) && (id as number) > 0) {
-        post({ type: "configure:failed", id: id as number, error: transferError(new AuthenticatorError("the configuration call could not be read by the worker thread", { cause: error })) })
+        post({
+          type: "configure:failed",
+          id: id as number,
+          error: transferError(
+            new AuthenticatorError("the configuration call could not be read by the worker thread", { cause: error })
+          ),
+        })
       }
       return
     }
     dispatch(message)
   })
-  port.on("messageerror", (error) => report("message:error", new AuthenticatorError("a message from the main thread could not be deserialized", { cause: error })))
+  port.on("messageerror", (error) =>
+    report(
+      "message:error",
+      new AuthenticatorError("a message from the main thread could not be deserialized", { cause: error })
+    )
+  )
 
   process.on("uncaughtException", (error) => {
     report("worker:error", error)

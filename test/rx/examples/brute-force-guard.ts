@@ -8,12 +8,16 @@ import type { Subscription } from "rxjs"
  */
 export function serveWithBruteForceGuard(
   engine: Authenticator,
-  { maxFailures = 5, windowMs = 60_000, log = console.warn } = {},
+  { maxFailures = 5, windowMs = 60_000, log = console.warn } = {}
 ): Subscription {
   return zapRequests()
     .pipe(
-      guardPlainFailures({ maxFailures, windowMs, onBlocked: (request) => log(`blocked PLAIN brute force from ${request.address}`) }),
-      authenticate(engine, { concurrency: 64 }),
+      guardPlainFailures({
+        maxFailures,
+        windowMs,
+        onBlocked: (request) => log(`blocked PLAIN brute force from ${request.address}`),
+      }),
+      authenticate(engine, { concurrency: 64 })
     )
     .subscribe()
 }

@@ -22,7 +22,7 @@ const SECRET_HEADER = [
 export function formatCertificate(
   file: string,
   keys: { publicKey: string; secretKey?: string },
-  metadata: Record<string, string> = {},
+  metadata: Record<string, string> = {}
 ): string {
   const lines = [
     `#   ****  Generated on ${new Date().toISOString()} by zmq-auth  ****`,
@@ -32,8 +32,10 @@ export function formatCertificate(
   ]
   for (const [name, value] of Object.entries(metadata)) {
     const quoted = typeof value === "string" ? quoteZplValue(value) : undefined
-    if (!ZPL_NAME.test(name)) throw new CertificateError(file, `metadata name ${JSON.stringify(name)} is not a valid ZPL name`)
-    if (quoted === undefined) throw new CertificateError(file, `metadata value of ${name} cannot be written (newline or both quote kinds)`)
+    if (!ZPL_NAME.test(name))
+      throw new CertificateError(file, `metadata name ${JSON.stringify(name)} is not a valid ZPL name`)
+    if (quoted === undefined)
+      throw new CertificateError(file, `metadata value of ${name} cannot be written (newline or both quote kinds)`)
     lines.push(`    ${name} = ${quoted}`)
   }
   lines.push("curve", `    public-key = "${keys.publicKey}"`)
@@ -49,7 +51,7 @@ export function formatCertificate(
 export async function createCertificates(
   dir: string,
   name: string,
-  metadata?: Record<string, string>,
+  metadata?: Record<string, string>
 ): Promise<{ publicFile: string; secretFile: string }> {
   const publicFile = join(dir, `${name}.key`)
   const secretFile = join(dir, `${name}.key_secret`)

@@ -59,13 +59,21 @@ const MAX_TIMER_MS = 2 ** 31 - 1
  */
 export function checkWatchOptions(options: unknown): asserts options is WatchOptions | undefined {
   if (options === undefined) return
-  if (options === null || typeof options !== "object") throw new AuthenticatorError(`watch options must be an object, got ${options === null ? "null" : typeof options}`)
+  if (options === null || typeof options !== "object")
+    throw new AuthenticatorError(`watch options must be an object, got ${options === null ? "null" : typeof options}`)
   const { debounceMs, pollMs } = options as Record<string, unknown>
-  if (debounceMs !== undefined && (typeof debounceMs !== "number" || !(debounceMs >= 0 && debounceMs <= MAX_TIMER_MS))) {
-    throw new AuthenticatorError(`debounceMs must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${String(debounceMs)}`)
+  if (
+    debounceMs !== undefined &&
+    (typeof debounceMs !== "number" || !(debounceMs >= 0 && debounceMs <= MAX_TIMER_MS))
+  ) {
+    throw new AuthenticatorError(
+      `debounceMs must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${String(debounceMs)}`
+    )
   }
   if (pollMs !== undefined && (typeof pollMs !== "number" || !(pollMs > 0 && pollMs <= MAX_TIMER_MS))) {
-    throw new AuthenticatorError(`pollMs must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, got ${String(pollMs)}`)
+    throw new AuthenticatorError(
+      `pollMs must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, got ${String(pollMs)}`
+    )
   }
 }
 
@@ -125,7 +133,7 @@ export class CertificateDirectoryWatcher {
     directory: string,
     options: WatchOptions,
     onLoad: (loaded: CertificateDirectory) => void,
-    onFailure: (error: CertificateError) => void,
+    onFailure: (error: CertificateError) => void
   ) {
     this.#directory = directory
     this.#debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS
@@ -222,7 +230,7 @@ export class CertificateDirectoryWatcher {
       const links = this.#links
       const names = [...links.keys()]
       const identities = await mapLimited(names, PARALLEL_READS, (name) =>
-        stat(join(this.#directory, name)).then(fileIdentity, () => undefined),
+        stat(join(this.#directory, name)).then(fileIdentity, () => undefined)
       )
       if (links !== this.#links || this.#closed) return
       let changed = false
@@ -274,7 +282,7 @@ export class CertificateDirectoryWatcher {
           // What was named may not have been read: the next reload reads everything.
           this.#readAll = true
           this.#onFailure(asCertificateError(this.#directory, error))
-        },
+        }
       )
       .finally(() => {
         this.#reloading = undefined
@@ -289,7 +297,10 @@ export class CertificateDirectoryWatcher {
    * A copy of `records` with the files named `names` read again (a file gone is dropped). When the path no longer names the directory watched, the whole directory is read
    * instead (and a directory that cannot be listed rejects, so the last keys stay in force).
    */
-  async #readAgain(records: Map<string, CertificateFileRecord>, names: ReadonlySet<string>): Promise<Map<string, CertificateFileRecord>> {
+  async #readAgain(
+    records: Map<string, CertificateFileRecord>,
+    names: ReadonlySet<string>
+  ): Promise<Map<string, CertificateFileRecord>> {
     const identity = await stat(this.#directory, { bigint: true }).then(identityOf, () => undefined)
     if (identity === undefined || identity !== this.#identity) {
       return readCertificateDirectory(this.#directory).then((loaded) => new Map(recordsOf(loaded)))
@@ -315,14 +326,18 @@ const MAX_FILES_READ_AGAIN = 256
 const FULL_READ_POLLS = 60
 
 /** Whether two reads of a directory found the same files with the same keys (or the same errors). */
-function sameRecords(before: ReadonlyMap<string, CertificateFileRecord>, after: ReadonlyMap<string, CertificateFileRecord>): boolean {
+function sameRecords(
+  before: ReadonlyMap<string, CertificateFileRecord>,
+  after: ReadonlyMap<string, CertificateFileRecord>
+): boolean {
   if (before.size !== after.size) return false
   for (const [name, record] of after) {
     const earlier = before.get(name)
     if (earlier === undefined || earlier.identity !== record.identity) return false
     const [was, is] = [earlier.result, record.result]
     if (was instanceof CertificateError || is instanceof CertificateError) {
-      if (!(was instanceof CertificateError && is instanceof CertificateError && was.message === is.message)) return false
+      if (!(was instanceof CertificateError && is instanceof CertificateError && was.message === is.message))
+        return false
     } else if (was.publicKey !== is.publicKey) return false
   }
   return true

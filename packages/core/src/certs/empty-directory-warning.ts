@@ -11,6 +11,6 @@ export function warnNoCertificates(directory: string, domain: string): void {
   warned.add(directory)
   process.emitWarning(
     `zmq-auth: no CURVE key loaded from certificate directory ${directory} (ZAP domain ${JSON.stringify(domain)}): every CURVE client of the domain is denied; is the path right?`,
-    { code: "ZMQ_AUTH_NO_CERTIFICATES" },
+    { code: "ZMQ_AUTH_NO_CERTIFICATES" }
   )
 }

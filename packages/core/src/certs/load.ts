@@ -5,7 +5,13 @@ import { CertificateError } from "../errors.js"
 import { normalizeCurveKey } from "../policy/curve-key.js"
 import { messageOf } from "../error-text.js"
 import { isCertificateFileName } from "./certificate-file-name.js"
-import { fileIdentity, readCertificateFile, readCertificateFileSync, type CertificateFileError, type CertificateFileText } from "./read-certificate-file.js"
+import {
+  fileIdentity,
+  readCertificateFile,
+  readCertificateFileSync,
+  type CertificateFileError,
+  type CertificateFileText,
+} from "./read-certificate-file.js"
 import { parseZpl } from "./zpl.js"
 
 /** A certificate read from a file; keys in Z85. */
@@ -23,12 +29,16 @@ export function parseCertificate(file: string, text: string): Certificate {
   const document = parseZpl(text)
   const curve = document.get("curve")
   const publicKey = curve?.get("public-key")
-  if (publicKey === undefined || publicKey === "") throw new CertificateError(file, "no curve public-key in certificate")
+  if (publicKey === undefined || publicKey === "")
+    throw new CertificateError(file, "no curve public-key in certificate")
   let secretKey: string | null = null
   try {
     normalizeCurveKey(publicKey)
   } catch {
-    throw new CertificateError(file, `malformed public-key (${publicKey.length} characters, 40 Z85 characters expected)`)
+    throw new CertificateError(
+      file,
+      `malformed public-key (${publicKey.length} characters, 40 Z85 characters expected)`
+    )
   }
   const secret = curve?.get("secret-key")
   if (secret !== undefined && secret !== "") {
@@ -41,7 +51,8 @@ export function parseCertificate(file: string, text: string): Certificate {
   const metadata: Record<string, string> = {}
   for (const [name, value] of document.get("metadata") ?? []) {
     // Defined, not assigned: a property named "__proto__" is kept as data, never a prototype.
-    if (name === "__proto__") Object.defineProperty(metadata, name, { value, enumerable: true, writable: true, configurable: true })
+    if (name === "__proto__")
+      Object.defineProperty(metadata, name, { value, enumerable: true, writable: true, configurable: true })
     else metadata[name] = value
   }
   return { publicKey, secretKey, metadata }
@@ -207,7 +218,7 @@ export async function readCertificateDirectory(dir: string): Promise<Certificate
  */
 export async function loadCertificates(
   dir: string,
-  options: { onError?: (error: CertificateError) => void } = {},
+  options: { onError?: (error: CertificateError) => void } = {}
 ): Promise<Map<string, Record<string, string>>> {
   const { certificates, errors } = await readCertificateDirectory(dir)
   if (options.onError === undefined) {

@@ -127,7 +127,12 @@ export function readCertificateFile(file: string): Promise<CertificateFileText> 
 }
 
 /** Reads from `fd` into `buffer` from `offset` until the end of the file or a full buffer. */
-function readInto(fd: number, buffer: Buffer, offset: number, done: (error: Error | null, length: number) => void): void {
+function readInto(
+  fd: number,
+  buffer: Buffer,
+  offset: number,
+  done: (error: Error | null, length: number) => void
+): void {
   if (offset === buffer.length) {
     done(null, offset)
     return

@@ -30,7 +30,7 @@ export function parseZpl(text: string): ZplDocument {
   let section: Map<string, string> | undefined
   /** The indentation of the section's own properties: the first indented line of the section sets it. */
   let childIndent = 0
-  for (let start = 0; start <= text.length; ) {
+  for (let start = 0; start <= text.length;) {
     let end = text.indexOf("\n", start)
     if (end === -1) end = text.length
     const lineEnd = end < text.length && end > start && text.charCodeAt(end - 1) === CARRIAGE_RETURN ? end - 1 : end
@@ -46,7 +46,7 @@ export function parseZpl(text: string): ZplDocument {
     for (let index = lineStart; index < first; index++) if (text.charCodeAt(index) === TAB) indent += 3
     if (indent === 0) {
       const name = splitProperty(content)?.[0] ?? content.slice(0, nameEnd(content))
-      section = ZPL_NAME.test(name) ? document.get(name) ?? new Map<string, string>() : undefined
+      section = ZPL_NAME.test(name) ? (document.get(name) ?? new Map<string, string>()) : undefined
       if (section !== undefined) document.set(name, section)
       childIndent = 0
       continue
@@ -79,9 +79,19 @@ const EQUALS = 61
 /** Whether `code` is JavaScript whitespace or a line terminator (what `\s` and `trim()` match). */
 function isWhitespace(code: number): boolean {
   if (code > SPACE && code < 0xa0) return false
-  return code === SPACE || (code >= TAB && code <= CARRIAGE_RETURN) || code === 0xa0 || code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f ||
-    code === 0x3000 || code === 0xfeff
+  return (
+    code === SPACE ||
+    (code >= TAB && code <= CARRIAGE_RETURN) ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  )
 }
 
 /** Whether `code` ends a line for a regular expression's `.` (which matches any other character). */

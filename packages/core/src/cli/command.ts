@@ -30,7 +30,12 @@ export function parseCommandLine<T>(parse: () => T): T {
 /** Returns exactly the named positional arguments, or throws {@link UsageError} naming what is missing or extra. */
 export function expectPositionals(positionals: string[], names: readonly string[]): string[] {
   if (positionals.length < names.length) {
-    throw new UsageError(`missing ${names.slice(positionals.length).map((name) => `<${name}>`).join(" ")}`)
+    throw new UsageError(
+      `missing ${names
+        .slice(positionals.length)
+        .map((name) => `<${name}>`)
+        .join(" ")}`
+    )
   }
   if (positionals.length > names.length) {
     throw new UsageError(`unexpected argument ${JSON.stringify(positionals[names.length])}`)

@@ -26,7 +26,7 @@ export const inspectCommand: Command = {
         options: { json: { type: "boolean", default: false }, "show-secret": { type: "boolean", default: false } },
         strict: true,
         allowPositionals: true,
-      }),
+      })
     )
     const [file] = expectPositionals(positionals, ["file"]) as [string]
     const certificate = await loadCertificate(file)
@@ -42,13 +42,20 @@ export const inspectCommand: Command = {
       printLine(JSON.stringify(output, null, 2))
       return 0
     }
-    const secret = certificate.secretKey === null ? "absent" : showSecret ? certificate.secretKey! : "present (not shown; --show-secret prints it)"
+    const secret =
+      certificate.secretKey === null
+        ? "absent"
+        : showSecret
+          ? certificate.secretKey!
+          : "present (not shown; --show-secret prints it)"
     const metadata = Object.entries(certificate.metadata).map(([name, value]) => `${name} = ${JSON.stringify(value)}`)
     const rows = [
       ["file", file],
       ["public key", certificate.publicKey],
       ["secret key", secret],
-      ...(metadata.length === 0 ? [["metadata", "(none)"]] : metadata.map((line, index) => [index === 0 ? "metadata" : "", line])),
+      ...(metadata.length === 0
+        ? [["metadata", "(none)"]]
+        : metadata.map((line, index) => [index === 0 ? "metadata" : "", line])),
     ]
     printLine(formatTable(rows))
     return 0

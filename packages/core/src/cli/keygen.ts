@@ -24,11 +24,15 @@ function parseMetadata(entries: readonly string[]): Record<string, string> {
     const separator = entry.indexOf("=")
     const name = separator === -1 ? entry : entry.slice(0, separator)
     if (separator === -1 || !ZPL_NAME.test(name)) {
-      throw new UsageError(`--meta needs key=value with a key of letters, digits and $-_@.&+/, got ${JSON.stringify(entry)}`)
+      throw new UsageError(
+        `--meta needs key=value with a key of letters, digits and $-_@.&+/, got ${JSON.stringify(entry)}`
+      )
     }
     const value = entry.slice(separator + 1)
     if (quoteZplValue(value) === undefined) {
-      throw new UsageError(`--meta ${name}: a certificate cannot store a value with a line break, or with both ' and " quotes`)
+      throw new UsageError(
+        `--meta ${name}: a certificate cannot store a value with a line break, or with both ' and " quotes`
+      )
     }
     metadata[name] = value
   }
@@ -44,7 +48,7 @@ function checkName(name: string): void {
 async function exists(file: string): Promise<boolean> {
   return access(file).then(
     () => true,
-    () => false,
+    () => false
   )
 }
 
@@ -60,7 +64,7 @@ export const keygenCommand: Command = {
         options: { meta: { type: "string", multiple: true, default: [] }, force: { type: "boolean", default: false } },
         strict: true,
         allowPositionals: true,
-      }),
+      })
     )
     const [directory, name] = expectPositionals(positionals, ["dir", "name"]) as [string, string]
     checkName(name)

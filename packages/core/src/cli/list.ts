@@ -57,7 +57,7 @@ export const listCommand: Command = {
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseCommandLine(() =>
-      parseArgs({ args, options: { json: { type: "boolean", default: false } }, strict: true, allowPositionals: true }),
+      parseArgs({ args, options: { json: { type: "boolean", default: false } }, strict: true, allowPositionals: true })
     )
     const [directory] = expectPositionals(positionals, ["dir"]) as [string]
     const files = await listCertificateFiles(directory)
@@ -69,8 +69,15 @@ export const listCommand: Command = {
     if (values.json) {
       const certificates = listings.flatMap((listing) =>
         "certificate" in listing
-          ? [{ file: listing.file, publicKey: listing.certificate.publicKey, hasSecretKey: listing.certificate.secretKey !== null, metadata: listing.certificate.metadata }]
-          : [],
+          ? [
+              {
+                file: listing.file,
+                publicKey: listing.certificate.publicKey,
+                hasSecretKey: listing.certificate.secretKey !== null,
+                metadata: listing.certificate.metadata,
+              },
+            ]
+          : []
       )
       printLine(JSON.stringify({ directory, certificates, errors }, null, 2))
       return errors.length === 0 ? 0 : 1
@@ -84,13 +91,16 @@ export const listCommand: Command = {
         ? [
             listing.file,
             listing.certificate.publicKey,
-            formatMetadata(listing.certificate.metadata) + (listing.certificate.secretKey === null ? "" : "  [holds a secret key]"),
+            formatMetadata(listing.certificate.metadata) +
+              (listing.certificate.secretKey === null ? "" : "  [holds a secret key]"),
           ]
-        : [listing.file, `error: ${listing.reason}`, ""],
+        : [listing.file, `error: ${listing.reason}`, ""]
     )
     printLine(formatTable([["FILE", "PUBLIC KEY", "METADATA"], ...rows]).trimEnd())
     const good = listings.length - errors.length
-    printLine(`${good} certificate${good === 1 ? "" : "s"}${errors.length === 0 ? "" : `, ${errors.length} bad file${errors.length === 1 ? "" : "s"}`}`)
+    printLine(
+      `${good} certificate${good === 1 ? "" : "s"}${errors.length === 0 ? "" : `, ${errors.length} bad file${errors.length === 1 ? "" : "s"}`}`
+    )
     return errors.length === 0 ? 0 : 1
   },
 }

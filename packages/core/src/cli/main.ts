@@ -62,7 +62,9 @@ async function main(args: readonly string[]): Promise<number> {
   }
   const command = COMMANDS.find((candidate) => candidate.name === name)
   if (command === undefined) {
-    process.stderr.write(`zmq-auth: unknown command ${JSON.stringify(name)}\nRun "zmq-auth --help" for the list of commands.\n`)
+    process.stderr.write(
+      `zmq-auth: unknown command ${JSON.stringify(name)}\nRun "zmq-auth --help" for the list of commands.\n`
+    )
     return 2
   }
   if (commandArgs.some((arg) => arg === "-h" || arg === "--help")) {
@@ -76,7 +78,9 @@ async function main(args: readonly string[]): Promise<number> {
     // awaited through its callback (z85) can fail here before the stream's error event exits.
     if (isBrokenPipe(error)) return 0
     if (error instanceof UsageError) {
-      process.stderr.write(`zmq-auth ${command.name}: ${printableLines(error.message)}\nRun "zmq-auth ${command.name} --help" for usage.\n`)
+      process.stderr.write(
+        `zmq-auth ${command.name}: ${printableLines(error.message)}\nRun "zmq-auth ${command.name} --help" for usage.\n`
+      )
       return 2
     }
     process.stderr.write(`zmq-auth ${command.name}: ${printableLines(describeError(error, debug))}\n`)

@@ -14,7 +14,9 @@ export async function readPassword(prompt: string): Promise<string> {
 async function readAll(): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "")
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "")
 }
 
 function promptHidden(prompt: string): Promise<string> {

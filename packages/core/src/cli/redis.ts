@@ -56,8 +56,14 @@ export interface FleetStoreAdmin {
   setPassword(domain: string, username: string, password: string): Promise<ChangeReceipt>
   removeUser(domain: string, username: string): Promise<ChangeReceipt>
   waitForFleet(receipt: ChangeReceipt, options?: { timeoutMs?: number }): Promise<FleetReport>
-  listCredentials(domain?: string): Promise<Array<Record<string, unknown> & { kind: string; domain: string; state: string }>>
-  fleetStatus(): Promise<{ generation: number; nodes: Array<{ node: string; generation: number; lag: number }>; redis: { role: string; replicas: number } }>
+  listCredentials(
+    domain?: string
+  ): Promise<Array<Record<string, unknown> & { kind: string; domain: string; state: string }>>
+  fleetStatus(): Promise<{
+    generation: number
+    nodes: Array<{ node: string; generation: number; lag: number }>
+    redis: { role: string; replicas: number }
+  }>
   close(): Promise<void>
 }
 
@@ -98,7 +104,8 @@ export function takeWaitOption(args: readonly string[]): { waitMs: number | unde
     let value = arg.startsWith("--wait=") ? arg.slice("--wait=".length) : undefined
     if (value === undefined && /^\d+$/.test(args[index + 1] ?? "")) value = args[++index]
     waitMs = value === undefined ? DEFAULT_WAIT_MS : Number(value)
-    if (!Number.isSafeInteger(waitMs) || waitMs <= 0) throw new UsageError(`--wait needs a positive number of milliseconds, got ${JSON.stringify(value)}`)
+    if (!Number.isSafeInteger(waitMs) || waitMs <= 0)
+      throw new UsageError(`--wait needs a positive number of milliseconds, got ${JSON.stringify(value)}`)
   }
   return { waitMs, rest }
 }
@@ -121,14 +128,15 @@ async function resolveCurveKey(keyOrFile: string): Promise<string> {
 async function isFile(path: string): Promise<boolean> {
   return stat(path).then(
     (status) => status.isFile(),
-    () => false,
+    () => false
   )
 }
 
 function parseNotAfter(text: string | undefined): Date | undefined {
   if (text === undefined) return undefined
   const date = new Date(text)
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--not-after needs an ISO 8601 date, got ${JSON.stringify(text)}`)
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`--not-after needs an ISO 8601 date, got ${JSON.stringify(text)}`)
   return date
 }
 
@@ -175,8 +183,15 @@ async function status(store: FleetStoreAdmin, args: string[], json: boolean): Pr
     printLine(JSON.stringify(fleet))
     return 0
   }
-  printLine(`generation ${fleet.generation}; Redis role ${fleet.redis.role}, ${fleet.redis.replicas} connected replicas`)
-  printLine(formatTable([["node", "applied generation", "lag"], ...fleet.nodes.map((node) => [node.node, String(node.generation), String(node.lag)])]))
+  printLine(
+    `generation ${fleet.generation}; Redis role ${fleet.redis.role}, ${fleet.redis.replicas} connected replicas`
+  )
+  printLine(
+    formatTable([
+      ["node", "applied generation", "lag"],
+      ...fleet.nodes.map((node) => [node.node, String(node.generation), String(node.lag)]),
+    ])
+  )
   return 0
 }
 
@@ -185,7 +200,12 @@ interface Change {
   receipts: ChangeReceipt[]
 }
 
-async function applyChange(store: FleetStoreAdmin, action: string, positionals: string[], values: Record<string, unknown>): Promise<Change> {
+async function applyChange(
+  store: FleetStoreAdmin,
+  action: string,
+  positionals: string[],
+  values: Record<string, unknown>
+): Promise<Change> {
   switch (action) {
     case "add-key": {
       const [domain, keyOrFile] = expectPositionals(positionals, ["domain", "key|file"]) as [string, string]
@@ -194,12 +214,18 @@ async function applyChange(store: FleetStoreAdmin, action: string, positionals: 
       if (typeof values["user-id"] === "string") options.userId = values["user-id"]
       const notAfter = parseNotAfter(values["not-after"] as string | undefined)
       if (notAfter !== undefined) options.notAfter = notAfter
-      return { describe: `added key ${publicKey} to domain ${JSON.stringify(domain)}`, receipts: [await store.addCurveKey(domain, publicKey, options)] }
+      return {
+        describe: `added key ${publicKey} to domain ${JSON.stringify(domain)}`,
+        receipts: [await store.addCurveKey(domain, publicKey, options)],
+      }
     }
     case "revoke-key": {
       const [domain, keyOrFile] = expectPositionals(positionals, ["domain", "key|file"]) as [string, string]
       const publicKey = await resolveCurveKey(keyOrFile)
-      return { describe: `revoked key ${publicKey} in domain ${JSON.stringify(domain)}`, receipts: [await store.revokeCurveKey(domain, publicKey)] }
+      return {
+        describe: `revoked key ${publicKey} in domain ${JSON.stringify(domain)}`,
+        receipts: [await store.revokeCurveKey(domain, publicKey)],
+      }
     }
     case "import": {
       const [domain, directory] = expectPositionals(positionals, ["domain", "dir"]) as [string, string]
@@ -212,11 +238,17 @@ async function applyChange(store: FleetStoreAdmin, action: string, positionals: 
     case "set-password": {
       const [domain, username] = expectPositionals(positionals, ["domain", "user"]) as [string, string]
       const password = await readPassword(`password for ${username}: `)
-      return { describe: `set the password of ${JSON.stringify(username)} in domain ${JSON.stringify(domain)}`, receipts: [await store.setPassword(domain, username, password)] }
+      return {
+        describe: `set the password of ${JSON.stringify(username)} in domain ${JSON.stringify(domain)}`,
+        receipts: [await store.setPassword(domain, username, password)],
+      }
     }
     case "remove-user": {
       const [domain, username] = expectPositionals(positionals, ["domain", "user"]) as [string, string]
-      return { describe: `removed user ${JSON.stringify(username)} from domain ${JSON.stringify(domain)}`, receipts: [await store.removeUser(domain, username)] }
+      return {
+        describe: `removed user ${JSON.stringify(username)} from domain ${JSON.stringify(domain)}`,
+        receipts: [await store.removeUser(domain, username)],
+      }
     }
     default:
       throw new UsageError(`unknown action ${JSON.stringify(action)}`)
@@ -242,7 +274,7 @@ export const redisCommand: Command = {
         },
         strict: true,
         allowPositionals: true,
-      }),
+      })
     )
     const [action, ...actionArgs] = positionals
     if (action === undefined) throw new UsageError("missing <action>")
@@ -258,9 +290,17 @@ export const redisCommand: Command = {
       if (action === "status") return await status(store, actionArgs, values.json)
       const change = await applyChange(store, action, actionArgs, values)
       const last = change.receipts.at(-1)
-      const report = waitMs === undefined || last === undefined ? undefined : await store.waitForFleet(last, { timeoutMs: waitMs })
+      const report =
+        waitMs === undefined || last === undefined ? undefined : await store.waitForFleet(last, { timeoutMs: waitMs })
       if (values.json) {
-        printLine(JSON.stringify({ action, generation: last?.generation ?? null, changes: change.receipts.length, ...(report === undefined ? {} : { fleet: report }) }))
+        printLine(
+          JSON.stringify({
+            action,
+            generation: last?.generation ?? null,
+            changes: change.receipts.length,
+            ...(report === undefined ? {} : { fleet: report }),
+          })
+        )
       } else {
         printLine(`${change.describe} (generation ${last?.generation ?? "unchanged"})`)
         if (report !== undefined) printLine(fleetLine(report))

@@ -28,7 +28,8 @@ function encode(input: Buffer): Buffer {
 
 function decode(input: Buffer): Buffer {
   const text = input.toString("latin1").trim()
-  if (text.length % 5 !== 0) throw new Error(`cannot decode ${text.length} characters: Z85 text is a multiple of 5 characters`)
+  if (text.length % 5 !== 0)
+    throw new Error(`cannot decode ${text.length} characters: Z85 text is a multiple of 5 characters`)
   try {
     return z85.decode(text)
   } catch (error) {
@@ -42,12 +43,17 @@ export const z85Command: Command = {
   summary: "encode or decode Z85 text (standard input to standard output)",
   usage: USAGE,
   async run(args) {
-    const { positionals } = parseCommandLine(() => parseArgs({ args, options: {}, strict: true, allowPositionals: true }))
+    const { positionals } = parseCommandLine(() =>
+      parseArgs({ args, options: {}, strict: true, allowPositionals: true })
+    )
     const [direction] = expectPositionals(positionals, ["encode|decode"]) as [string]
-    if (direction !== "encode" && direction !== "decode") throw new UsageError(`expected encode or decode, got ${JSON.stringify(direction)}`)
+    if (direction !== "encode" && direction !== "decode")
+      throw new UsageError(`expected encode or decode, got ${JSON.stringify(direction)}`)
     const input = await readStandardInput()
     const output = direction === "encode" ? encode(input) : decode(input)
-    await new Promise<void>((resolve, reject) => process.stdout.write(output, (error) => (error ? reject(error) : resolve())))
+    await new Promise<void>((resolve, reject) =>
+      process.stdout.write(output, (error) => (error ? reject(error) : resolve()))
+    )
     return 0
   },
 }

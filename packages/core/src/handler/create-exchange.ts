@@ -33,6 +33,9 @@ class Exchange implements ZapExchange {
  * Creates the {@link ZapExchange} of `request`. Its first valid `reply()` hands the encoded
  * frames to `deliver`; later calls throw.
  */
-export function createExchange(request: ZapRequest, deliver: (exchange: ZapExchange, frames: Buffer[]) => void): ZapExchange {
+export function createExchange(
+  request: ZapRequest,
+  deliver: (exchange: ZapExchange, frames: Buffer[]) => void
+): ZapExchange {
   return new Exchange(request, deliver)
 }

@@ -11,13 +11,19 @@ const STATUS_CODES = new Set<unknown>([200, 300, 400, 500])
 export function replyFrames(requestId: Buffer, reply: Omit<ZapReply, "requestId">): Buffer[] {
   if (typeof reply !== "object" || reply === null) throw new AuthenticatorError("a ZAP reply must be an object")
   if (!STATUS_CODES.has(reply.statusCode)) {
-    throw new AuthenticatorError(`a ZAP reply's statusCode must be 200, 300, 400 or 500, got ${String(reply.statusCode)}`)
+    throw new AuthenticatorError(
+      `a ZAP reply's statusCode must be 200, 300, 400 or 500, got ${String(reply.statusCode)}`
+    )
   }
   if (typeof reply.statusText !== "string") throw new AuthenticatorError("a ZAP reply's statusText must be a string")
   if (typeof reply.userId !== "string") throw new AuthenticatorError("a ZAP reply's userId must be a string")
   try {
     const { statusCode, statusText, userId, metadata } = reply
-    return encodeZapReply(metadata === undefined ? { requestId, statusCode, statusText, userId } : { requestId, statusCode, statusText, userId, metadata })
+    return encodeZapReply(
+      metadata === undefined
+        ? { requestId, statusCode, statusText, userId }
+        : { requestId, statusCode, statusText, userId, metadata }
+    )
   } catch (error) {
     throw new AuthenticatorError(`a ZAP reply cannot be encoded: ${messageOf(error)}`, { cause: error })
   }

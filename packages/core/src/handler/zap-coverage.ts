@@ -26,10 +26,13 @@ export function servingStopped(context: Context, address: string): void {
   }
   serving.delete(context)
   if (openHardenedSockets(context) === 0) return
-  warnOnce(context, ZAP_HANDLER_STOPPED_WARNING,
+  warnOnce(
+    context,
+    ZAP_HANDLER_STOPPED_WARNING,
     "the ZAP handler of a context stopped while sockets hardened with requireZap remain open: they reject every " +
-    "handshake until a handler serves again. Start a ZapHandler, ThreadAuthenticator or zapRequests() subscription " +
-    "again, or close those sockets.")
+      "handshake until a handler serves again. Start a ZapHandler, ThreadAuthenticator or zapRequests() subscription " +
+      "again, or close those sockets."
+  )
 }
 
 /**
@@ -55,10 +58,13 @@ export function hardenedSocket(socket: Socket): void {
   }
   sockets.add(new WeakRef(socket))
   if ((serving.get(context) ?? 0) > 0) return
-  warnOnce(context, NO_ZAP_HANDLER_WARNING,
+  warnOnce(
+    context,
+    NO_ZAP_HANDLER_WARNING,
     "requireZap: no ZAP handler serves this socket's context, so the socket rejects every handshake until one " +
-    "does. Start a ZapHandler, ThreadAuthenticator or zapRequests() subscription before clients connect, in the " +
-    "same context (the socket's `context` option, if it has one) and with the same zeromq copy.")
+      "does. Start a ZapHandler, ThreadAuthenticator or zapRequests() subscription before clients connect, in the " +
+      "same context (the socket's `context` option, if it has one) and with the same zeromq copy."
+  )
 }
 
 function openHardenedSockets(context: Context): number {

@@ -11,7 +11,15 @@ import { bindSocket, closeSocket, isWakeMessage, wake, type BoundSocket } from "
 import { checkConcurrency, DEFAULT_CONCURRENCY } from "./concurrency.js"
 import { createExchange } from "./create-exchange.js"
 import { deferred, type Deferred } from "./deferred.js"
-import { awaitHandover, claim, releaseInProgress, successorWaiting, takeSuccessor, trackRelease, unclaim } from "./endpoint-slots.js"
+import {
+  awaitHandover,
+  claim,
+  releaseInProgress,
+  successorWaiting,
+  takeSuccessor,
+  trackRelease,
+  unclaim,
+} from "./endpoint-slots.js"
 import { replyFrames } from "./reply-frames.js"
 import { ReplyWriter } from "./reply-writer.js"
 import { servingStarted, servingStopped } from "./zap-coverage.js"
@@ -97,10 +105,15 @@ export class ZapEndpoint {
     this.#concurrency = options.concurrency
     const { promise, resolve } = deferred<AuthenticatorError | undefined>()
     this.#served = resolve
-    this.ready = promise.then((error) => { if (error !== undefined) throw error })
+    this.ready = promise.then((error) => {
+      if (error !== undefined) throw error
+    })
     this.ready.catch(() => undefined)
     const busy = (cause?: unknown): AuthenticatorError =>
-      new AuthenticatorError(`${this.address} already has a ZAP handler in this context${busyHint}`, cause === undefined ? {} : { cause })
+      new AuthenticatorError(
+        `${this.address} already has a ZAP handler in this context${busyHint}`,
+        cause === undefined ? {} : { cause }
+      )
     if (!claim(this.context, this.address, this)) throw busy()
     const previous = releaseInProgress(this.context, this.address)
     if (previous === undefined) {
@@ -151,13 +164,17 @@ export class ZapEndpoint {
     } catch (error) {
       unclaim(this.context, this.address, this)
       if ((error as { code?: unknown }).code === "EADDRINUSE") throw busy(error)
-      throw new AuthenticatorError(`cannot bind the ZAP endpoint ${this.address}: ${messageOf(error)}`, { cause: error })
+      throw new AuthenticatorError(`cannot bind the ZAP endpoint ${this.address}: ${messageOf(error)}`, {
+        cause: error,
+      })
     }
   }
 
   #serve(bound: BoundSocket): void {
     this.#bound = bound
-    this.#writer = new ReplyWriter(bound.router, (error) => this.#notify(() => this.#listener.replyError(asError(error))))
+    this.#writer = new ReplyWriter(bound.router, (error) =>
+      this.#notify(() => this.#listener.replyError(asError(error)))
+    )
     servingStarted(this.context, this.address)
     this.#loop = this.#receiveLoop(bound.router, true)
     this.#served()
@@ -186,7 +203,10 @@ export class ZapEndpoint {
       await this.#receiveLoop(bound.router, false)
       await this.#answered()
     } catch (error) {
-      process.emitWarning(`zmq-auth closed the ZAP socket of ${this.address} after failing to release it in order: ${messageOf(error)}`, { code: "ZMQ_AUTH_RELEASE" })
+      process.emitWarning(
+        `zmq-auth closed the ZAP socket of ${this.address} after failing to release it in order: ${messageOf(error)}`,
+        { code: "ZMQ_AUTH_RELEASE" }
+      )
     } finally {
       if (this.#bound !== undefined) {
         this.denyUnanswered()
@@ -240,9 +260,13 @@ export class ZapEndpoint {
     try {
       request = parseZapRequest(body)
     } catch (error) {
-      const protocolError = error instanceof ZapProtocolError ? error : new ZapProtocolError(messageOf(error), { cause: error })
+      const protocolError =
+        error instanceof ZapProtocolError ? error : new ZapProtocolError(messageOf(error), { cause: error })
       if (protocolError.requestId !== undefined) {
-        this.#send(routingId, replyFrames(protocolError.requestId, { statusCode: 400, statusText: protocolError.statusText, userId: "" }))
+        this.#send(
+          routingId,
+          replyFrames(protocolError.requestId, { statusCode: 400, statusText: protocolError.statusText, userId: "" })
+        )
       }
       metricsRecorder().add("zmq_auth.protocol_errors", 1, { status_text: protocolError.statusText })
       this.#notify(() => this.#listener.protocolError(protocolError))

@@ -40,7 +40,8 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
   /** Throws `TypeError` naming an invalid option. */
   constructor(authenticator: Pick<Authenticator, "authenticate">, options: ZapHandlerOptions = {}) {
     super()
-    if (typeof authenticator?.authenticate !== "function") throw new TypeError("authenticator must have an authenticate(request) method")
+    if (typeof authenticator?.authenticate !== "function")
+      throw new TypeError("authenticator must have an authenticate(request) method")
     this.#options = readEndpointOptions(options)
     this.#authenticator = authenticator
   }
@@ -65,11 +66,14 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
     if (this.#endpoint !== undefined && this.#stopping === undefined) {
       throw new AuthenticatorError(`ZAP handler for ${this.#options.endpoint} is already started`)
     }
-    const endpoint = ZapEndpoint.open({
-      exchange: (exchange) => void this.#decide(exchange),
-      protocolError: (error) => this.#emitSafely("protocol:error", error),
-      replyError: (error) => this.#emitSafely("reply:error", error),
-    }, this.#options)
+    const endpoint = ZapEndpoint.open(
+      {
+        exchange: (exchange) => void this.#decide(exchange),
+        protocolError: (error) => this.#emitSafely("protocol:error", error),
+        replyError: (error) => this.#emitSafely("reply:error", error),
+      },
+      this.#options
+    )
     this.#endpoint = endpoint
     this.#stopping = undefined
     try {
@@ -121,6 +125,8 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
   }
 
   #emitSafely<E extends keyof ZapHandlerEvents>(event: E, ...args: Parameters<ZapHandlerEvents[E]>): void {
-    callListener(event, () => (this.emit as (event: E, ...rest: Parameters<ZapHandlerEvents[E]>) => boolean)(event, ...args))
+    callListener(event, () =>
+      (this.emit as (event: E, ...rest: Parameters<ZapHandlerEvents[E]>) => boolean)(event, ...args)
+    )
   }
 }

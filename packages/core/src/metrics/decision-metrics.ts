@@ -54,7 +54,12 @@ export function recordDecision(recorder: MetricsRecorder, measurement: DecisionM
 }
 
 /** Records a load or reload of a certificate directory and the keys it left in force. */
-export function recordCertificateLoad(recorder: MetricsRecorder, domain: string, outcome: "ok" | "failed", keysInForce: number): void {
+export function recordCertificateLoad(
+  recorder: MetricsRecorder,
+  domain: string,
+  outcome: "ok" | "failed",
+  keysInForce: number
+): void {
   const attribute = domainAttribute(domain)
   recorder.add("zmq_auth.certificates.reloads", 1, { domain: attribute, outcome })
   recorder.set("zmq_auth.certificates.keys", keysInForce, { domain: attribute })

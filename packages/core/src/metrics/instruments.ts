@@ -12,7 +12,8 @@ export interface InstrumentDefinition {
 
 /** Buckets for durations from 10 µs to 5 s, in seconds. */
 export const DURATION_BUCKETS_SECONDS: readonly number[] = [
-  0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+  0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+  5,
 ]
 
 /**
@@ -66,9 +67,21 @@ export const INSTRUMENTS = {
     unit: "{key}",
     description: "CURVE keys in force from a certificate directory, by ZAP domain",
   },
-  "zmq_auth.store.cache.hits": { kind: "counter", unit: "{lookup}", description: "Credential store lookups answered from the local cache" },
-  "zmq_auth.store.cache.misses": { kind: "counter", unit: "{lookup}", description: "Credential store lookups that had to ask the store" },
-  "zmq_auth.store.cache.invalidations": { kind: "counter", unit: "{invalidation}", description: "Cache entries invalidated by the store" },
+  "zmq_auth.store.cache.hits": {
+    kind: "counter",
+    unit: "{lookup}",
+    description: "Credential store lookups answered from the local cache",
+  },
+  "zmq_auth.store.cache.misses": {
+    kind: "counter",
+    unit: "{lookup}",
+    description: "Credential store lookups that had to ask the store",
+  },
+  "zmq_auth.store.cache.invalidations": {
+    kind: "counter",
+    unit: "{invalidation}",
+    description: "Cache entries invalidated by the store",
+  },
   "zmq_auth.store.state": {
     kind: "gauge",
     unit: "1",
@@ -79,7 +92,11 @@ export const INSTRUMENTS = {
     unit: "s",
     description: "Age of the oldest cached entry still used while the store is unreachable (0 when up)",
   },
-  "zmq_auth.store.generation": { kind: "gauge", unit: "{generation}", description: "The store's change generation applied by this process" },
+  "zmq_auth.store.generation": {
+    kind: "gauge",
+    unit: "{generation}",
+    description: "The store's change generation applied by this process",
+  },
   "zmq_auth.store.password_hash.queue": {
     kind: "upDownCounter",
     unit: "{hash}",

@@ -70,7 +70,8 @@ function seriesKey(name: string, attributes: MetricAttributes): string {
 /** Records a drained batch into `recorder` (the main thread's OpenTelemetry instruments). */
 export function replayMetricsBatch(batch: MetricsBatch, recorder: MetricsRecorder): void {
   for (const [name, attributes, value] of batch.sums) recorder.add(name, value, attributes)
-  for (const [name, attributes, values] of batch.values) for (const value of values) recorder.record(name, value, attributes)
+  for (const [name, attributes, values] of batch.values)
+    for (const value of values) recorder.record(name, value, attributes)
   for (const [name, attributes, value] of batch.gauges) recorder.set(name, value, attributes)
 }
 
@@ -78,13 +79,22 @@ export function replayMetricsBatch(batch: MetricsBatch, recorder: MetricsRecorde
 export function isMetricsBatch(value: unknown): value is MetricsBatch {
   if (value === null || typeof value !== "object") return false
   const { sums, values, gauges } = value as Partial<Record<keyof MetricsBatch, unknown>>
-  return isSeriesList(sums, isFiniteNumber) && isSeriesList(values, isNumberList) && isSeriesList(gauges, isFiniteNumber)
+  return (
+    isSeriesList(sums, isFiniteNumber) && isSeriesList(values, isNumberList) && isSeriesList(gauges, isFiniteNumber)
+  )
 }
 
 function isSeriesList(list: unknown, isValue: (value: unknown) => boolean): boolean {
   return (
     Array.isArray(list) &&
-    list.every((entry) => Array.isArray(entry) && entry.length === 3 && Object.hasOwn(INSTRUMENTS, entry[0]) && isAttributes(entry[1]) && isValue(entry[2]))
+    list.every(
+      (entry) =>
+        Array.isArray(entry) &&
+        entry.length === 3 &&
+        Object.hasOwn(INSTRUMENTS, entry[0]) &&
+        isAttributes(entry[1]) &&
+        isValue(entry[2])
+    )
   )
 }
 

@@ -1,4 +1,12 @@
-import { createNoopMeter, metrics, type Counter, type Gauge, type Histogram, type MeterProvider, type UpDownCounter } from "@opentelemetry/api"
+import {
+  createNoopMeter,
+  metrics,
+  type Counter,
+  type Gauge,
+  type Histogram,
+  type MeterProvider,
+  type UpDownCounter,
+} from "@opentelemetry/api"
 import { INSTRUMENTS, type InstrumentName, type MetricAttributes } from "./instruments.js"
 import type { MetricsRecorder } from "./recorder.js"
 
@@ -61,7 +69,12 @@ export class OpenTelemetryRecorder implements MetricsRecorder {
   }
 }
 
-function createInstrument(provider: MeterProvider, meterName: string, meterVersion: string, name: InstrumentName): Instrument {
+function createInstrument(
+  provider: MeterProvider,
+  meterName: string,
+  meterVersion: string,
+  name: InstrumentName
+): Instrument {
   const meter = provider.getMeter(meterName, meterVersion)
   const definition = INSTRUMENTS[name]
   const options = { unit: definition.unit, description: definition.description }

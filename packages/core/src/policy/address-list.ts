@@ -37,12 +37,16 @@ export class AddressList {
       const family = subnet === undefined ? 0 : isIP(subnet.ip)
       if (match !== null && subnet !== undefined && family !== 0) {
         const prefix = Number(match[2])
-        if (prefix > (family === 4 ? 32 : 128)) throw new AuthenticatorError(`subnet ${entry} has a prefix longer than the address`)
+        if (prefix > (family === 4 ? 32 : 128))
+          throw new AuthenticatorError(`subnet ${entry} has a prefix longer than the address`)
         if (subnet.zone === undefined) {
           subnets ??= new BlockList()
           subnets.addSubnet(subnet.ip, prefix, family === 4 ? "ipv4" : "ipv6")
         } else {
-          if (subnet.zone === "" || family !== 6) throw new AuthenticatorError(`subnet ${JSON.stringify(entry)} has an empty zone or a zone on an IPv4 address`)
+          if (subnet.zone === "" || family !== 6)
+            throw new AuthenticatorError(
+              `subnet ${JSON.stringify(entry)} has an empty zone or a zone on an IPv4 address`
+            )
           const zoned = zonedSubnets.get(subnet.zone) ?? new BlockList()
           zoned.addSubnet(subnet.ip, prefix, "ipv6")
           zonedSubnets.set(subnet.zone, zoned)
@@ -50,7 +54,9 @@ export class AddressList {
       } else if (isIP(splitZone(entry).ip) !== 0 && splitZone(entry).zone !== "") {
         exact.add(canonicalAddress(entry))
       } else {
-        throw new AuthenticatorError(`${JSON.stringify(entry)} is not an IP address or CIDR subnet (libzmq reports peers by IP address)`)
+        throw new AuthenticatorError(
+          `${JSON.stringify(entry)} is not an IP address or CIDR subnet (libzmq reports peers by IP address)`
+        )
       }
     }
     this.#exact = exact
@@ -75,7 +81,10 @@ export class AddressList {
     const { ip, zone } = splitZone(canonical)
     if (zone !== undefined && this.#exact.has(canonicalAddress(ip))) return true
     const family = isIP(ip)
-    if (family === 4) return this.#subnets !== undefined && (this.#subnets.check(ip, "ipv4") || this.#subnets.check(`::ffff:${ip}`, "ipv6"))
+    if (family === 4)
+      return (
+        this.#subnets !== undefined && (this.#subnets.check(ip, "ipv4") || this.#subnets.check(`::ffff:${ip}`, "ipv6"))
+      )
     if (family !== 6) return false
     if (this.#subnets?.check(ip, "ipv6") === true) return true
     return zone !== undefined && this.#zonedSubnets.get(zone)?.check(ip, "ipv6") === true

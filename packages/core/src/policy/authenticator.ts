@@ -1,6 +1,11 @@
 import { EventEmitter } from "eventemitter3"
 import { CURVE_ALLOW_ANY } from "../constants.js"
-import { CertificateDirectoryWatcher, checkWatchOptions, type CertificateReloadEvent, type WatchOptions } from "../certs/directory-watcher.js"
+import {
+  CertificateDirectoryWatcher,
+  checkWatchOptions,
+  type CertificateReloadEvent,
+  type WatchOptions,
+} from "../certs/directory-watcher.js"
 import { warnNoCertificates } from "../certs/empty-directory-warning.js"
 import { readCertificateDirectory, type CertificateDirectory } from "../certs/load.js"
 import { AuthenticatorError, type CertificateError } from "../errors.js"
@@ -21,7 +26,15 @@ import { ChecksSaturated, DEFAULT_MAX_PENDING_CHECKS, PendingChecks } from "./pe
 import { checkPlainWithCopy } from "./plain-store-check.js"
 import { messageOf } from "../error-text.js"
 import { callListener } from "../listener-warning.js"
-import { ALLOW_NULL, deny, denial, internalError, TOO_MANY_PENDING, withVerdictExtras, type Verdict } from "./verdict.js"
+import {
+  ALLOW_NULL,
+  deny,
+  denial,
+  internalError,
+  TOO_MANY_PENDING,
+  withVerdictExtras,
+  type Verdict,
+} from "./verdict.js"
 import { checkFailureOf, markCheckFailure } from "./check-failures.js"
 import { metricsRecorder } from "../metrics/current-recorder.js"
 import { recordCertificateLoad, recordDecision, type DecisionMeasurement } from "../metrics/decision-metrics.js"
@@ -145,7 +158,10 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     }
     this.#userIdOption = options.curveUserId
     this.#checks = new PendingChecks(maxPendingChecks, timeoutMs)
-    this.#guard = options.guard === undefined || options.guard instanceof FailureGuard ? options.guard : new FailureGuard(options.guard)
+    this.#guard =
+      options.guard === undefined || options.guard instanceof FailureGuard
+        ? options.guard
+        : new FailureGuard(options.guard)
   }
 
   /**
@@ -154,7 +170,8 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * PLAIN or CURVE. Throws {@link AuthenticatorError} when a deny list exists.
    */
   allow(...addresses: string[]): this {
-    if (this.#denyList !== undefined) throw new AuthenticatorError("allow() after deny(): use an allow list or a deny list, not both")
+    if (this.#denyList !== undefined)
+      throw new AuthenticatorError("allow() after deny(): use an allow list or a deny list, not both")
     if (addresses.length > 0) this.#allowList = (this.#allowList ?? new AddressList([])).with(addresses)
     return this
   }
@@ -164,7 +181,8 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * Throws {@link AuthenticatorError} when an allow list exists.
    */
   deny(...addresses: string[]): this {
-    if (this.#allowList !== undefined) throw new AuthenticatorError("deny() after allow(): use an allow list or a deny list, not both")
+    if (this.#allowList !== undefined)
+      throw new AuthenticatorError("deny() after allow(): use an allow list or a deny list, not both")
     if (addresses.length > 0) this.#denyList = (this.#denyList ?? new AddressList([])).with(addresses)
     return this
   }
@@ -192,11 +210,17 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * path) emits a `certificates:reload` event with `total: 0` and a process warning naming it
    * (once per directory).
    */
-  async configureCurve(domain: string, location: string | typeof CURVE_ALLOW_ANY, options: ConfigureCurveOptions = {}): Promise<this> {
+  async configureCurve(
+    domain: string,
+    location: string | typeof CURVE_ALLOW_ANY,
+    options: ConfigureCurveOptions = {}
+  ): Promise<this> {
     checkDomain(domain)
     checkWatchOptions(options)
-    if (options.watch !== undefined && typeof options.watch !== "boolean") throw new AuthenticatorError(`watch must be a boolean, got ${typeof options.watch}`)
-    if (options.watch === true && this.#closed) throw new AuthenticatorError("cannot watch a certificate directory: the Authenticator is closed")
+    if (options.watch !== undefined && typeof options.watch !== "boolean")
+      throw new AuthenticatorError(`watch must be a boolean, got ${typeof options.watch}`)
+    if (options.watch === true && this.#closed)
+      throw new AuthenticatorError("cannot watch a certificate directory: the Authenticator is closed")
     if (location === CURVE_ALLOW_ANY) {
       this.#setCurve(domain, { kind: "any" })
       return this
@@ -209,7 +233,8 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     const { certificates, errors } = loaded
     // A configuration of this domain made while the directory was read is newer: it wins.
     if (this.#curveGenerations.get(domain) !== generation) return this
-    if (options.watch === true && this.#closed) throw new AuthenticatorError(`cannot watch ${location}: the Authenticator was closed while it was read`)
+    if (options.watch === true && this.#closed)
+      throw new AuthenticatorError(`cannot watch ${location}: the Authenticator was closed while it was read`)
     const watcher = options.watch === true ? this.#watchDirectory(domain, location, options, loaded) : undefined
     const previous = this.#curve.get(domain)
     this.#setCurve(domain, { kind: "keys", keys: curveKeySet(certificates.keys()) }, watcher)
@@ -247,7 +272,12 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     this.#curve.set(domain, policy)
   }
 
-  #watchDirectory(domain: string, directory: string, options: WatchOptions, loaded: CertificateDirectory): CertificateDirectoryWatcher {
+  #watchDirectory(
+    domain: string,
+    directory: string,
+    options: WatchOptions,
+    loaded: CertificateDirectory
+  ): CertificateDirectoryWatcher {
     const watcher: CertificateDirectoryWatcher = new CertificateDirectoryWatcher(
       directory,
       options,
@@ -268,18 +298,25 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
         const total = current?.kind === "keys" ? current.keys.size : 0
         recordCertificateLoad(metricsRecorder(), domain, "failed", total)
         this.#emitSafely("certificates:reload", { domain, directory, added: 0, removed: 0, total, errors: [], failure })
-      },
+      }
     )
     try {
       watcher.start(loaded)
     } catch (error) {
-      throw new AuthenticatorError(`cannot watch certificate directory ${directory}: ${messageOf(error)}`, { cause: error })
+      throw new AuthenticatorError(`cannot watch certificate directory ${directory}: ${messageOf(error)}`, {
+        cause: error,
+      })
     }
     return watcher
   }
 
-  #emitSafely<E extends "certificates:reload" | "certificate:error">(event: E, payload: Parameters<AuthenticatorEvents[E]>[0]): void {
-    callListener(event, () => (this.emit as (event: E, payload: Parameters<AuthenticatorEvents[E]>[0]) => boolean)(event, payload))
+  #emitSafely<E extends "certificates:reload" | "certificate:error">(
+    event: E,
+    payload: Parameters<AuthenticatorEvents[E]>[0]
+  ): void {
+    callListener(event, () =>
+      (this.emit as (event: E, payload: Parameters<AuthenticatorEvents[E]>[0]) => boolean)(event, payload)
+    )
   }
 
   /**
@@ -325,12 +362,17 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    */
   configureStore(domain: string, store: CredentialStore): this {
     checkDomain(domain)
-    if (store === null || typeof store !== "object") throw new AuthenticatorError("configureStore needs a CredentialStore object")
+    if (store === null || typeof store !== "object")
+      throw new AuthenticatorError("configureStore needs a CredentialStore object")
     const { checkPlain, checkCurveKey, close } = store
-    if (checkPlain !== undefined && typeof checkPlain !== "function") throw new AuthenticatorError("the store's checkPlain is not a function")
-    if (checkCurveKey !== undefined && typeof checkCurveKey !== "function") throw new AuthenticatorError("the store's checkCurveKey is not a function")
-    if (close !== undefined && typeof close !== "function") throw new AuthenticatorError("the store's close is not a function")
-    if (checkPlain === undefined && checkCurveKey === undefined) throw new AuthenticatorError("configureStore needs a store with checkPlain or checkCurveKey")
+    if (checkPlain !== undefined && typeof checkPlain !== "function")
+      throw new AuthenticatorError("the store's checkPlain is not a function")
+    if (checkCurveKey !== undefined && typeof checkCurveKey !== "function")
+      throw new AuthenticatorError("the store's checkCurveKey is not a function")
+    if (close !== undefined && typeof close !== "function")
+      throw new AuthenticatorError("the store's close is not a function")
+    if (checkPlain === undefined && checkCurveKey === undefined)
+      throw new AuthenticatorError("configureStore needs a store with checkPlain or checkCurveKey")
     this.#stores.add(store)
     if (checkPlain !== undefined) this.#plain.set(domain, store)
     if (checkCurveKey !== undefined) this.#setCurve(domain, { kind: "store", store })
@@ -359,7 +401,8 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     const stage = options?.stage ?? "before"
     if (stage === "before") this.#checksBefore = [...this.#checksBefore, check]
     else if (stage === "after") this.#checksAfter = [...this.#checksAfter, check]
-    else throw new AuthenticatorError(`addCheck stage must be "before" or "after", got ${JSON.stringify(String(stage))}`)
+    else
+      throw new AuthenticatorError(`addCheck stage must be "before" or "after", got ${JSON.stringify(String(stage))}`)
     return this
   }
 
@@ -375,7 +418,9 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * (Z85) itself. Override in a subclass to map keys to user names.
    */
   curveUserId(publicKey: string, request: ZapRequest, check?: CredentialCheck): string | Promise<string> {
-    return this.#userIdOption === undefined ? publicKey : this.#userIdOption(publicKey, request, check ?? { signal: NEVER_ABORTED })
+    return this.#userIdOption === undefined
+      ? publicKey
+      : this.#userIdOption(publicKey, request, check ?? { signal: NEVER_ABORTED })
   }
 
   /**
@@ -406,7 +451,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       requestId: Buffer.isBuffer(request?.requestId) ? request.requestId : Buffer.alloc(0),
       statusCode: verdict.statusCode,
       statusText: verdict.statusText,
-      userId: verdict.statusCode === 200 ? verdict.userId ?? "" : "",
+      userId: verdict.statusCode === 200 ? (verdict.userId ?? "") : "",
     }
     if (verdict.statusCode === 200 && verdict.metadata !== undefined) reply.metadata = { ...verdict.metadata }
     const elapsedMs = started === 0 ? 0 : performance.now() - started
@@ -428,14 +473,23 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     if (this.#allowList !== undefined && !this.#allowList.has(request.address)) return deny("Address not allowed")
     if (this.#denyList?.has(request.address) === true) return deny("Address denied")
     if (this.#guard !== undefined) {
-      const blocked = this.#guard.check(request.address, request.mechanism === "PLAIN" ? request.credentials[0]!.toString("utf8") : undefined)
+      const blocked = this.#guard.check(
+        request.address,
+        request.mechanism === "PLAIN" ? request.credentials[0]!.toString("utf8") : undefined
+      )
       if (blocked !== undefined) return { statusCode: 400, statusText: this.#guard.statusText, blocked }
     }
-    if (this.#checksBefore.length === 0 && this.#checksAfter.length === 0) return this.#decideMechanism(request, abandon)
+    if (this.#checksBefore.length === 0 && this.#checksAfter.length === 0)
+      return this.#decideMechanism(request, abandon)
     return this.#decideWithChecks(request, abandon, this.#checksBefore, this.#checksAfter)
   }
 
-  async #decideWithChecks(request: ZapRequest, abandon: AbortSignal | undefined, before: readonly CustomCheck[], after: readonly CustomCheck[]): Promise<Verdict> {
+  async #decideWithChecks(
+    request: ZapRequest,
+    abandon: AbortSignal | undefined,
+    before: readonly CustomCheck[],
+    after: readonly CustomCheck[]
+  ): Promise<Verdict> {
     for (const [index, check] of before.entries()) {
       const verdict = await this.#runCheck(check, `custom check #${index} (before)`, request, abandon, undefined)
       if (verdict !== undefined) return verdict
@@ -449,13 +503,33 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   }
 
   /** Runs one custom check: the verdict it imposes, or undefined when it raises no objection. */
-  async #runCheck(check: CustomCheck, what: string, request: ZapRequest, abandon: AbortSignal | undefined, allowed: Verdict | undefined): Promise<Verdict | undefined> {
-    const reply = allowed === undefined ? undefined : { requestId: request.requestId, statusCode: allowed.statusCode, statusText: allowed.statusText, userId: allowed.userId ?? "" }
-    const answer = await this.#checks.run(request.domain, what, abandon, ({ signal }) => check(request, reply === undefined ? { signal } : { signal, reply }))
+  async #runCheck(
+    check: CustomCheck,
+    what: string,
+    request: ZapRequest,
+    abandon: AbortSignal | undefined,
+    allowed: Verdict | undefined
+  ): Promise<Verdict | undefined> {
+    const reply =
+      allowed === undefined
+        ? undefined
+        : {
+            requestId: request.requestId,
+            statusCode: allowed.statusCode,
+            statusText: allowed.statusText,
+            userId: allowed.userId ?? "",
+          }
+    const answer = await this.#checks.run(request.domain, what, abandon, ({ signal }) =>
+      check(request, reply === undefined ? { signal } : { signal, reply })
+    )
     if (answer === undefined || answer === true) return undefined
     const verdict = readCredentialVerdict(answer, what)
     if (verdict.statusCode !== 200) return denial(verdict, "Denied by check")
-    const accepted: Verdict = { statusCode: 200, statusText: verdict.statusText ?? "OK", userId: verdict.userId ?? allowed?.userId ?? "" }
+    const accepted: Verdict = {
+      statusCode: 200,
+      statusText: verdict.statusText ?? "OK",
+      userId: verdict.userId ?? allowed?.userId ?? "",
+    }
     const metadata = verdict.metadata ?? allowed?.metadata
     if (metadata !== undefined) accepted.metadata = metadata
     return accepted
@@ -484,7 +558,9 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     const username = request.credentials[0]!.toString("utf8")
     if (!(table instanceof PasswordTable)) return this.#askPlainStore(table, username, request, abandon)
     const result = table.check(username, request.credentials[1]!)
-    return result === "OK" ? { statusCode: 200, statusText: "OK", userId: username } : { statusCode: 400, statusText: result, failedLogin: true }
+    return result === "OK"
+      ? { statusCode: 200, statusText: "OK", userId: username }
+      : { statusCode: 400, statusText: result, failedLogin: true }
   }
 
   #decideCurve(request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
@@ -498,36 +574,70 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
         return publicKey === undefined ? deny("Unknown key") : this.#acceptCurve(publicKey, request, abandon)
       }
       case "callback":
-        return this.#askCurve(`CURVE key callback of domain ${JSON.stringify(request.domain)}`, policy.callback, z85.encode(request.credentials[0]!), request, abandon)
+        return this.#askCurve(
+          `CURVE key callback of domain ${JSON.stringify(request.domain)}`,
+          policy.callback,
+          z85.encode(request.credentials[0]!),
+          request,
+          abandon
+        )
       case "store": {
         const { store } = policy
         const ask: CurveKeyCallback = (domain, publicKey, check) => store.checkCurveKey!(domain, publicKey, check)
-        return this.#askCurve(`credential store (checkCurveKey) of domain ${JSON.stringify(request.domain)}`, ask, z85.encode(request.credentials[0]!), request, abandon)
+        return this.#askCurve(
+          `credential store (checkCurveKey) of domain ${JSON.stringify(request.domain)}`,
+          ask,
+          z85.encode(request.credentials[0]!),
+          request,
+          abandon
+        )
       }
     }
   }
 
-  async #askCurve(what: string, callback: CurveKeyCallback, publicKey: string, request: ZapRequest, abandon: AbortSignal | undefined): Promise<Verdict> {
-    const answer = await this.#checks.run(request.domain, what, abandon, (check) => callback(request.domain, publicKey, check))
+  async #askCurve(
+    what: string,
+    callback: CurveKeyCallback,
+    publicKey: string,
+    request: ZapRequest,
+    abandon: AbortSignal | undefined
+  ): Promise<Verdict> {
+    const answer = await this.#checks.run(request.domain, what, abandon, (check) =>
+      callback(request.domain, publicKey, check)
+    )
     const verdict = readCredentialVerdict(answer, what)
     if (verdict.statusCode !== 200) return denial(verdict, "Unknown key")
-    const accepted = verdict.userId === undefined ? await this.#acceptCurve(publicKey, request, abandon) : { statusCode: 200 as const, statusText: "OK", userId: verdict.userId }
+    const accepted =
+      verdict.userId === undefined
+        ? await this.#acceptCurve(publicKey, request, abandon)
+        : { statusCode: 200 as const, statusText: "OK", userId: verdict.userId }
     return withVerdictExtras(accepted, verdict)
   }
 
-  async #askPlainStore(store: CredentialStore, username: string, request: ZapRequest, abandon: AbortSignal | undefined): Promise<Verdict> {
+  async #askPlainStore(
+    store: CredentialStore,
+    username: string,
+    request: ZapRequest,
+    abandon: AbortSignal | undefined
+  ): Promise<Verdict> {
     const what = `credential store (checkPlain) of domain ${JSON.stringify(request.domain)}`
-    const answer = await this.#checks.run(request.domain, what, abandon, (check) => checkPlainWithCopy(store, request.domain, username, request.credentials[1]!, check))
+    const answer = await this.#checks.run(request.domain, what, abandon, (check) =>
+      checkPlainWithCopy(store, request.domain, username, request.credentials[1]!, check)
+    )
     const verdict = readCredentialVerdict(answer, what)
-    if (verdict.statusCode !== 200) return { ...denial(verdict, "Invalid password"), failedLogin: verdict.statusCode === 400 }
+    if (verdict.statusCode !== 200)
+      return { ...denial(verdict, "Invalid password"), failedLogin: verdict.statusCode === 400 }
     return withVerdictExtras({ statusCode: 200, statusText: "OK", userId: verdict.userId ?? username }, verdict)
   }
 
   #acceptCurve(publicKey: string, request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
     // Neither the option nor an override maps user ids: the key is the user id, nothing to call.
-    if (this.#userIdOption === undefined && this.curveUserId === DEFAULT_CURVE_USER_ID) return { statusCode: 200, statusText: "OK", userId: publicKey }
+    if (this.#userIdOption === undefined && this.curveUserId === DEFAULT_CURVE_USER_ID)
+      return { statusCode: 200, statusText: "OK", userId: publicKey }
     const what = "curveUserId"
-    const userId = this.#checks.run(request.domain, what, abandon, (check) => this.curveUserId(publicKey, request, check))
+    const userId = this.#checks.run(request.domain, what, abandon, (check) =>
+      this.curveUserId(publicKey, request, check)
+    )
     return typeof userId === "string" ? { statusCode: 200, statusText: "OK", userId } : settleUserId(userId, what)
   }
 }
@@ -536,7 +646,8 @@ const DEFAULT_CURVE_USER_ID = Authenticator.prototype.curveUserId
 
 async function settleUserId(pending: unknown, what: string): Promise<Verdict> {
   const userId = await pending
-  if (typeof userId !== "string") throw markCheckFailure(new AuthenticatorError(`${what} returned ${typeof userId}, not a string`), "malformed", what)
+  if (typeof userId !== "string")
+    throw markCheckFailure(new AuthenticatorError(`${what} returned ${typeof userId}, not a string`), "malformed", what)
   return { statusCode: 200, statusText: "OK", userId }
 }
 

@@ -5,7 +5,9 @@ const MAPPED_HEX = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/
 /** An IP address split from its IPv6 zone ("fe80::1%eth0": "fe80::1" and "eth0"). */
 export function splitZone(address: string): { ip: string; zone: string | undefined } {
   const percent = address.indexOf("%")
-  return percent === -1 ? { ip: address, zone: undefined } : { ip: address.slice(0, percent), zone: address.slice(percent + 1) }
+  return percent === -1
+    ? { ip: address, zone: undefined }
+    : { ip: address.slice(0, percent), zone: address.slice(percent + 1) }
 }
 
 /**

@@ -35,12 +35,21 @@ export interface CredentialCheck {
  */
 export interface CredentialStore {
   /** Decides a CURVE client key (Z85, 40 characters). */
-  checkCurveKey?(domain: string, publicKey: string, check?: CredentialCheck): CredentialVerdict | Promise<CredentialVerdict>
+  checkCurveKey?(
+    domain: string,
+    publicKey: string,
+    check?: CredentialCheck
+  ): CredentialVerdict | Promise<CredentialVerdict>
   /**
    * Decides a PLAIN user name and password. `password` holds the bytes as the client sent them:
    * the store may read them only while the check runs, and must not keep or log them.
    */
-  checkPlain?(domain: string, username: string, password: Buffer, check?: CredentialCheck): CredentialVerdict | Promise<CredentialVerdict>
+  checkPlain?(
+    domain: string,
+    username: string,
+    password: Buffer,
+    check?: CredentialCheck
+  ): CredentialVerdict | Promise<CredentialVerdict>
   /** Releases the store's resources (connections, timers); adapters that own a store await it when they stop. */
   close?(): void | Promise<void>
 }

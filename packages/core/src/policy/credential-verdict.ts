@@ -29,17 +29,22 @@ export function readCredentialVerdict(value: unknown, what: string): CheckedVerd
 function checkVerdict(value: unknown, what: string): CheckedVerdict {
   if (typeof value === "boolean") return { statusCode: value ? 200 : 400 }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new AuthenticatorError(`${what} returned ${value === null ? "null" : typeof value}, not a boolean or CredentialVerdict`)
+    throw new AuthenticatorError(
+      `${what} returned ${value === null ? "null" : typeof value}, not a boolean or CredentialVerdict`
+    )
   }
   const { statusCode, statusText, userId, metadata } = value as Record<string, unknown>
-  if (!STATUS_CODES.has(statusCode)) throw new AuthenticatorError(`${what} returned a verdict whose statusCode is not 200, 300 or 400`)
+  if (!STATUS_CODES.has(statusCode))
+    throw new AuthenticatorError(`${what} returned a verdict whose statusCode is not 200, 300 or 400`)
   const verdict: CheckedVerdict = { statusCode: statusCode as 200 | 300 | 400 }
   if (statusText !== undefined) {
-    if (typeof statusText !== "string") throw new AuthenticatorError(`${what} returned a verdict whose statusText is not a string`)
+    if (typeof statusText !== "string")
+      throw new AuthenticatorError(`${what} returned a verdict whose statusText is not a string`)
     verdict.statusText = statusText
   }
   if (userId !== undefined) {
-    if (typeof userId !== "string") throw new AuthenticatorError(`${what} returned a verdict whose userId is not a string`)
+    if (typeof userId !== "string")
+      throw new AuthenticatorError(`${what} returned a verdict whose userId is not a string`)
     verdict.userId = userId
   }
   if (metadata !== undefined) verdict.metadata = readMetadata(metadata, what)
@@ -55,7 +60,10 @@ function readMetadata(metadata: unknown, what: string): Record<string, string> {
     if (name.length === 0 || name.length > MAX_PROPERTY_NAME || !/^[\x21-\x7e]+$/.test(name)) {
       throw new AuthenticatorError(`${what} returned a verdict with a metadata property name that ZMTP cannot carry`)
     }
-    if (typeof text !== "string") throw new AuthenticatorError(`${what} returned a verdict whose metadata property ${JSON.stringify(name)} is not a string`)
+    if (typeof text !== "string")
+      throw new AuthenticatorError(
+        `${what} returned a verdict whose metadata property ${JSON.stringify(name)} is not a string`
+      )
     properties[name] = text
   }
   return properties

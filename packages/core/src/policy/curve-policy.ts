@@ -6,7 +6,11 @@ import type { CredentialCheck, CredentialStore, CredentialVerdict } from "./cred
  * `CredentialVerdict` (300 try again later, a user id, metadata). `check.signal` is aborted
  * when the answer is no longer wanted (timeout, adapter stopping).
  */
-export type CurveKeyCallback = (domain: string, publicKey: string, check: CredentialCheck) => CredentialVerdict | Promise<CredentialVerdict>
+export type CurveKeyCallback = (
+  domain: string,
+  publicKey: string,
+  check: CredentialCheck
+) => CredentialVerdict | Promise<CredentialVerdict>
 
 /**
  * Accepted CURVE keys, indexed by their 32 raw bytes (as a latin1 string, so a request's key is

@@ -21,7 +21,7 @@ export interface CustomCheckContext extends CredentialCheck {
  */
 export type CustomCheck = (
   request: ZapRequest,
-  context: CustomCheckContext,
+  context: CustomCheckContext
 ) => CredentialVerdict | undefined | Promise<CredentialVerdict | undefined>
 
 /** Options of `Authenticator.addCheck`. */

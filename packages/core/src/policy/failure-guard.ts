@@ -66,15 +66,19 @@ export class FailureGuard {
   constructor(options: FailureGuardOptions) {
     if (options === null || typeof options !== "object") throw new TypeError("guard options must be an object")
     const { maxFailures, windowMs } = options
-    if (!isPositiveInteger(maxFailures)) throw new TypeError(`maxFailures must be a positive integer, got ${String(maxFailures)}`)
+    if (!isPositiveInteger(maxFailures))
+      throw new TypeError(`maxFailures must be a positive integer, got ${String(maxFailures)}`)
     if (typeof windowMs !== "number" || !(windowMs > 0) || !Number.isFinite(windowMs)) {
       throw new TypeError(`windowMs must be a positive number of milliseconds, got ${String(windowMs)}`)
     }
     const maxAddressFailures = options.maxAddressFailures ?? maxFailures * 4
-    if (!isPositiveInteger(maxAddressFailures)) throw new TypeError(`maxAddressFailures must be a positive integer, got ${String(maxAddressFailures)}`)
+    if (!isPositiveInteger(maxAddressFailures))
+      throw new TypeError(`maxAddressFailures must be a positive integer, got ${String(maxAddressFailures)}`)
     const maxEntries = options.maxEntries ?? DEFAULT_GUARD_MAX_ENTRIES
-    if (!isPositiveInteger(maxEntries)) throw new TypeError(`maxEntries must be a positive integer, got ${String(maxEntries)}`)
-    if (options.statusText !== undefined && typeof options.statusText !== "string") throw new TypeError(`statusText must be a string, got ${typeof options.statusText}`)
+    if (!isPositiveInteger(maxEntries))
+      throw new TypeError(`maxEntries must be a positive integer, got ${String(maxEntries)}`)
+    if (options.statusText !== undefined && typeof options.statusText !== "string")
+      throw new TypeError(`statusText must be a string, got ${typeof options.statusText}`)
     if (options.now !== undefined && typeof options.now !== "function") throw new TypeError("now must be a function")
     this.#maxFailures = maxFailures
     this.#maxAddressFailures = maxAddressFailures

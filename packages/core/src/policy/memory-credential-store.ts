@@ -94,8 +94,7 @@ export class MemoryCredentialStore
     if (options === null || typeof options !== "object")
       throw new AuthenticatorError("MemoryCredentialStore options must be an object")
     const { node = `${hostname()}:${process.pid}` } = options
-    if (typeof node !== "string" || node === "")
-      throw new AuthenticatorError("options.node must be a non-empty string")
+    if (typeof node !== "string" || node === "") throw new AuthenticatorError("options.node must be a non-empty string")
     this.#node = node
   }
 
@@ -134,7 +133,7 @@ export class MemoryCredentialStore
   async addCurveKey(
     domain: string,
     publicKey: string | Uint8Array,
-    options: CurveKeyEntryOptions = {},
+    options: CurveKeyEntryOptions = {}
   ): Promise<ChangeReceipt> {
     this.#checkOpen()
     checkDomain(domain)

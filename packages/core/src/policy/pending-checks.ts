@@ -52,7 +52,12 @@ export class PendingChecks {
    * check's signal is then aborted too). A synchronous result is returned as is, without a
    * timer or a slot. Throws {@link ChecksSaturated} without calling when `domain` is full.
    */
-  run<T>(domain: string, what: string, abandon: AbortSignal | undefined, call: (check: CredentialCheck) => T | PromiseLike<T>): T | Promise<T> {
+  run<T>(
+    domain: string,
+    what: string,
+    abandon: AbortSignal | undefined,
+    call: (check: CredentialCheck) => T | PromiseLike<T>
+  ): T | Promise<T> {
     if (abandon?.aborted === true) throw abandoned(what, abandon)
     const count = this.count(domain)
     if (count >= this.#max) throw new ChecksSaturated(domain, this.#max)
@@ -74,7 +79,8 @@ export class PendingChecks {
     settled.then(release, release)
     // A stalled event loop can run an answer before the expired timer: the deadline decides.
     const deadline = performance.now() + this.#timeoutMs
-    const late = (): AuthenticatorError => markCheckFailure(new AuthenticatorError(`${what} did not answer within ${this.#timeoutMs} ms`), "timeout", what)
+    const late = (): AuthenticatorError =>
+      markCheckFailure(new AuthenticatorError(`${what} did not answer within ${this.#timeoutMs} ms`), "timeout", what)
     return new Promise<T>((resolve, reject) => {
       const giveUp = (error: AuthenticatorError): void => {
         cleanup()
@@ -82,7 +88,8 @@ export class PendingChecks {
         reject(error)
       }
       const timer = setTimeout(() => giveUp(late()), this.#timeoutMs)
-      const forget = abandon === undefined ? undefined : this.#onAbandon(abandon, () => giveUp(abandoned(what, abandon)))
+      const forget =
+        abandon === undefined ? undefined : this.#onAbandon(abandon, () => giveUp(abandoned(what, abandon)))
       const cleanup = (): void => {
         clearTimeout(timer)
         forget?.()
@@ -96,7 +103,7 @@ export class PendingChecks {
         (error: unknown) => {
           cleanup()
           reject(new AuthenticatorError(`${what} rejected: ${messageOf(error)}`, { cause: error }))
-        },
+        }
       )
     })
   }
@@ -106,9 +113,13 @@ export class PendingChecks {
     const waiting = this.#abandoners.get(signal) ?? new Set<() => void>()
     if (!this.#abandoners.has(signal)) {
       this.#abandoners.set(signal, waiting)
-      signal.addEventListener("abort", () => {
-        for (const abandon of [...waiting]) abandon()
-      }, { once: true })
+      signal.addEventListener(
+        "abort",
+        () => {
+          for (const abandon of [...waiting]) abandon()
+        },
+        { once: true }
+      )
     }
     waiting.add(giveUp)
     return () => waiting.delete(giveUp)
@@ -117,6 +128,9 @@ export class PendingChecks {
 
 function abandoned(what: string, signal: AbortSignal): AuthenticatorError {
   const reason: unknown = signal.reason
-  const error = new AuthenticatorError(`${what} was abandoned: ${reason === undefined ? "the adapter stopped" : messageOf(reason)}`, { cause: reason })
+  const error = new AuthenticatorError(
+    `${what} was abandoned: ${reason === undefined ? "the adapter stopped" : messageOf(reason)}`,
+    { cause: reason }
+  )
   return markCheckFailure(error, "stopped", what)
 }

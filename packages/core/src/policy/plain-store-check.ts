@@ -8,7 +8,13 @@ type PlainAnswer = ReturnType<NonNullable<CredentialStore["checkPlain"]>>
  * shared pool), wiped once the check has really settled; not when the engine stops waiting,
  * since the store may still be reading it then.
  */
-export function checkPlainWithCopy(store: CredentialStore, domain: string, username: string, password: Buffer, check: CredentialCheck): PlainAnswer {
+export function checkPlainWithCopy(
+  store: CredentialStore,
+  domain: string,
+  username: string,
+  password: Buffer,
+  check: CredentialCheck
+): PlainAnswer {
   const copy = Buffer.alloc(password.length)
   password.copy(copy)
   let result: PlainAnswer

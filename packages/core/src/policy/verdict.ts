@@ -31,7 +31,10 @@ const TRY_AGAIN_TEXT = "Try again later"
 
 /** The reply to a 300 or 400 verdict, with the engine's own status text unless it gives one. */
 export function denial(verdict: CheckedVerdict, denyText: string): Verdict {
-  return { statusCode: verdict.statusCode, statusText: verdict.statusText ?? (verdict.statusCode === 300 ? TRY_AGAIN_TEXT : denyText) }
+  return {
+    statusCode: verdict.statusCode,
+    statusText: verdict.statusText ?? (verdict.statusCode === 300 ? TRY_AGAIN_TEXT : denyText),
+  }
 }
 
 /** An allowed verdict with the status text and metadata a store's or callback's verdict gave. */

@@ -16,7 +16,7 @@ export const CURVE_CASES: readonly ConformanceCase[] = [
       assert.deepEqual(
         await session.curve("app", key, null),
         { statusCode: 200, userId: "alice" },
-        "a check made without a CredentialCheck",
+        "a check made without a CredentialCheck"
       )
     },
   },
@@ -39,7 +39,7 @@ export const CURVE_CASES: readonly ConformanceCase[] = [
         assert.deepEqual(
           await session.curve(domain, key),
           { statusCode: 200, userId: "fallback" },
-          `domain ${JSON.stringify(domain)}`,
+          `domain ${JSON.stringify(domain)}`
         )
       }
     },
@@ -135,7 +135,7 @@ export const CURVE_CASES: readonly ConformanceCase[] = [
       if (typeof (session.store as { on?: unknown }).on !== "function") return
       const revoked = await session.nextEvent(
         "credential:revoked",
-        (event) => (event as { publicKey?: unknown })?.publicKey === key,
+        (event) => (event as { publicKey?: unknown })?.publicKey === key
       )
       assert.equal((revoked as { domain?: unknown }).domain, "app")
     },

@@ -62,7 +62,7 @@ export function describeCredentialStore(
   name: string,
   factory: CredentialStoreFactory,
   api: ConformanceTestApi,
-  options: CredentialStoreConformanceOptions = {},
+  options: CredentialStoreConformanceOptions = {}
 ): void {
   if (typeof factory !== "function")
     throw new TypeError("factory must be a function returning { store, admin?, makeUnavailable?, dispose? }")
@@ -73,7 +73,7 @@ export function describeCredentialStore(
   const settleWithinMs = options?.settleWithinMs ?? DEFAULT_SETTLE_WITHIN_MS
   if (typeof settleWithinMs !== "number" || !(settleWithinMs > 0) || !Number.isFinite(settleWithinMs)) {
     throw new TypeError(
-      `options.settleWithinMs must be a positive number of milliseconds, got ${String(settleWithinMs)}`,
+      `options.settleWithinMs must be a positive number of milliseconds, got ${String(settleWithinMs)}`
     )
   }
   const register = (prefix: string): void => {
@@ -86,7 +86,7 @@ export function describeCredentialStore(
             return
           }
           await conformanceCase.run(session)
-        }),
+        })
       )
     }
   }

@@ -41,7 +41,7 @@ export const LIFECYCLE_CASES: readonly ConformanceCase[] = [
         assert.equal(
           (await session.plain("app", "alice", Buffer.from("password"))).statusCode,
           300,
-          "the right password",
+          "the right password"
         )
         assert.equal((await session.plain("app", "alice", Buffer.from("wrong"))).statusCode, 300, "a wrong password")
         assert.equal((await session.plain("app", "nobody", Buffer.from("password"))).statusCode, 300, "an unknown user")
@@ -59,7 +59,7 @@ export const LIFECYCLE_CASES: readonly ConformanceCase[] = [
         const settlement = await settleWithin(() => start(controller.signal), session.settleWithinMs)
         assert.ok(
           settlement.settled,
-          `${what} with an aborted signal did not settle within ${session.settleWithinMs} ms`,
+          `${what} with an aborted signal did not settle within ${session.settleWithinMs} ms`
         )
       }
     },
@@ -80,7 +80,7 @@ export const LIFECYCLE_CASES: readonly ConformanceCase[] = [
           controller.abort(new Error("no longer wanted"))
           assert.ok(
             (await settling).settled,
-            `${what} (${phase}) aborted while running did not settle within ${session.settleWithinMs} ms`,
+            `${what} (${phase}) aborted while running did not settle within ${session.settleWithinMs} ms`
           )
         }
       }
@@ -118,7 +118,7 @@ export const LIFECYCLE_CASES: readonly ConformanceCase[] = [
             const [, otherPassword] = users[(index + 1) % users.length]!
             checks.push(session.plain("app", username, Buffer.from(password)).then(judge(username, 200)))
             checks.push(
-              session.plain("app", username, Buffer.from(otherPassword)).then(judge(`${username}, wrong`, 400)),
+              session.plain("app", username, Buffer.from(otherPassword)).then(judge(`${username}, wrong`, 400))
             )
           }
         }

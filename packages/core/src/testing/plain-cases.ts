@@ -23,13 +23,13 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
       assert.equal(
         (await session.plain("app", "alice", Buffer.from(password), null)).statusCode,
         200,
-        "a check made without a CredentialCheck",
+        "a check made without a CredentialCheck"
       )
       for (const wrong of [`${password}x`, password.slice(0, -1), password.toUpperCase(), ""]) {
         assert.equal(
           (await session.plain("app", "alice", Buffer.from(wrong))).statusCode,
           400,
-          `password ${JSON.stringify(wrong)}`,
+          `password ${JSON.stringify(wrong)}`
         )
       }
       assert.equal((await session.plain("app", "bob", Buffer.from(password))).statusCode, 400)
@@ -57,12 +57,12 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
         assert.equal(
           (await session.plain(domain, "alice", Buffer.from(fallback))).statusCode,
           200,
-          `domain ${JSON.stringify(domain)}`,
+          `domain ${JSON.stringify(domain)}`
         )
         assert.equal(
           (await session.plain(domain, "alice", Buffer.from(own))).statusCode,
           400,
-          `domain ${JSON.stringify(domain)}`,
+          `domain ${JSON.stringify(domain)}`
         )
       }
     },
@@ -84,7 +84,7 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
         assert.equal(
           (await session.plain(domain, username, Buffer.from(password))).statusCode,
           400,
-          `${JSON.stringify(domain)} / ${JSON.stringify(username)}`,
+          `${JSON.stringify(domain)} / ${JSON.stringify(username)}`
         )
       }
       assert.equal((await session.plain("a:user:b", "c", Buffer.from(password))).statusCode, 200)
@@ -104,7 +104,7 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
       if (typeof (session.store as { on?: unknown }).on !== "function") return
       const removed = await session.nextEvent(
         "credential:revoked",
-        (event) => (event as { username?: unknown })?.username === "alice",
+        (event) => (event as { username?: unknown })?.username === "alice"
       )
       assert.equal((removed as { domain?: unknown }).domain, "app")
     },
@@ -150,18 +150,18 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
       assert.equal(
         (await session.plain("app", "alice", Buffer.alloc(given.length, "*"))).statusCode,
         400,
-        "the altered bytes were admitted",
+        "the altered bytes were admitted"
       )
       assert.equal(
         (await session.plain("app", "alice", Buffer.from(password))).statusCode,
         200,
-        "the password was refused once the bytes first given were altered",
+        "the password was refused once the bytes first given were altered"
       )
       given.fill(0)
       assert.equal(
         (await session.plain("app", "alice", Buffer.alloc(given.length))).statusCode,
         400,
-        "the zeroed bytes were admitted",
+        "the zeroed bytes were admitted"
       )
       assert.equal((await session.plain("app", "alice", Buffer.from(password))).statusCode, 200)
       const collect = (globalThis as { gc?: () => void }).gc
@@ -198,7 +198,7 @@ export const PLAIN_CASES: readonly ConformanceCase[] = [
       const errors: unknown[] = []
       await session.admin.setPassword("app", null as never, password).then(
         () => undefined,
-        (error: unknown) => errors.push(error),
+        (error: unknown) => errors.push(error)
       )
       await session.admin.removeUser("app", "alice")
       const found = findSecret({ verdicts, events: session.emitted, errors }, password)

@@ -7,7 +7,7 @@ export function findSecret(
   value: unknown,
   secret: string,
   path = "value",
-  seen = new Set<object>(),
+  seen = new Set<object>()
 ): string | undefined {
   if (typeof value === "string") return value.includes(secret) ? path : undefined
   if (value === null || typeof value !== "object") return undefined

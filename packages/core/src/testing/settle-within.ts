@@ -17,7 +17,7 @@ export function settleWithin<T>(call: () => T | Promise<T>, deadlineMs: number):
       (error: unknown) => {
         clearTimeout(timer)
         resolve({ settled: true, error })
-      },
+      }
     )
   })
 }

@@ -41,7 +41,7 @@ export class StoreSession {
   static async run(
     factory: CredentialStoreFactory,
     settleWithinMs: number,
-    body: (session: StoreSession) => Promise<void>,
+    body: (session: StoreSession) => Promise<void>
   ): Promise<void> {
     const subject = await factory()
     if (
@@ -77,7 +77,7 @@ export class StoreSession {
     const store = this.store
     if (store.checkCurveKey === undefined) throw new AssertionError({ message: "the store has no checkCurveKey" })
     return this.#decide("checkCurveKey", () =>
-      check === null ? store.checkCurveKey!(domain, publicKey) : store.checkCurveKey!(domain, publicKey, check),
+      check === null ? store.checkCurveKey!(domain, publicKey) : store.checkCurveKey!(domain, publicKey, check)
     )
   }
 
@@ -86,14 +86,14 @@ export class StoreSession {
     domain: string,
     username: string,
     password: Buffer,
-    check: CredentialCheck | null = liveCheck(),
+    check: CredentialCheck | null = liveCheck()
   ): Promise<VerdictOutcome> {
     const store = this.store
     if (store.checkPlain === undefined) throw new AssertionError({ message: "the store has no checkPlain" })
     return this.#decide("checkPlain", () =>
       check === null
         ? store.checkPlain!(domain, username, password)
-        : store.checkPlain!(domain, username, password, check),
+        : store.checkPlain!(domain, username, password, check)
     )
   }
 
@@ -123,7 +123,7 @@ export class StoreSession {
 
   async #decide(
     what: string,
-    call: () => ReturnType<NonNullable<CredentialStore["checkCurveKey"]>>,
+    call: () => ReturnType<NonNullable<CredentialStore["checkCurveKey"]>>
   ): Promise<VerdictOutcome> {
     const settlement = await settleWithin(call, this.settleWithinMs)
     if (!settlement.settled)
@@ -146,7 +146,8 @@ export class StoreSession {
     }
     // An application listens to the events it wants; a store may do work only for listeners
     // (the Redis store reads a changed record again to tell a revocation from an addition).
-    const listening = store as Emitting & Partial<Record<"on" | "off", (event: string, listener: () => void) => unknown>>
+    const listening = store as Emitting &
+      Partial<Record<"on" | "off", (event: string, listener: () => void) => unknown>>
     const listener = (): void => undefined
     for (const event of STORE_EVENTS) listening.on?.(event, listener)
     return () => {

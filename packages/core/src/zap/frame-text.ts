@@ -48,7 +48,9 @@ export class FrameTextCache {
 
 /** The UTF-8 text of `frame`; a Uint8Array that is not a Buffer would print as "49,48,..." with toString. */
 function utf8(frame: Uint8Array): string {
-  return Buffer.isBuffer(frame) ? frame.toString("utf8") : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString("utf8")
+  return Buffer.isBuffer(frame)
+    ? frame.toString("utf8")
+    : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString("utf8")
 }
 
 function sameBytes(left: Uint8Array, right: Uint8Array): boolean {

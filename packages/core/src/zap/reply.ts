@@ -44,7 +44,10 @@ function statusTextFrame(text: string): Buffer {
  */
 export function encodeZapReply(reply: ZapReply): Buffer[] {
   const status = typeof reply.statusCode === "number" ? STATUS_FRAMES[reply.statusCode] : undefined
-  if (status === undefined) throw new ZapProtocolError(`ZAP status code must be the number 200, 300, 400 or 500, got ${JSON.stringify(reply.statusCode)}`)
+  if (status === undefined)
+    throw new ZapProtocolError(
+      `ZAP status code must be the number 200, 300, 400 or 500, got ${JSON.stringify(reply.statusCode)}`
+    )
   if (!Buffer.isBuffer(reply.requestId)) throw new ZapProtocolError("ZAP reply needs the request id as a Buffer")
   return [
     VERSION,

@@ -76,9 +76,10 @@ export function parseZapRequest(frames: readonly Buffer[]): ZapRequest {
   }
   const fault = findRequestFault(request)
   if (fault !== undefined) {
-    const detail = fault === "Invalid version"
-      ? `ZAP version ${JSON.stringify(request.version.slice(0, 16))} is not "1.0"`
-      : `${request.mechanism} request has ${request.credentials.length} credential frames of the wrong count or size`
+    const detail =
+      fault === "Invalid version"
+        ? `ZAP version ${JSON.stringify(request.version.slice(0, 16))} is not "1.0"`
+        : `${request.mechanism} request has ${request.credentials.length} credential frames of the wrong count or size`
     throw new ZapProtocolError(detail, { statusText: fault, requestId: request.requestId })
   }
   return request

@@ -60,7 +60,9 @@ function groupError(text: string, offset: number, reason: number): RangeError {
 
 function checkLength(text: unknown): asserts text is string {
   if (typeof text !== "string" || text.length % 5 !== 0) {
-    throw new RangeError(`z85.decode needs a multiple of 5 characters, got ${typeof text === "string" ? text.length : typeof text}`)
+    throw new RangeError(
+      `z85.decode needs a multiple of 5 characters, got ${typeof text === "string" ? text.length : typeof text}`
+    )
   }
 }
 
