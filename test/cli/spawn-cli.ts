@@ -6,6 +6,7 @@ import { REPOSITORY_ROOT } from "../helpers/run-node.js"
 export const CLI_SCRIPT = join(REPOSITORY_ROOT, "packages/core/dist/cli/main.js")
 
 /** Characters that must never reach a terminal raw: C0 controls but newline, DEL, C1 controls. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 export const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/
 
 /** How a process ended and what it wrote (as text). */

@@ -47,8 +47,8 @@ describe("npm run demo", () => {
       expect(received).toBeGreaterThanOrEqual(4)
       expect(last! - first! + 1).toBe(received)
     }
-    expect(result.stdout).toMatch(/^  bad-1\s+wrong\s+yes\s+failed: .+\s+no request\s+0$/m)
-    expect(result.stdout).toMatch(/^  unknown-1\s+right\s+no\s+denied \(status 400\)\s+400 Unknown key\s+0$/m)
+    expect(result.stdout).toMatch(/^ {2}bad-1\s+wrong\s+yes\s+failed: .+\s+no request\s+0$/m)
+    expect(result.stdout).toMatch(/^ {2}unknown-1\s+right\s+no\s+denied \(status 400\)\s+400 Unknown key\s+0$/m)
     expect(result.stdout).toMatch(/publisher socket events: .*2 protocol errors \(ERR_ZMTP_CRYPTOGRAPHIC\)/)
   })
 

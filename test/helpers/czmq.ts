@@ -22,7 +22,8 @@ export function requireCzmq(extra: readonly string[] = []): string[] {
       .filter((flag) => flag !== "")
   } catch (error) {
     throw new Error(
-      `CZMQ interop tests need a C toolchain and CZMQ: ${INSTALL_HINT}. Cause: ${(error as Error).message}`
+      `CZMQ interop tests need a C toolchain and CZMQ: ${INSTALL_HINT}. Cause: ${(error as Error).message}`,
+      { cause: error }
     )
   }
 }

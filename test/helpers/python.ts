@@ -23,7 +23,8 @@ export function requirePyzmq(): string {
   } catch (error) {
     throw new Error(
       `interop tests need pyzmq with CURVE for ${PYTHON}: install the Debian package python3-zmq ` +
-        `(apt-get install python3-zmq). Cause: ${(error as Error).message}`
+        `(apt-get install python3-zmq). Cause: ${(error as Error).message}`,
+      { cause: error }
     )
   }
   return checked

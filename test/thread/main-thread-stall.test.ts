@@ -30,9 +30,7 @@ function blockMainThread(ms: number, first: () => void): { started: number; ende
  * A PLAIN client in a separate process handshakes while this (main) thread is blocked.
  * Returns when its handshake ended compared with when the main thread was free again.
  */
-async function handshakeDuringBusyLoop(
-  adapter: AdapterUnderTest
-): Promise<{
+async function handshakeDuringBusyLoop(adapter: AdapterUnderTest): Promise<{
   report: ClientReport
   busy: { started: number; ended: number }
   served: ServedEngine

@@ -102,6 +102,7 @@ export class RedisLink extends EventEmitter<LinkEvents> {
     if (this.#closed) return
     const epoch = ++this.#epoch
     const options = this.#options
+    // eslint-disable-next-line prefer-const -- the feed callback below reads it before it is assigned
     let client: RedisClient | undefined
     const feed = new TrackingFeed(options.trackedPrefix, (key) => {
       if (this.#client === client && client !== undefined) this.emit("invalidate", key)

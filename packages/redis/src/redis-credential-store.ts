@@ -357,7 +357,9 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
       try {
         const replies = await withDeadline(
           Promise.all(
-            keys.map((key, index) => (reusable(entries[index]) ? { reply: entries[index].reply } : this.#read(key)))
+            keys.map((key, index) =>
+              reusable(entries[index]) ? Promise.resolve({ reply: entries[index].reply }) : this.#read(key)
+            )
           ),
           this.#options.lookupTimeoutMs,
           "Redis read",

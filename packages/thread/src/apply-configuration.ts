@@ -25,25 +25,25 @@ export async function applyConfiguration(
 ): Promise<void> {
   switch (call.method) {
     case "allow":
-      await engine.allow(...call.addresses)
+      engine.allow(...call.addresses)
       return
     case "deny":
-      await engine.deny(...call.addresses)
+      engine.deny(...call.addresses)
       return
     case "configurePlain":
-      await engine.configurePlain(call.domain, call.passwords)
+      engine.configurePlain(call.domain, call.passwords)
       return
     case "configureCurve":
       await engine.configureCurve(call.domain, call.location ?? CURVE_ALLOW_ANY, call.options)
       return
     case "configureCurveKeys":
-      await engine.configureCurveKeys(call.domain, call.keys)
+      engine.configureCurveKeys(call.domain, call.keys)
       return
     case "configureCurveCallback":
-      await engine.configureCurveCallback(call.domain, callbackFor(call.callbackId))
+      engine.configureCurveCallback(call.domain, callbackFor(call.callbackId))
       return
     case "configureGssapi":
-      await engine.configureGssapi(call.domain)
+      engine.configureGssapi(call.domain)
       return
   }
 }

@@ -33,7 +33,7 @@ function decode(input: Buffer): Buffer {
   try {
     return z85.decode(text)
   } catch (error) {
-    throw new Error(`cannot decode: ${(error as Error).message.replace(/^z85\.decode: /, "")}`)
+    throw new Error(`cannot decode: ${(error as Error).message.replace(/^z85\.decode: /, "")}`, { cause: error })
   }
 }
 
