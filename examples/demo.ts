@@ -39,9 +39,8 @@ async function main(): Promise<number> {
       print("zmq-auth fleet demo: three servers share their CURVE keys through Redis; a client is revoked with the CLI")
       return await runFleet(options.redisUrl, workspace, print, interruption.signal)
     }
-    print(
-      `zmq-auth demo: ${options.clients} good, ${options.badClients} bad (wrong server key), ${options.unknownClients} unknown subscribers`
-    )
+    const counts = `${options.clients} good, ${options.badClients} bad (wrong server key)`
+    print(`zmq-auth demo: ${counts}, ${options.unknownClients} unknown subscribers`)
     return await runScenario(options, workspace, print)
   } catch (error) {
     if (error instanceof FleetInterruptedError) {

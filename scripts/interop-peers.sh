@@ -14,7 +14,8 @@ command -v redis-server >/dev/null 2>&1 || missing=1
 
 packages="python3 python3-zmq libczmq-dev pkg-config gcc libc6-dev redis-server"
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "interop peers missing: install pyzmq for /usr/bin/python3, CZMQ (libczmq + pkg-config), gcc and redis-server" >&2
+  echo "interop peers missing: install pyzmq for /usr/bin/python3, CZMQ (libczmq + pkg-config)," \
+    "gcc and redis-server" >&2
   exit 1
 fi
 if [ "$(id -u)" = 0 ]; then

@@ -47,7 +47,8 @@ export async function changeWithCli(
     throw error
   }
   const returnedAt = sharedClock()
-  const command = `zmq-auth redis ${action} '*' ${publicKey} --wait --json --namespace ${FLEET_NAMESPACE} --url ${shownUrl}`
+  const options = `--wait --json --namespace ${FLEET_NAMESPACE} --url ${shownUrl}`
+  const command = `zmq-auth redis ${action} '*' ${publicKey} ${options}`
   const output = Buffer.concat(stdout).toString("utf8").trim()
   if (exitCode !== 0)
     throw new Error(

@@ -5,7 +5,10 @@ import { watchHandshake, type HandshakeOutcome } from "./subscriber.js"
 
 const HANDSHAKE_DEADLINE_MS = 5000
 
-/** Makes one new CURVE connection as `client` to a server (no reconnection) and resolves with how its handshake ended. */
+/**
+ * Makes one new CURVE connection as `client` to a server (no reconnection)
+ * and resolves with how its handshake ended.
+ */
 export async function connectOnce(endpoint: string, serverKey: string, client: KeyPair): Promise<HandshakeOutcome> {
   const socket = new Dealer({
     curveServerKey: serverKey,

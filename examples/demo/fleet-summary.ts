@@ -60,7 +60,8 @@ export function formatFleetSummary(results: readonly NodeResult[]): string {
     formatTable([header, ...rows]),
     "",
     "  Times on one clock, relative to the moment `zmq-auth redis revoke-key --wait` returned:",
-    "  revocation heard = the node's store emitted credential:revoked (before the command returned: --wait waits for every node);",
+    "  revocation heard = the node's store emitted credential:revoked" +
+      " (before the command returned: --wait waits for every node);",
     "  refused at = the node's ZAP handler denied the client's new connection, made after the command returned.",
     "",
     `${refused}/${results.length} nodes refused the revoked client`,

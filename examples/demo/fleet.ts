@@ -113,9 +113,8 @@ async function demonstrate(
   const failure = starts.find((start) => start.status === "rejected")
   if (failure !== undefined) throw failure.reason
   for (const server of servers) {
-    print(
-      `${server.node} pid ${server.pid} serving ${server.endpoint}: CURVE ROUTER, requireZap "${FLEET_DOMAIN}", keys from the Redis store`
-    )
+    const setup = `CURVE ROUTER, requireZap "${FLEET_DOMAIN}", keys from the Redis store`
+    print(`${server.node} pid ${server.pid} serving ${server.endpoint}: ${setup}`)
   }
 
   const client = curveKeyPair()
@@ -151,8 +150,11 @@ async function demonstrate(
   )
   print("")
   print(formatFleetSummary(results))
+  const { applied, pending, elapsedMs } = revoke.fleet
+  const nodes = `${applied.length}/${applied.length + pending.length}`
   print(
-    `The CLI's own measure, from its change to the last node's acknowledgement: applied on ${revoke.fleet.applied.length}/${revoke.fleet.applied.length + revoke.fleet.pending.length} in ${revoke.fleet.elapsedMs.toFixed(1)} ms`
+    "The CLI's own measure, from its change to the last node's acknowledgement: " +
+      `applied on ${nodes} in ${elapsedMs.toFixed(1)} ms`
   )
   return results.every(behaved) ? 0 : 1
 }

@@ -9,7 +9,8 @@ export class RedisNotInstalledError extends Error {
   override readonly name = "RedisNotInstalledError"
   constructor() {
     super(
-      "redis-server is not installed. Install it (apt-get install redis-server) or point the demo at a Redis of yours: npm run demo -- --fleet --redis-url redis://host:6379"
+      "redis-server is not installed. Install it (apt-get install redis-server) " +
+        "or point the demo at a Redis of yours: npm run demo -- --fleet --redis-url redis://host:6379"
     )
   }
 }

@@ -100,12 +100,13 @@ export function formatSummary(results: readonly SubscriberResult[], facts: RunFa
     `${failed.length} failed before ZAP${listReasons(failedReasons)}`,
   ]
   const serverEvents = [...facts.serverEvents].map(([name, count]) => `${count} ${name}`).join(", ") || "none"
+  const warmUp = `${facts.warmUp} until every connected subscriber had one`
   return [
     `Summary (adapter ${facts.adapter})`,
     formatTable([header, ...rows]),
     "",
     `  ${totals.join("; ")}`,
-    `  published ${facts.published} messages: ${facts.warmUp} until every connected subscriber had one, then ${facts.published - facts.warmUp}`,
+    `  published ${facts.published} messages: ${warmUp}, then ${facts.published - facts.warmUp}`,
     `  publisher socket events: ${serverEvents}`,
   ].join("\n")
 }

@@ -31,9 +31,8 @@ export async function runScenario(
   const bad = names("bad", options.badClients)
   const unknown = names("unknown", options.unknownClients)
   const certificates = await createDemoCertificates(workspace, [...good, ...bad], unknown)
-  print(
-    `Certificates: server and ${certificates.clients.size} clients; ${good.length + bad.length} public keys authorized for domain "${DEMO_DOMAIN}"`
-  )
+  const authorized = `${good.length + bad.length} public keys authorized for domain "${DEMO_DOMAIN}"`
+  print(`Certificates: server and ${certificates.clients.size} clients; ${authorized}`)
 
   const engine = await serveEngine(options.adapter, DEMO_DOMAIN, certificates.authorizedDirectory)
   const publisher = new Publisher({ curveServer: true, curveSecretKey: certificates.server.secretKey, linger: 0 })

@@ -11,7 +11,9 @@ const PYTHON_WITH_ZMQ = "/usr/bin/python3"
 
 async function loadWithPyzmq(file: string): Promise<{ publicKey: string; secretKey: string | null }> {
   const script =
-    "import json, sys, zmq.auth\npublic, secret = zmq.auth.load_certificate(sys.argv[1])\nprint(json.dumps([public.decode(), secret and secret.decode()]))"
+    "import json, sys, zmq.auth\n" +
+    "public, secret = zmq.auth.load_certificate(sys.argv[1])\n" +
+    "print(json.dumps([public.decode(), secret and secret.decode()]))"
   const { stdout } = await promisify(execFile)(PYTHON_WITH_ZMQ, ["-c", script, file])
   const [publicKey, secretKey] = JSON.parse(stdout) as [string, string | null]
   return { publicKey, secretKey }

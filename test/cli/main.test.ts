@@ -6,14 +6,15 @@ import { createCertificates } from "@zmq-auth/core"
 import { runCli } from "../helpers/run-node.js"
 import { CLI_SCRIPT, runProgram } from "./spawn-cli.js"
 
+const FAILING_ZEROMQ_RESOLVE =
+  "export async function resolve(specifier, context, next) {" +
+  ' if (specifier === "zeromq") throw new Error("zeromq blocked by the test");' +
+  " return next(specifier, context) }"
+
 /** A module resolve hook that makes `import "zeromq"` fail, as on a machine without the native binding. */
 const BLOCK_ZEROMQ = `data:text/javascript,${encodeURIComponent(
   `import { register } from "node:module"
-register(${JSON.stringify(
-    `data:text/javascript,${encodeURIComponent(
-      `export async function resolve(specifier, context, next) { if (specifier === "zeromq") throw new Error("zeromq blocked by the test"); return next(specifier, context) }`
-    )}`
-  )})`
+register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(FAILING_ZEROMQ_RESOLVE)}`)})`
 )}`
 
 function runCliWithoutZeromq(args: readonly string[]): ReturnType<typeof runProgram> {

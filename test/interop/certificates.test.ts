@@ -14,7 +14,12 @@ import json, sys, zmq.auth
 metadata = json.loads(sys.argv[3])
 public_file, secret_file = zmq.auth.create_certificates(sys.argv[1], sys.argv[2], metadata=metadata or None)
 public, secret = zmq.auth.load_certificate(secret_file)
-print(json.dumps({"public": public.decode(), "secret": secret.decode(), "publicFile": public_file, "secretFile": secret_file}))
+print(json.dumps({
+    "public": public.decode(),
+    "secret": secret.decode(),
+    "publicFile": public_file,
+    "secretFile": secret_file,
+}))
 `
 
 const PY_LOAD = `

@@ -54,7 +54,7 @@ describe("CZMQ clients against a Node server authenticated by zmq-auth", () => {
     ])
   })
 
-  it("CURVE: a zmq-auth certificate loaded by zcert_load passes when its key is in the directory, not otherwise", async () => {
+  it("CURVE: a zmq-auth certificate loaded by zcert_load passes if its key is in the directory, else not", async () => {
     const publicDir = join(base, "public")
     const secretDir = join(base, "secret")
     await Promise.all([mkdir(publicDir), mkdir(secretDir)])

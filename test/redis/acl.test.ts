@@ -15,7 +15,7 @@ async function readmeAclLines(): Promise<string[][]> {
 }
 
 describe("the README's Redis ACL users", () => {
-  it("let a server decide and acknowledge but not change credentials, and the administrator change and list them", async () => {
+  it("let a server decide and acknowledge, not change credentials, and an admin change and list them", async () => {
     const lines = await readmeAclLines()
     expect(lines).toHaveLength(2)
     for (const line of lines) expect((await redis.server.cli(...line)).trim()).toBe("OK")

@@ -15,7 +15,7 @@ function cli(args: string[], input?: string): ReturnType<typeof runNode> {
 }
 
 describe("zmq-auth redis", () => {
-  it("adds and revokes CURVE keys, sets and removes PLAIN users, and --wait reports each change applied by the fleet", async () => {
+  it("adds/revokes CURVE keys, sets/removes PLAIN users, --wait reports each change the fleet applied", async () => {
     const server = await openStore(redis.server.url, { node: "server-1" })
     const client = curveKeyPair()
 

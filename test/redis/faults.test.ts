@@ -7,6 +7,7 @@ import { closeStores, nextEvent, openStore, TEST_STORE_OPTIONS, useRedisServer }
 const redis = useRedisServer()
 let proxy: FaultProxy | undefined
 const table: string[] = []
+const tableRow = (...cells: ReadonlyArray<string | number>): string => `| ${cells.join(" | ")} |`
 
 afterEach(async () => {
   await closeStores()
@@ -16,7 +17,14 @@ afterEach(async () => {
 afterAll(() => {
   console.log(
     [
-      "| fault | what the store did | detected after (ms) | allows after detection | uncached allows during the fault | cached allows before detection (bound: 2 heartbeats, 600 ms) |",
+      tableRow(
+        "fault",
+        "what the store did",
+        "detected after (ms)",
+        "allows after detection",
+        "uncached allows during the fault",
+        "cached allows before detection (bound: 2 heartbeats, 600 ms)"
+      ),
       "|---|---|---|---|---|---|",
       ...table,
     ].join("\n")
@@ -134,14 +142,23 @@ async function runFault(fault: Fault): Promise<void> {
   const revokedNote =
     revokedAt === undefined
       ? ""
-      : `; key revoked meanwhile (unseen): ${revokedAllows.length} allows in the ${lastRevokedAllow === undefined ? 0 : Math.round(lastRevokedAllow - revokedAt)} ms after the revocation, all before detection`
+      : `; key revoked meanwhile (unseen): ${revokedAllows.length} allows in the ` +
+        `${lastRevokedAllow === undefined ? 0 : Math.round(lastRevokedAllow - revokedAt)} ms after the revocation, ` +
+        "all before detection"
   const cachedAllows = probe.samples.filter(
     (sample) => sample.kind === "cached" && sample.statusCode === 200 && sample.startedAt >= injectedAt
   )
   const cachedWindow =
     cachedAllows.length === 0 ? 0 : Math.round(Math.max(...cachedAllows.map((sample) => sample.startedAt)) - injectedAt)
   table.push(
-    `| ${fault.name} | store:down, ${unavailable} checks answered 300, store:up after healing${revokedNote} | ${detectedMs} | ${allowsAfterDetection} | ${uncachedAllows} | ${cachedBeforeDetection} (last ${cachedWindow} ms after the fault) |`
+    tableRow(
+      fault.name,
+      `store:down, ${unavailable} checks answered 300, store:up after healing${revokedNote}`,
+      detectedMs,
+      allowsAfterDetection,
+      uncachedAllows,
+      `${cachedBeforeDetection} (last ${cachedWindow} ms after the fault)`
+    )
   )
   if (lastRevokedAllow !== undefined) expect(lastRevokedAllow).toBeLessThan(downAt)
   // Cached entries decide only while Redis answered within the last 2 heartbeats.
@@ -268,13 +285,20 @@ describe("RedisCredentialStore against a slow Redis", () => {
     const reads = Number(/cmdstat_hgetall:calls=(\d+)/.exec(stats)?.[1] ?? 0)
     expect(reads).toBeLessThanOrEqual(1024 + 2)
     table.push(
-      `| proxy: 5 s delay, 1500 checks at once | all 300 within ${Math.round(elapsed)} ms; ${reads} reads reached Redis (bound 1024) | – | 0 | 0 | – |`
+      tableRow(
+        "proxy: 5 s delay, 1500 checks at once",
+        `all 300 within ${Math.round(elapsed)} ms; ${reads} reads reached Redis (bound 1024)`,
+        "–",
+        0,
+        0,
+        "–"
+      )
     )
   })
 })
 
 describe("RedisCredentialStore grace mode (maxStalenessMs)", () => {
-  it("serves entries confirmed within the window, applies known revocations always, and answers 300 past it", async () => {
+  it("serves entries confirmed within the window, always applies known revocations, answers 300 past it", async () => {
     proxy = await startFaultProxy(redis.server.port)
     const store = await openStore(proxy.url, { node: "server", maxStalenessMs: 2500 })
     const admin = await openStore(redis.server.url, { node: false })
@@ -311,7 +335,15 @@ describe("RedisCredentialStore grace mode (maxStalenessMs)", () => {
     await up
     expect(await store.checkCurveKey("api", cached)).toEqual({ statusCode: 200 })
     table.push(
-      "| proxy: drop bytes, maxStalenessMs 2500 | state stale: cached key 200, known revocation 400, uncached 300; past the window state down: all 300 but the revocation (400) | – | 0 past the window | 0 | by design within the window |"
+      tableRow(
+        "proxy: drop bytes, maxStalenessMs 2500",
+        "state stale: cached key 200, known revocation 400, uncached 300; " +
+          "past the window state down: all 300 but the revocation (400)",
+        "–",
+        "0 past the window",
+        0,
+        "by design within the window"
+      )
     )
   })
 

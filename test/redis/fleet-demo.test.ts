@@ -46,7 +46,8 @@ describe("npm run demo -- --fleet", () => {
   it("summarises each node: connected before the revocation, refused with 400 after, with its times", () => {
     for (const node of ["node-1", "node-2", "node-3"]) {
       const row = new RegExp(
-        `^  ${node}\\s+connected\\s+refused \\(400\\)\\s+400 Key revoked\\s+yes\\s+([-+][\\d.]+) ms\\s+\\+([\\d.]+) ms$`,
+        `^  ${node}\\s+connected\\s+refused \\(400\\)\\s+400 Key revoked\\s+yes` +
+          "\\s+([-+][\\d.]+) ms\\s+\\+([\\d.]+) ms$",
         "m"
       ).exec(result.stdout)
       expect(row, node).not.toBeNull()

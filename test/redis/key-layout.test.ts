@@ -35,7 +35,7 @@ describe("key layout", () => {
     )
   })
 
-  it("hash-tags the namespace so every key lands in one cluster slot, acknowledgements outside the tracked prefix", () => {
+  it("hash-tags the namespace so every key lands in one cluster slot, acks outside the tracked prefix", () => {
     const layout = new KeyLayout("prod{eu}")
     expect(layout.tag).toBe("{prod%7Beu%7D}")
     for (const key of [

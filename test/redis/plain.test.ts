@@ -60,7 +60,7 @@ describe("RedisCredentialStore: PLAIN", () => {
     })
   })
 
-  it("hashes once per user, password and record version: a password change reaches cached verifications at once", async () => {
+  it("hashes once per user, password and record version: a new password reaches cached checks at once", async () => {
     const store = await openStore(redis.server.url)
     const other = await openStore(redis.server.url, { node: false })
     await store.setPassword("api", "hank", "first")

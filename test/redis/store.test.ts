@@ -124,7 +124,7 @@ describe("RedisCredentialStore: connecting", () => {
     }
   })
 
-  it("resolves within 2 s in state down against a frozen Redis (TCP accepted, no answer), and comes up after SIGCONT", async () => {
+  it("resolves in state down within 2 s with a frozen Redis (TCP accepted, no answer); up after SIGCONT", async () => {
     redis.server.signal("SIGSTOP")
     const started = performance.now()
     const store = await openStore(redis.server.url)

@@ -70,7 +70,7 @@ async function serve(store: StoreAuthenticator["store"]): Promise<StoreAuthentic
 }
 
 describe("RedisCredentialStore behind a real ZAP handler", () => {
-  it("CURVE: an added key completes the handshake; revoked by another process, the next handshake is refused", async () => {
+  it("CURVE: an added key completes the handshake; revoked by another process, the next handshake fails", async () => {
     const store = await openStore(redis.server.url)
     const admin = await openStore(redis.server.url, { node: false })
     const engine = await serve(store)

@@ -158,7 +158,7 @@ describe("packed and installed in an application outside the repository", () => 
   )
 
   it(
-    "refuses to release a package without LICENSE, with a README link into the repository, or a version without CHANGELOG section",
+    "refuses a release without LICENSE, with a README link into the repository, or a version without CHANGELOG section",
     async () => {
       await rm(join(tree, "packages/rx/LICENSE"))
       const readme = join(tree, "packages/rx/README.md")

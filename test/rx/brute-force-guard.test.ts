@@ -41,7 +41,7 @@ describe("guardPlainFailures", () => {
     return { engineDecisions, blocked }
   }
 
-  it("blocks an address after maxFailures failed PLAIN logins, without asking the engine, until they age out", async () => {
+  it("blocks an address after maxFailures failed PLAIN logins, not asking the engine, until they age out", async () => {
     const start = 1_000_000
     let clock = start
     const { engineDecisions, blocked } = await guarded(() => clock)

@@ -14,7 +14,7 @@ describe("a credential store through rx", () => {
     await zapEndpointReleased()
   })
 
-  it("decides PLAIN handshakes with the store's verdicts through authenticate(engine), nothing rx-specific", async () => {
+  it("decides PLAIN handshakes by the store's verdicts through authenticate(engine), nothing rx-specific", async () => {
     const users = new Map([["carol", "s3cret"]])
     const store: CredentialStore = {
       async checkPlain(domain, username, password) {

@@ -2,7 +2,10 @@ import type { KeyLayout } from "./key-layout.js"
 import type { RedisClient } from "./link.js"
 import { parseCurveRecord, parseUserRecord } from "./records.js"
 
-/** One credential of a namespace, as `RedisCredentialStore.listCredentials` reports it (never a password or its hash). */
+/**
+ * One credential of a namespace, as `RedisCredentialStore.listCredentials` reports it
+ * (never a password or its hash).
+ */
 export type CredentialListing =
   | {
       kind: "curve"

@@ -3,7 +3,10 @@ import { checkScryptCost, DEFAULT_SCRYPT_COST, type ScryptCost } from "./passwor
 
 /** Options of {@link RedisCredentialStore.connect}. */
 export interface RedisCredentialStoreOptions {
-  /** Where Redis listens: `redis://`, `rediss://` (TLS) URL with user and password if needed. Default `"redis://127.0.0.1:6379"`. */
+  /**
+   * Where Redis listens: `redis://`, `rediss://` (TLS) URL with user and password if needed.
+   * Default `"redis://127.0.0.1:6379"`.
+   */
   url?: string
   /** The key namespace; every key of a namespace lives in one Redis Cluster slot. Default `"zmq-auth"`. */
   namespace?: string

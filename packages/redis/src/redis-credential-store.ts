@@ -22,7 +22,10 @@ export interface ChangeReceipt {
   generation: number
 }
 
-/** The store's view of Redis: `"up"` connected; `"stale"` unreachable, serving entries within `maxStalenessMs`; `"down"` unreachable. */
+/**
+ * The store's view of Redis: `"up"` connected; `"stale"` unreachable, serving entries within `maxStalenessMs`;
+ * `"down"` unreachable.
+ */
 export type StoreState = "up" | "stale" | "down"
 
 /** Events of {@link RedisCredentialStore}. */
@@ -170,7 +173,10 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     return this.#options.node
   }
 
-  /** Decides a CURVE client key (Z85) of `domain`: its entry, else the `"*"` entry; a revocation at either level wins. */
+  /**
+   * Decides a CURVE client key (Z85) of `domain`: its entry, else the `"*"` entry;
+   * a revocation at either level wins.
+   */
   async checkCurveKey(domain: string, publicKey: string, check?: CredentialCheck): Promise<CredentialVerdict> {
     let levels: string[]
     let keys: string[]
@@ -531,7 +537,10 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     return this.#change(key, fields, "adding a CURVE key")
   }
 
-  /** Revokes a CURVE public key (Z85) in `domain` (`"*"`: in every domain), with a tombstone that wins over an entry at the other level. */
+  /**
+   * Revokes a CURVE public key (Z85) in `domain` (`"*"`: in every domain),
+   * with a tombstone that wins over an entry at the other level.
+   */
   async revokeCurveKey(domain: string, publicKey: string): Promise<ChangeReceipt> {
     const key = this.#layout.curve(checkDomain(domain), normalizeCurveKey(publicKey, "publicKey"))
     return this.#change(key, ["state", "revoked", "version", randomUUID()], "revoking a CURVE key")
@@ -551,7 +560,10 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
     return this.#change(key, ["state", "active", "phc", phc, "version", randomUUID()], "setting a password")
   }
 
-  /** Removes a PLAIN user from `domain` (`"*"`: from every domain), with a tombstone that wins over an entry at the other level. */
+  /**
+   * Removes a PLAIN user from `domain` (`"*"`: from every domain),
+   * with a tombstone that wins over an entry at the other level.
+   */
   async removeUser(domain: string, username: string): Promise<ChangeReceipt> {
     const key = this.#layout.user(checkDomain(domain), checkName(username))
     return this.#change(key, ["state", "removed", "version", randomUUID()], "removing a user")

@@ -98,9 +98,8 @@ export const listCommand: Command = {
     )
     printLine(formatTable([["FILE", "PUBLIC KEY", "METADATA"], ...rows]).trimEnd())
     const good = listings.length - errors.length
-    printLine(
-      `${good} certificate${good === 1 ? "" : "s"}${errors.length === 0 ? "" : `, ${errors.length} bad file${errors.length === 1 ? "" : "s"}`}`
-    )
+    const bad = errors.length === 0 ? "" : `, ${errors.length} bad file${errors.length === 1 ? "" : "s"}`
+    printLine(`${good} certificate${good === 1 ? "" : "s"}${bad}`)
     return errors.length === 0 ? 0 : 1
   },
 }

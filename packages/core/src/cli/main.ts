@@ -35,7 +35,10 @@ function describeError(error: unknown, debug: boolean): string {
   return text
 }
 
-/** An error message for the terminal: it may quote file names or paths, so control characters are escaped line by line. */
+/**
+ * An error message for the terminal: it may quote file names or paths,
+ * so control characters are escaped line by line.
+ */
 function printableLines(text: string): string {
   return text.split("\n").map(printable).join("\n")
 }
