@@ -9,9 +9,8 @@ export function serveLoggingDenials(engine: Authenticator, log: (line: string) =
     decisions(engine)
       .pipe(filter(({ reply }) => reply.statusCode !== 200))
       .subscribe(({ request, reply, elapsedMs }) => {
-        log(
-          `${request.mechanism} from ${request.address || "inproc"} denied: ${reply.statusCode} ${reply.statusText} (${elapsedMs.toFixed(1)} ms)`
-        )
+        const reason = `${reply.statusCode} ${reply.statusText}`
+        log(`${request.mechanism} from ${request.address || "inproc"} denied: ${reason} (${elapsedMs.toFixed(1)} ms)`)
       })
   )
   return serving
