@@ -1,20 +1,16 @@
 import { EventEmitter } from "eventemitter3"
 import { CURVE_ALLOW_ANY } from "../constants.js"
-import {
-  CertificateDirectoryWatcher,
-  checkWatchOptions,
-  type CertificateReloadEvent,
-  type WatchOptions,
-} from "../certs/directory-watcher.js"
+import { CertificateKeySet, type CertificateReloadEvent } from "../certs/certificate-key-set.js"
+import { checkWatchOptions, type WatchOptions } from "../certs/directory-watcher.js"
 import { warnNoCertificates } from "../certs/empty-directory-warning.js"
-import { readCertificateDirectory, type CertificateDirectory } from "../certs/load.js"
 import { AuthenticatorError, type CertificateError } from "../errors.js"
 import { findRequestFault, type ZapRequest } from "../zap/request.js"
 import type { ZapReply } from "../zap/reply.js"
 import { z85 } from "../zap/z85.js"
 import { AddressList } from "./address-list.js"
 import { normalizeCurveKey } from "./curve-key.js"
-import { curveKeySet, type CurveKeyCallback, type CurvePolicy } from "./curve-policy.js"
+import { FixedCurveKeySet } from "./curve-key-set.js"
+import type { CurveKeyCallback, CurvePolicy } from "./curve-policy.js"
 import { FALLBACK_DOMAIN, lookupDomain } from "./domain-table.js"
 import { FailureGuard, type FailureGuardOptions, type GuardBlock } from "./failure-guard.js"
 import { PasswordTable } from "./plain.js"
@@ -133,7 +129,6 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   readonly #stores = new Set<CredentialStore>()
   readonly #curve = new Map<string, CurvePolicy>()
   readonly #gssapi = new Set<string>()
-  readonly #watchers = new Map<string, CertificateDirectoryWatcher>()
   readonly #curveGenerations = new Map<string, number>()
   #closed = false
   readonly #userIdOption: AuthenticatorOptions["curveUserId"]
@@ -229,18 +224,16 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       throw new AuthenticatorError("configureCurve needs a certificate directory or CURVE_ALLOW_ANY")
     }
     const generation = this.#nextCurveGeneration(domain)
-    const loaded = await readCertificateDirectory(location)
-    const { certificates, errors } = loaded
+    const keys = await CertificateKeySet.read(location)
     // A configuration of this domain made while the directory was read is newer: it wins.
     if (this.#curveGenerations.get(domain) !== generation) return this
-    if (options.watch === true && this.#closed)
-      throw new AuthenticatorError(`cannot watch ${location}: the Authenticator was closed while it was read`)
-    const watcher = options.watch === true ? this.#watchDirectory(domain, location, options, loaded) : undefined
+    if (options.watch === true) this.#watch(domain, keys, options)
     const previous = this.#curve.get(domain)
-    this.#setCurve(domain, { kind: "keys", keys: curveKeySet(certificates.keys()) }, watcher)
+    this.#setCurve(domain, { kind: "keys", keys })
+    const errors = [...keys.errors]
     for (const error of errors) this.#emitSafely("certificate:error", error)
-    recordCertificateLoad(metricsRecorder(), domain, "ok", certificates.size)
-    if (certificates.size === 0) {
+    recordCertificateLoad(metricsRecorder(), domain, "ok", keys.size)
+    if (keys.size === 0) {
       const removed = previous?.kind === "keys" ? previous.keys.size : 0
       this.#emitSafely("certificates:reload", { domain, directory: location, added: 0, removed, total: 0, errors })
       warnNoCertificates(location, domain)
@@ -254,8 +247,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    */
   close(): void {
     this.#closed = true
-    for (const watcher of this.#watchers.values()) watcher.close()
-    this.#watchers.clear()
+    for (const policy of this.#curve.values()) if (policy.kind === "keys") policy.keys.close?.()
   }
 
   #nextCurveGeneration(domain: string): number {
@@ -264,50 +256,28 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     return generation
   }
 
-  #setCurve(domain: string, policy: CurvePolicy, watcher?: CertificateDirectoryWatcher): void {
-    if (watcher === undefined) this.#nextCurveGeneration(domain)
-    this.#watchers.get(domain)?.close()
-    this.#watchers.delete(domain)
-    if (watcher !== undefined) this.#watchers.set(domain, watcher)
+  #setCurve(domain: string, policy: CurvePolicy): void {
+    this.#nextCurveGeneration(domain)
+    const previous = this.#curve.get(domain)
     this.#curve.set(domain, policy)
+    if (previous?.kind === "keys") previous.keys.close?.()
   }
 
-  #watchDirectory(
-    domain: string,
-    directory: string,
-    options: WatchOptions,
-    loaded: CertificateDirectory
-  ): CertificateDirectoryWatcher {
-    const watcher: CertificateDirectoryWatcher = new CertificateDirectoryWatcher(
-      directory,
-      options,
-      ({ certificates, errors }) => {
-        const previous = this.#curve.get(domain)
-        const before = previous?.kind === "keys" ? previous.keys : new Map<string, string>()
-        const keys = curveKeySet(certificates.keys())
-        let added = 0
-        for (const key of keys.keys()) if (!before.has(key)) added++
-        let removed = 0
-        for (const key of before.keys()) if (!keys.has(key)) removed++
-        this.#curve.set(domain, { kind: "keys", keys })
-        recordCertificateLoad(metricsRecorder(), domain, "ok", keys.size)
-        this.#emitSafely("certificates:reload", { domain, directory, added, removed, total: keys.size, errors })
-      },
-      (failure) => {
-        const current = this.#curve.get(domain)
-        const total = current?.kind === "keys" ? current.keys.size : 0
-        recordCertificateLoad(metricsRecorder(), domain, "failed", total)
-        this.#emitSafely("certificates:reload", { domain, directory, added: 0, removed: 0, total, errors: [], failure })
-      }
-    )
+  /** Watches the directory of `keys`, its reloads forwarded as `certificates:reload` events of `domain`. */
+  #watch(domain: string, keys: CertificateKeySet, options: WatchOptions): void {
+    if (this.#closed)
+      throw new AuthenticatorError(`cannot watch ${keys.directory}: the Authenticator was closed while it was read`)
     try {
-      watcher.start(loaded)
+      keys.watch(options)
     } catch (error) {
-      throw new AuthenticatorError(`cannot watch certificate directory ${directory}: ${messageOf(error)}`, {
+      throw new AuthenticatorError(`cannot watch certificate directory ${keys.directory}: ${messageOf(error)}`, {
         cause: error,
       })
     }
-    return watcher
+    keys.on("reload", (event) => {
+      recordCertificateLoad(metricsRecorder(), domain, event.failure === undefined ? "ok" : "failed", event.total)
+      this.#emitSafely("certificates:reload", { domain, ...event })
+    })
   }
 
   #emitSafely<E extends "certificates:reload" | "certificate:error">(
@@ -330,7 +300,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     }
     const accepted: string[] = []
     for (const key of keys) accepted.push(normalizeCurveKey(key, `CURVE key #${accepted.length}`))
-    this.#setCurve(domain, { kind: "keys", keys: curveKeySet(accepted) })
+    this.#setCurve(domain, { kind: "keys", keys: new FixedCurveKeySet(accepted) })
     return this
   }
 
@@ -570,7 +540,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       case "any":
         return this.#acceptCurve(z85.encode(request.credentials[0]!), request, abandon)
       case "keys": {
-        const publicKey = policy.keys.get(request.credentials[0]!.toString("latin1"))
+        const publicKey = policy.keys.lookup(request.credentials[0]!)
         return publicKey === undefined ? deny("Unknown key") : this.#acceptCurve(publicKey, request, abandon)
       }
       case "callback":
