@@ -13,9 +13,9 @@ export type {
   AuthenticatorOptions,
   AuthenticateOptions,
   AuthenticatorEvents,
-  ConfigureCurveOptions,
   DecisionEvent,
 } from "./policy/authenticator.js"
+export type { ConfigureCurveOptions } from "./policy/curve-domains.js"
 export { DEFAULT_MAX_PENDING_CHECKS } from "./policy/pending-checks.js"
 export { FailureGuard, DEFAULT_GUARD_MAX_ENTRIES, DEFAULT_GUARD_STATUS_TEXT } from "./policy/failure-guard.js"
 export type { FailureGuardOptions, GuardBlock } from "./policy/failure-guard.js"

@@ -1,8 +1,7 @@
 import { EventEmitter } from "eventemitter3"
 import { CURVE_ALLOW_ANY } from "../constants.js"
-import { CertificateKeySet, type CertificateReloadEvent } from "../certs/certificate-key-set.js"
-import { checkWatchOptions, type WatchOptions } from "../certs/directory-watcher.js"
-import { warnNoCertificates } from "../certs/empty-directory-warning.js"
+import type { CertificateReloadEvent } from "../certs/certificate-key-set.js"
+import { checkWatchOptions } from "../certs/directory-watcher.js"
 import { AuthenticatorError, type CertificateError } from "../errors.js"
 import { findRequestFault, type ZapRequest } from "../zap/request.js"
 import type { ZapReply } from "../zap/reply.js"
@@ -10,7 +9,8 @@ import { z85 } from "../zap/z85.js"
 import { AddressList } from "./address-list.js"
 import { normalizeCurveKey } from "./curve-key.js"
 import { FixedCurveKeySet } from "./curve-key-set.js"
-import type { CurveKeyCallback, CurvePolicy } from "./curve-policy.js"
+import type { CurveKeyCallback } from "./curve-policy.js"
+import { CurveDomains, type ConfigureCurveOptions } from "./curve-domains.js"
 import { FALLBACK_DOMAIN, lookupDomain } from "./domain-table.js"
 import { FailureGuard, type FailureGuardOptions, type GuardBlock } from "./failure-guard.js"
 import { PasswordTable } from "./plain.js"
@@ -20,7 +20,6 @@ import { readCredentialVerdict } from "./credential-verdict.js"
 import type { AddCheckOptions, CustomCheck } from "./custom-check.js"
 import { ChecksSaturated, DEFAULT_MAX_PENDING_CHECKS, PendingChecks } from "./pending-checks.js"
 import { checkPlainWithCopy } from "./plain-store-check.js"
-import { messageOf } from "../error-text.js"
 import { callListener } from "../listener-warning.js"
 import {
   ALLOW_NULL,
@@ -33,7 +32,7 @@ import {
 } from "./verdict.js"
 import { checkFailureOf, markCheckFailure } from "./check-failures.js"
 import { metricsRecorder } from "../metrics/current-recorder.js"
-import { recordCertificateLoad, recordDecision, type DecisionMeasurement } from "../metrics/decision-metrics.js"
+import { recordDecision, type DecisionMeasurement } from "../metrics/decision-metrics.js"
 
 /** Options of {@link Authenticator}. */
 export interface AuthenticatorOptions {
@@ -100,15 +99,6 @@ export interface AuthenticatorEvents {
   "certificates:reload": (event: CertificateReloadEvent) => void
 }
 
-/** Options of {@link Authenticator.configureCurve}. */
-export interface ConfigureCurveOptions extends WatchOptions {
-  /**
-   * Reload the directory when files are added, changed or removed (debounced by `debounceMs`),
-   * so revoking a client is deleting its file. Default false.
-   */
-  watch?: boolean
-}
-
 /** The default `callbackTimeoutMs` of {@link Authenticator}: 5000 milliseconds. */
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 5000
 
@@ -127,10 +117,11 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   #denyList: AddressList | undefined
   readonly #plain = new Map<string, PasswordTable | CredentialStore>()
   readonly #stores = new Set<CredentialStore>()
-  readonly #curve = new Map<string, CurvePolicy>()
+  readonly #curve = new CurveDomains({
+    certificateError: (error) => this.#emitSafely("certificate:error", error),
+    reload: (event) => this.#emitSafely("certificates:reload", event),
+  })
   readonly #gssapi = new Set<string>()
-  readonly #curveGenerations = new Map<string, number>()
-  #closed = false
   readonly #userIdOption: AuthenticatorOptions["curveUserId"]
   readonly #checks: PendingChecks
   readonly #guard: FailureGuard | undefined
@@ -214,30 +205,16 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     checkWatchOptions(options)
     if (options.watch !== undefined && typeof options.watch !== "boolean")
       throw new AuthenticatorError(`watch must be a boolean, got ${typeof options.watch}`)
-    if (options.watch === true && this.#closed)
+    if (options.watch === true && this.#curve.closed)
       throw new AuthenticatorError("cannot watch a certificate directory: the Authenticator is closed")
     if (location === CURVE_ALLOW_ANY) {
-      this.#setCurve(domain, { kind: "any" })
+      this.#curve.set(domain, { kind: "any" })
       return this
     }
     if (typeof location !== "string" || location === "") {
       throw new AuthenticatorError("configureCurve needs a certificate directory or CURVE_ALLOW_ANY")
     }
-    const generation = this.#nextCurveGeneration(domain)
-    const keys = await CertificateKeySet.read(location)
-    // A configuration of this domain made while the directory was read is newer: it wins.
-    if (this.#curveGenerations.get(domain) !== generation) return this
-    if (options.watch === true) this.#watch(domain, keys, options)
-    const previous = this.#curve.get(domain)
-    this.#setCurve(domain, { kind: "keys", keys })
-    const errors = [...keys.errors]
-    for (const error of errors) this.#emitSafely("certificate:error", error)
-    recordCertificateLoad(metricsRecorder(), domain, "ok", keys.size)
-    if (keys.size === 0) {
-      const removed = previous?.kind === "keys" ? previous.keys.size : 0
-      this.#emitSafely("certificates:reload", { domain, directory: location, added: 0, removed, total: 0, errors })
-      warnNoCertificates(location, domain)
-    }
+    await this.#curve.readDirectory(domain, location, options)
     return this
   }
 
@@ -246,38 +223,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * calls asking to watch reject. The keys in force stay in force.
    */
   close(): void {
-    this.#closed = true
-    for (const policy of this.#curve.values()) if (policy.kind === "keys") policy.keys.close?.()
-  }
-
-  #nextCurveGeneration(domain: string): number {
-    const generation = (this.#curveGenerations.get(domain) ?? 0) + 1
-    this.#curveGenerations.set(domain, generation)
-    return generation
-  }
-
-  #setCurve(domain: string, policy: CurvePolicy): void {
-    this.#nextCurveGeneration(domain)
-    const previous = this.#curve.get(domain)
-    this.#curve.set(domain, policy)
-    if (previous?.kind === "keys") previous.keys.close?.()
-  }
-
-  /** Watches the directory of `keys`, its reloads forwarded as `certificates:reload` events of `domain`. */
-  #watch(domain: string, keys: CertificateKeySet, options: WatchOptions): void {
-    if (this.#closed)
-      throw new AuthenticatorError(`cannot watch ${keys.directory}: the Authenticator was closed while it was read`)
-    try {
-      keys.watch(options)
-    } catch (error) {
-      throw new AuthenticatorError(`cannot watch certificate directory ${keys.directory}: ${messageOf(error)}`, {
-        cause: error,
-      })
-    }
-    keys.on("reload", (event) => {
-      recordCertificateLoad(metricsRecorder(), domain, event.failure === undefined ? "ok" : "failed", event.total)
-      this.#emitSafely("certificates:reload", { domain, ...event })
-    })
+    this.#curve.close()
   }
 
   #emitSafely<E extends "certificates:reload" | "certificate:error">(
@@ -300,7 +246,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     }
     const accepted: string[] = []
     for (const key of keys) accepted.push(normalizeCurveKey(key, `CURVE key #${accepted.length}`))
-    this.#setCurve(domain, { kind: "keys", keys: new FixedCurveKeySet(accepted) })
+    this.#curve.set(domain, { kind: "keys", keys: new FixedCurveKeySet(accepted) })
     return this
   }
 
@@ -314,7 +260,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   configureCurveCallback(domain: string, callback: CurveKeyCallback): this {
     checkDomain(domain)
     if (typeof callback !== "function") throw new AuthenticatorError("configureCurveCallback needs a function")
-    this.#setCurve(domain, { kind: "callback", callback })
+    this.#curve.set(domain, { kind: "callback", callback })
     return this
   }
 
@@ -345,7 +291,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       throw new AuthenticatorError("configureStore needs a store with checkPlain or checkCurveKey")
     this.#stores.add(store)
     if (checkPlain !== undefined) this.#plain.set(domain, store)
-    if (checkCurveKey !== undefined) this.#setCurve(domain, { kind: "store", store })
+    if (checkCurveKey !== undefined) this.#curve.set(domain, { kind: "store", store })
     return this
   }
 
@@ -534,7 +480,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   }
 
   #decideCurve(request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
-    const policy = lookupDomain(this.#curve, request.domain)
+    const policy = this.#curve.lookup(request.domain)
     if (policy === undefined) return deny("Unknown domain")
     switch (policy.kind) {
       case "any":
