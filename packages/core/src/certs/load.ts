@@ -123,11 +123,16 @@ function parsedRecord(file: string, link: boolean, read: CertificateFileText): C
   }
 }
 
+/** Orders file names by their UTF-16 code units, as `Array.prototype.sort` does by default. */
+function compareNames(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0
+}
+
 /** The errors of `records`, in the order of their file names. */
 export function errorsOf(records: ReadonlyMap<string, CertificateFileRecord>): CertificateError[] {
   const failed: Array<[name: string, error: CertificateError]> = []
   for (const [name, { result }] of records) if (result instanceof Error) failed.push([name, result])
-  failed.sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
+  failed.sort(([left], [right]) => compareNames(left, right))
   return failed.map(([, error]) => error)
 }
 
@@ -182,7 +187,7 @@ export async function readCertificateRecords(dir: string): Promise<Map<string, C
   try {
     entries = (await readdir(dir, { withFileTypes: true })).filter((entry) => isCertificateFileName(entry.name))
     // Read, and kept, in the order of their names (the order of loadCertificates' map).
-    entries.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
+    entries.sort((left, right) => compareNames(left.name, right.name))
   } catch (error) {
     throw new CertificateError(dir, `cannot list certificate directory: ${messageOf(error)}`, { cause: error })
   }
