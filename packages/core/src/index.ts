@@ -13,13 +13,14 @@ export type {
   AuthenticatorOptions,
   AuthenticateOptions,
   AuthenticatorEvents,
-  ConfigureCurveOptions,
   DecisionEvent,
 } from "./policy/authenticator.js"
+export type { ConfigureCurveOptions } from "./policy/curve-domains.js"
 export { DEFAULT_MAX_PENDING_CHECKS } from "./policy/pending-checks.js"
 export { FailureGuard, DEFAULT_GUARD_MAX_ENTRIES, DEFAULT_GUARD_STATUS_TEXT } from "./policy/failure-guard.js"
 export type { FailureGuardOptions, GuardBlock } from "./policy/failure-guard.js"
-export type { CertificateReloadEvent, WatchOptions } from "./certs/directory-watcher.js"
+export type { CertificateReloadEvent } from "./certs/certificate-key-set.js"
+export type { WatchOptions } from "./certs/directory-watcher.js"
 export type { CurveKeyCallback } from "./policy/curve-policy.js"
 export type { CustomCheck, CustomCheckContext, CustomCheckStage, AddCheckOptions } from "./policy/custom-check.js"
 export type { CredentialVerdict, CredentialCheck, CredentialStore } from "./policy/credential-store.js"

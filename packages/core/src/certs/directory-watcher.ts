@@ -6,32 +6,22 @@ import { mapLimited } from "../map-limited.js"
 import { messageOf } from "../error-text.js"
 import { isCertificateFileName } from "./certificate-file-name.js"
 import {
-  directoryFromRecords,
   PARALLEL_READS,
-  readCertificateDirectory,
+  readCertificateRecords,
   readCertificateRecordSync,
-  recordsOf,
-  type CertificateDirectory,
   type CertificateFileRecord,
 } from "./load.js"
 import { fileIdentity } from "./read-certificate-file.js"
 
-/** What a reload of a watched certificate directory found. */
-export interface CertificateReloadEvent {
-  /** The ZAP domain whose CURVE keys the directory holds. */
-  domain: string
-  /** The watched directory. */
-  directory: string
-  /** Keys that appeared since the last good load. */
-  added: number
-  /** Keys that disappeared since the last good load. */
-  removed: number
-  /** Keys in force after the reload. */
-  total: number
-  /** Files that could not be loaded (their keys are not accepted). */
-  errors: CertificateError[]
-  /** Set when the directory itself could not be read: the last good key set stays in force. */
-  failure?: CertificateError
+/** A read of a watched certificate directory. */
+export interface DirectoryRead {
+  /** The records of its `*.key` files, by file name. */
+  readonly records: ReadonlyMap<string, CertificateFileRecord>
+  /**
+   * When only some files were read again: their names (every other record is the one of the
+   * previous read). Absent when the whole directory was read.
+   */
+  readonly changed?: ReadonlySet<string>
 }
 
 /** Options of a watched certificate directory. */
@@ -101,7 +91,7 @@ export class CertificateDirectoryWatcher {
   readonly #directory: string
   readonly #debounceMs: number
   readonly #pollMs: number
-  readonly #onLoad: (loaded: CertificateDirectory) => void
+  readonly #onLoad: (read: DirectoryRead) => void
   readonly #onFailure: (error: CertificateError) => void
   #watcher: FSWatcher | undefined
   #identity: string | undefined
@@ -111,7 +101,7 @@ export class CertificateDirectoryWatcher {
   #reloading: Promise<void> | undefined
   #again = false
   /** The files in force by name, or `undefined` until a whole read of the directory was applied. */
-  #records: Map<string, CertificateFileRecord> | undefined
+  #records: ReadonlyMap<string, CertificateFileRecord> | undefined
   /** Files named by change notifications since the last reload began. */
   #changed = new Set<string>()
   /** Set when the next reload must read the whole directory (a notification without a name, another directory). */
@@ -132,7 +122,7 @@ export class CertificateDirectoryWatcher {
   constructor(
     directory: string,
     options: WatchOptions,
-    onLoad: (loaded: CertificateDirectory) => void,
+    onLoad: (read: DirectoryRead) => void,
     onFailure: (error: CertificateError) => void
   ) {
     this.#directory = directory
@@ -143,13 +133,13 @@ export class CertificateDirectoryWatcher {
   }
 
   /**
-   * Starts watching. `loaded` is the read of the directory already applied: from then on only
-   * the files named by change notifications are read again, and its symbolic links' targets are
-   * compared on each poll. Without it, the first reload reads the whole directory. Throws the
-   * `fs` error when the directory cannot be watched.
+   * Starts watching. `records` are the file records of the read of the directory already
+   * applied: from then on only the files named by change notifications are read again, and its
+   * symbolic links' targets are compared on each poll. Without them, the first reload reads the
+   * whole directory. Throws the `fs` error when the directory cannot be watched.
    */
-  start(loaded?: CertificateDirectory): void {
-    if (loaded !== undefined) this.#remember(new Map(recordsOf(loaded)))
+  start(records?: ReadonlyMap<string, CertificateFileRecord>): void {
+    if (records !== undefined) this.#remember(records)
     this.#identity = identityOf(statSync(this.#directory, { bigint: true }))
     this.#arm()
     this.#poll = setInterval(() => {
@@ -215,7 +205,7 @@ export class CertificateDirectoryWatcher {
     this.#schedule()
   }
 
-  #remember(records: Map<string, CertificateFileRecord>): void {
+  #remember(records: ReadonlyMap<string, CertificateFileRecord>): void {
     this.#records = records
     const links = new Map<string, string | undefined>()
     for (const [name, record] of records) if (record.link) links.set(name, record.identity)
@@ -266,16 +256,14 @@ export class CertificateDirectoryWatcher {
     this.#readAll = false
     this.#safetyRead = false
     if (readAll) this.#pollsSinceFullRead = 0
-    const reading = readAll
-      ? readCertificateDirectory(this.#directory).then((loaded) => new Map(recordsOf(loaded)))
-      : this.#readAgain(this.#records!, changed)
+    const reading = readAll ? this.#readWhole() : this.#readAgain(this.#records!, changed)
     this.#reloading = reading
       .then(
-        (records) => {
+        (read) => {
           if (this.#closed) return
-          this.#remember(records)
-          if (safetyRead && previous !== undefined && sameRecords(previous, records)) return
-          this.#onLoad(directoryFromRecords(records))
+          this.#remember(read.records)
+          if (safetyRead && previous !== undefined && sameRecords(previous, read.records)) return
+          this.#onLoad(read)
         },
         (error: unknown) => {
           if (this.#closed) return
@@ -293,18 +281,21 @@ export class CertificateDirectoryWatcher {
       })
   }
 
+  async #readWhole(): Promise<DirectoryRead> {
+    return { records: await readCertificateRecords(this.#directory) }
+  }
+
   /**
-   * A copy of `records` with the files named `names` read again (a file gone is dropped). When the path no longer names the directory watched, the whole directory is read
-   * instead (and a directory that cannot be listed rejects, so the last keys stay in force).
+   * A copy of `records` with the files named `names` read again (a file gone is dropped). When
+   * the path no longer names the directory watched, the whole directory is read instead (and a
+   * directory that cannot be listed rejects, so the last keys stay in force).
    */
   async #readAgain(
-    records: Map<string, CertificateFileRecord>,
+    records: ReadonlyMap<string, CertificateFileRecord>,
     names: ReadonlySet<string>
-  ): Promise<Map<string, CertificateFileRecord>> {
+  ): Promise<DirectoryRead> {
     const identity = await stat(this.#directory, { bigint: true }).then(identityOf, () => undefined)
-    if (identity === undefined || identity !== this.#identity) {
-      return readCertificateDirectory(this.#directory).then((loaded) => new Map(recordsOf(loaded)))
-    }
+    if (identity === undefined || identity !== this.#identity) return this.#readWhole()
     const next = new Map(records)
     for (const name of names) {
       const file = join(this.#directory, name)
@@ -312,7 +303,7 @@ export class CertificateDirectoryWatcher {
       if (entry === undefined) next.delete(name)
       else next.set(name, readCertificateRecordSync(file, entry.isSymbolicLink(), entry.isFile()))
     }
-    return next
+    return { records: next, changed: names }
   }
 }
 

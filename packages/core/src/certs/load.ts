@@ -123,33 +123,17 @@ function parsedRecord(file: string, link: boolean, read: CertificateFileText): C
   }
 }
 
-/** The records of each directory read, by file name, for a watcher to compare against. */
-const RECORDS = new WeakMap<CertificateDirectory, ReadonlyMap<string, CertificateFileRecord>>()
-
-/** The file records (by file name) a {@link CertificateDirectory} was built from. */
-export function recordsOf(directory: CertificateDirectory): ReadonlyMap<string, CertificateFileRecord> {
-  return RECORDS.get(directory) ?? new Map()
+/** Orders file names by their UTF-16 code units, as `Array.prototype.sort` does by default. */
+function compareNames(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0
 }
 
-/** The names of `records` in order: they usually are already (see readCertificateDirectory). */
-function sortedNames(records: ReadonlyMap<string, CertificateFileRecord>): string[] {
-  const names = [...records.keys()]
-  for (let index = 1; index < names.length; index++) if (names[index - 1]! > names[index]!) return names.sort()
-  return names
-}
-
-/** Builds a {@link CertificateDirectory} from file records, in the order of their names. */
-export function directoryFromRecords(records: ReadonlyMap<string, CertificateFileRecord>): CertificateDirectory {
-  const certificates = new Map<string, Record<string, string>>()
-  const errors: CertificateError[] = []
-  for (const name of sortedNames(records)) {
-    const { result } = records.get(name)!
-    if (result instanceof Error) errors.push(result)
-    else certificates.set(result.publicKey, result.metadata)
-  }
-  const directory = { certificates, errors }
-  RECORDS.set(directory, records)
-  return directory
+/** The errors of `records`, in the order of their file names. */
+export function errorsOf(records: ReadonlyMap<string, CertificateFileRecord>): CertificateError[] {
+  const failed: Array<[name: string, error: CertificateError]> = []
+  for (const [name, { result }] of records) if (result instanceof Error) failed.push([name, result])
+  failed.sort(([left], [right]) => compareNames(left, right))
+  return failed.map(([, error]) => error)
 }
 
 /** Files of a directory read at once (enough to keep the disk busy, few enough to spare file handles). */
@@ -186,12 +170,24 @@ export interface CertificateDirectory {
  * Throws {@link CertificateError} naming the directory when it cannot be listed.
  */
 export async function readCertificateDirectory(dir: string): Promise<CertificateDirectory> {
+  const records = await readCertificateRecords(dir)
+  const certificates = new Map<string, Record<string, string>>()
+  for (const { result } of records.values())
+    if (!(result instanceof Error)) certificates.set(result.publicKey, result.metadata)
+  return { certificates, errors: errorsOf(records) }
+}
+
+/**
+ * Reads every `*.key` file of `dir` as {@link readCertificateDirectory} does: one record per
+ * file, by file name, in the order of the names. Throws {@link CertificateError} naming the
+ * directory when it cannot be listed.
+ */
+export async function readCertificateRecords(dir: string): Promise<Map<string, CertificateFileRecord>> {
   let entries: Dirent[]
   try {
     entries = (await readdir(dir, { withFileTypes: true })).filter((entry) => isCertificateFileName(entry.name))
-    // Read, and kept, in the order of their names: records updated by a watcher mostly stay in
-    // order, which directoryFromRecords then only checks.
-    entries.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))
+    // Read, and kept, in the order of their names (the order of loadCertificates' map).
+    entries.sort((left, right) => compareNames(left.name, right.name))
   } catch (error) {
     throw new CertificateError(dir, `cannot list certificate directory: ${messageOf(error)}`, { cause: error })
   }
@@ -206,7 +202,7 @@ export async function readCertificateDirectory(dir: string): Promise<Certificate
     }
     records.set(entry.name, readCertificateRecordSync(prefix + entry.name, entry.isSymbolicLink(), entry.isFile()))
   }
-  return directoryFromRecords(records)
+  return records
 }
 
 /**

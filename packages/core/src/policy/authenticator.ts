@@ -1,20 +1,16 @@
 import { EventEmitter } from "eventemitter3"
 import { CURVE_ALLOW_ANY } from "../constants.js"
-import {
-  CertificateDirectoryWatcher,
-  checkWatchOptions,
-  type CertificateReloadEvent,
-  type WatchOptions,
-} from "../certs/directory-watcher.js"
-import { warnNoCertificates } from "../certs/empty-directory-warning.js"
-import { readCertificateDirectory, type CertificateDirectory } from "../certs/load.js"
+import type { CertificateReloadEvent } from "../certs/certificate-key-set.js"
+import { checkWatchOptions } from "../certs/directory-watcher.js"
 import { AuthenticatorError, type CertificateError } from "../errors.js"
 import { findRequestFault, type ZapRequest } from "../zap/request.js"
 import type { ZapReply } from "../zap/reply.js"
 import { z85 } from "../zap/z85.js"
 import { AddressList } from "./address-list.js"
 import { normalizeCurveKey } from "./curve-key.js"
-import { curveKeySet, type CurveKeyCallback, type CurvePolicy } from "./curve-policy.js"
+import { FixedCurveKeySet } from "./curve-key-set.js"
+import type { CurveKeyCallback } from "./curve-policy.js"
+import { CurveDomains, type ConfigureCurveOptions } from "./curve-domains.js"
 import { FALLBACK_DOMAIN, lookupDomain } from "./domain-table.js"
 import { FailureGuard, type FailureGuardOptions, type GuardBlock } from "./failure-guard.js"
 import { PasswordTable } from "./plain.js"
@@ -24,7 +20,6 @@ import { readCredentialVerdict } from "./credential-verdict.js"
 import type { AddCheckOptions, CustomCheck } from "./custom-check.js"
 import { ChecksSaturated, DEFAULT_MAX_PENDING_CHECKS, PendingChecks } from "./pending-checks.js"
 import { checkPlainWithCopy } from "./plain-store-check.js"
-import { messageOf } from "../error-text.js"
 import { callListener } from "../listener-warning.js"
 import {
   ALLOW_NULL,
@@ -37,7 +32,7 @@ import {
 } from "./verdict.js"
 import { checkFailureOf, markCheckFailure } from "./check-failures.js"
 import { metricsRecorder } from "../metrics/current-recorder.js"
-import { recordCertificateLoad, recordDecision, type DecisionMeasurement } from "../metrics/decision-metrics.js"
+import { recordDecision, type DecisionMeasurement } from "../metrics/decision-metrics.js"
 
 /** Options of {@link Authenticator}. */
 export interface AuthenticatorOptions {
@@ -104,15 +99,6 @@ export interface AuthenticatorEvents {
   "certificates:reload": (event: CertificateReloadEvent) => void
 }
 
-/** Options of {@link Authenticator.configureCurve}. */
-export interface ConfigureCurveOptions extends WatchOptions {
-  /**
-   * Reload the directory when files are added, changed or removed (debounced by `debounceMs`),
-   * so revoking a client is deleting its file. Default false.
-   */
-  watch?: boolean
-}
-
 /** The default `callbackTimeoutMs` of {@link Authenticator}: 5000 milliseconds. */
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 5000
 
@@ -131,11 +117,11 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   #denyList: AddressList | undefined
   readonly #plain = new Map<string, PasswordTable | CredentialStore>()
   readonly #stores = new Set<CredentialStore>()
-  readonly #curve = new Map<string, CurvePolicy>()
+  readonly #curve = new CurveDomains({
+    certificateError: (error) => this.#emitSafely("certificate:error", error),
+    reload: (event) => this.#emitSafely("certificates:reload", event),
+  })
   readonly #gssapi = new Set<string>()
-  readonly #watchers = new Map<string, CertificateDirectoryWatcher>()
-  readonly #curveGenerations = new Map<string, number>()
-  #closed = false
   readonly #userIdOption: AuthenticatorOptions["curveUserId"]
   readonly #checks: PendingChecks
   readonly #guard: FailureGuard | undefined
@@ -219,32 +205,16 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     checkWatchOptions(options)
     if (options.watch !== undefined && typeof options.watch !== "boolean")
       throw new AuthenticatorError(`watch must be a boolean, got ${typeof options.watch}`)
-    if (options.watch === true && this.#closed)
+    if (options.watch === true && this.#curve.closed)
       throw new AuthenticatorError("cannot watch a certificate directory: the Authenticator is closed")
     if (location === CURVE_ALLOW_ANY) {
-      this.#setCurve(domain, { kind: "any" })
+      this.#curve.set(domain, { kind: "any" })
       return this
     }
     if (typeof location !== "string" || location === "") {
       throw new AuthenticatorError("configureCurve needs a certificate directory or CURVE_ALLOW_ANY")
     }
-    const generation = this.#nextCurveGeneration(domain)
-    const loaded = await readCertificateDirectory(location)
-    const { certificates, errors } = loaded
-    // A configuration of this domain made while the directory was read is newer: it wins.
-    if (this.#curveGenerations.get(domain) !== generation) return this
-    if (options.watch === true && this.#closed)
-      throw new AuthenticatorError(`cannot watch ${location}: the Authenticator was closed while it was read`)
-    const watcher = options.watch === true ? this.#watchDirectory(domain, location, options, loaded) : undefined
-    const previous = this.#curve.get(domain)
-    this.#setCurve(domain, { kind: "keys", keys: curveKeySet(certificates.keys()) }, watcher)
-    for (const error of errors) this.#emitSafely("certificate:error", error)
-    recordCertificateLoad(metricsRecorder(), domain, "ok", certificates.size)
-    if (certificates.size === 0) {
-      const removed = previous?.kind === "keys" ? previous.keys.size : 0
-      this.#emitSafely("certificates:reload", { domain, directory: location, added: 0, removed, total: 0, errors })
-      warnNoCertificates(location, domain)
-    }
+    await this.#curve.readDirectory(domain, location, options)
     return this
   }
 
@@ -253,61 +223,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * calls asking to watch reject. The keys in force stay in force.
    */
   close(): void {
-    this.#closed = true
-    for (const watcher of this.#watchers.values()) watcher.close()
-    this.#watchers.clear()
-  }
-
-  #nextCurveGeneration(domain: string): number {
-    const generation = (this.#curveGenerations.get(domain) ?? 0) + 1
-    this.#curveGenerations.set(domain, generation)
-    return generation
-  }
-
-  #setCurve(domain: string, policy: CurvePolicy, watcher?: CertificateDirectoryWatcher): void {
-    if (watcher === undefined) this.#nextCurveGeneration(domain)
-    this.#watchers.get(domain)?.close()
-    this.#watchers.delete(domain)
-    if (watcher !== undefined) this.#watchers.set(domain, watcher)
-    this.#curve.set(domain, policy)
-  }
-
-  #watchDirectory(
-    domain: string,
-    directory: string,
-    options: WatchOptions,
-    loaded: CertificateDirectory
-  ): CertificateDirectoryWatcher {
-    const watcher: CertificateDirectoryWatcher = new CertificateDirectoryWatcher(
-      directory,
-      options,
-      ({ certificates, errors }) => {
-        const previous = this.#curve.get(domain)
-        const before = previous?.kind === "keys" ? previous.keys : new Map<string, string>()
-        const keys = curveKeySet(certificates.keys())
-        let added = 0
-        for (const key of keys.keys()) if (!before.has(key)) added++
-        let removed = 0
-        for (const key of before.keys()) if (!keys.has(key)) removed++
-        this.#curve.set(domain, { kind: "keys", keys })
-        recordCertificateLoad(metricsRecorder(), domain, "ok", keys.size)
-        this.#emitSafely("certificates:reload", { domain, directory, added, removed, total: keys.size, errors })
-      },
-      (failure) => {
-        const current = this.#curve.get(domain)
-        const total = current?.kind === "keys" ? current.keys.size : 0
-        recordCertificateLoad(metricsRecorder(), domain, "failed", total)
-        this.#emitSafely("certificates:reload", { domain, directory, added: 0, removed: 0, total, errors: [], failure })
-      }
-    )
-    try {
-      watcher.start(loaded)
-    } catch (error) {
-      throw new AuthenticatorError(`cannot watch certificate directory ${directory}: ${messageOf(error)}`, {
-        cause: error,
-      })
-    }
-    return watcher
+    this.#curve.close()
   }
 
   #emitSafely<E extends "certificates:reload" | "certificate:error">(
@@ -330,7 +246,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     }
     const accepted: string[] = []
     for (const key of keys) accepted.push(normalizeCurveKey(key, `CURVE key #${accepted.length}`))
-    this.#setCurve(domain, { kind: "keys", keys: curveKeySet(accepted) })
+    this.#curve.set(domain, { kind: "keys", keys: new FixedCurveKeySet(accepted) })
     return this
   }
 
@@ -344,7 +260,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   configureCurveCallback(domain: string, callback: CurveKeyCallback): this {
     checkDomain(domain)
     if (typeof callback !== "function") throw new AuthenticatorError("configureCurveCallback needs a function")
-    this.#setCurve(domain, { kind: "callback", callback })
+    this.#curve.set(domain, { kind: "callback", callback })
     return this
   }
 
@@ -375,7 +291,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
       throw new AuthenticatorError("configureStore needs a store with checkPlain or checkCurveKey")
     this.#stores.add(store)
     if (checkPlain !== undefined) this.#plain.set(domain, store)
-    if (checkCurveKey !== undefined) this.#setCurve(domain, { kind: "store", store })
+    if (checkCurveKey !== undefined) this.#curve.set(domain, { kind: "store", store })
     return this
   }
 
@@ -564,13 +480,13 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
   }
 
   #decideCurve(request: ZapRequest, abandon: AbortSignal | undefined): Verdict | Promise<Verdict> {
-    const policy = lookupDomain(this.#curve, request.domain)
+    const policy = this.#curve.lookup(request.domain)
     if (policy === undefined) return deny("Unknown domain")
     switch (policy.kind) {
       case "any":
         return this.#acceptCurve(z85.encode(request.credentials[0]!), request, abandon)
       case "keys": {
-        const publicKey = policy.keys.get(request.credentials[0]!.toString("latin1"))
+        const publicKey = policy.keys.lookup(request.credentials[0]!)
         return publicKey === undefined ? deny("Unknown key") : this.#acceptCurve(publicKey, request, abandon)
       }
       case "callback":
