@@ -39,7 +39,8 @@ export function checkHandlerZeromq(context: unknown): void {
   warned = true
   process.emitWarning(
     `zeromq is loaded from ${others.join(", ")} besides ${ownZeromqDirectory()}, which @zmq-auth/core uses: ` +
-      "sockets of another copy are not served by this ZAP handler. Install a single zeromq (`npm ls zeromq` lists the copies).",
+      "sockets of another copy are not served by this ZAP handler. " +
+      "Install a single zeromq (`npm ls zeromq` lists the copies).",
     { code: "ZMQ_AUTH_SECOND_ZEROMQ" }
   )
 }

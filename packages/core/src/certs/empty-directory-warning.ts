@@ -10,7 +10,8 @@ export function warnNoCertificates(directory: string, domain: string): void {
   if (warned.has(directory)) return
   warned.add(directory)
   process.emitWarning(
-    `zmq-auth: no CURVE key loaded from certificate directory ${directory} (ZAP domain ${JSON.stringify(domain)}): every CURVE client of the domain is denied; is the path right?`,
+    `zmq-auth: no CURVE key loaded from certificate directory ${directory} ` +
+      `(ZAP domain ${JSON.stringify(domain)}): every CURVE client of the domain is denied; is the path right?`,
     { code: "ZMQ_AUTH_NO_CERTIFICATES" }
   )
 }

@@ -12,7 +12,10 @@ export interface ZapRequest {
   domain: string
   /** The peer's IP address as libzmq reports it (empty for inproc). */
   address: string
-  /** The server socket's own routing id (ZMQ_ROUTING_ID, may be empty): libzmq sends it, not the peer's (zap_client.cpp). */
+  /**
+   * The server socket's own routing id (ZMQ_ROUTING_ID, may be empty): libzmq sends it, not the
+   * peer's (zap_client.cpp).
+   */
   identity: Buffer
   /** One of {@link Mechanism} for valid requests. */
   mechanism: string
