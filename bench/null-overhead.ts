@@ -1,116 +1,62 @@
-import { Authenticator, ZAP_ENDPOINT, ZapHandler } from "@zmq-auth/core"
-import { Context } from "zeromq"
 import { createCredentials, type HandshakeCredentials } from "./handshake/credentials.js"
-import { startHandwrittenHandler } from "./handshake/handwritten-handler.js"
-import { configurePolicy } from "./handshake/policy.js"
 import { RemoteClients } from "./handshake/remote-clients.js"
+import { RemoteServer } from "./handshake/remote-server.js"
 import { clientWorkload } from "./handshake/served-endpoint.js"
-import { startServer, type BenchServer } from "./handshake/server.js"
-import { mainThreadCpuNs, processCpuNs } from "./handshake/thread-cpu.js"
-import { ZapRequestDriver } from "./handshake/zap-requests.js"
+import { threadCpuNs } from "./handshake/thread-cpu.js"
+import { HandlerThread, ZapRequestDriver } from "./handshake/zap-requests.js"
 import { formatNumber, type BenchmarkReport, type ResultRow } from "./report/table.js"
 import type { BenchSettings } from "./settings.js"
 import { median, relativeSpread } from "./statistics.js"
 
 /** The issue's target for the promise loop against the hand-written handler on NULL. */
 const MINIMUM_RATIO = 0.97
-/** Short runs alternated within a round, so that a change of the machine's load hits both alike. */
-const RUNS_PER_ROUND = 4
+/** Runs per round; in each run both handlers work at the same time. */
+const RUNS_PER_ROUND = 6
 
-/** A handler of this benchmark: the baseline or the promise loop, bound where it is told. */
-interface Handler {
-  name: string
-  start(endpoint: string, credentials: HandshakeCredentials, context?: Context): Promise<() => Promise<void>>
-}
-
-const HANDWRITTEN: Handler = {
-  name: "hand-written",
-  start: (endpoint, _credentials, context) => startHandwrittenHandler(endpoint, context),
-}
-
-const PROMISE_LOOP: Handler = {
-  name: "promise loop",
-  async start(endpoint, credentials, context) {
-    const authenticator = new Authenticator()
-    await configurePolicy(authenticator, credentials)
-    const handler = new ZapHandler(authenticator, context === undefined ? { endpoint } : { endpoint, context })
-    await handler.start()
-    return () => handler.stop()
-  },
-}
-
-/** What some runs of one handler did, summed. */
-interface Totals {
+/** What one handler did in one run. */
+interface Run {
   count: number
   wallMs: number
-  /** Nanoseconds of CPU of the main thread (where the handler runs); NaN where not reported. */
+  /** Nanoseconds of CPU of the thread where the handler runs; NaN where not reported. */
   threadCpuNs: number
-  /** Nanoseconds of CPU of this process (main thread and libzmq's I/O threads). */
+  /** Nanoseconds of CPU of the handler's process (with libzmq's I/O threads); NaN where not measured. */
   processCpuNs: number
 }
 
-const EMPTY_TOTALS: Totals = { count: 0, wallMs: 0, threadCpuNs: 0, processCpuNs: 0 }
-
-/** Runs `work` (which does `count` requests and resolves with their wall time) and adds what it cost to `totals`. */
-async function measure(totals: Totals, count: number, work: () => Promise<number>): Promise<Totals> {
-  const thread = mainThreadCpuNs() ?? Number.NaN
-  const process = processCpuNs()
-  const wallMs = await work()
-  return {
-    count: totals.count + count,
-    wallMs: totals.wallMs + wallMs,
-    threadCpuNs: totals.threadCpuNs + (mainThreadCpuNs() ?? Number.NaN) - thread,
-    processCpuNs: totals.processCpuNs + processCpuNs() - process,
-  }
-}
-
-/** One round: the baseline's and the promise loop's totals. */
+/** The runs of one round, per handler. */
 interface Round {
-  baseline: Totals
-  measured: Totals
+  baseline: Run[]
+  measured: Run[]
 }
 
-/**
- * Runs `rounds` rounds; in each, {@link RUNS_PER_ROUND} runs per handler, alternating (ABBA...)
- * so a drift of the machine within the round favours neither.
- */
-async function alternate(rounds: number, run: (handler: Handler, totals: Totals) => Promise<Totals>): Promise<Round[]> {
-  const result: Round[] = []
-  for (let round = 0; round < rounds; round++) {
-    let baseline = EMPTY_TOTALS
-    let measured = EMPTY_TOTALS
-    for (let index = 0; index < RUNS_PER_ROUND * 2; index++) {
-      if ((index + Math.floor(index / 2)) % 2 === 0) baseline = await run(HANDWRITTEN, baseline)
-      else measured = await run(PROMISE_LOOP, measured)
-    }
-    result.push({ baseline, measured })
-  }
-  return result
-}
-
-/** A figure of a run's totals for which lower is better (a cost), or higher (a rate). */
+/** A figure of a round's runs, summed. */
 interface Metric {
-  value(totals: Totals): number
+  value(total: Run): number
   unit: string
   lowerIsBetter: boolean
 }
 
-const RATE: Metric = { value: (totals) => (totals.count * 1000) / totals.wallMs, unit: "/s", lowerIsBetter: false }
-const PROCESS_CPU: Metric = {
-  value: (totals) => totals.processCpuNs / totals.count / 1000,
-  unit: "µs",
-  lowerIsBetter: true,
-}
-const THREAD_CPU: Metric = {
-  value: (totals) => totals.threadCpuNs / totals.count / 1000,
-  unit: "µs",
-  lowerIsBetter: true,
+const RATE: Metric = { value: (run) => (run.count * 1000) / run.wallMs, unit: "/s", lowerIsBetter: false }
+const PROCESS_CPU: Metric = { value: (run) => run.processCpuNs / run.count / 1000, unit: "µs", lowerIsBetter: true }
+const THREAD_CPU: Metric = { value: (run) => run.threadCpuNs / run.count / 1000, unit: "µs", lowerIsBetter: true }
+
+function total(runs: readonly Run[]): Run {
+  const sum = (field: keyof Run): number => runs.reduce((result, run) => result + run[field], 0)
+  return {
+    count: sum("count"),
+    wallMs: sum("wallMs"),
+    threadCpuNs: sum("threadCpuNs"),
+    processCpuNs: sum("processCpuNs"),
+  }
 }
 
-/** A row whose ratio is the median of the rounds' ratios (promise loop against hand-written, higher is better). */
+/**
+ * A row whose ratio (promise loop against hand-written, higher is better) is the median of the
+ * rounds' ratios; undefined when the metric was not measured.
+ */
 function row(subject: string, rounds: readonly Round[], metric: Metric, target?: number): ResultRow | undefined {
-  const measured = rounds.map((round) => metric.value(round.measured))
-  const baseline = rounds.map((round) => metric.value(round.baseline))
+  const measured = rounds.map((round) => metric.value(total(round.measured)))
+  const baseline = rounds.map((round) => metric.value(total(round.baseline)))
   if ([...measured, ...baseline].some((value) => !Number.isFinite(value))) return undefined
   const ratios = rounds.map((_, index) =>
     metric.lowerIsBetter ? baseline[index]! / measured[index]! : measured[index]! / baseline[index]!
@@ -129,75 +75,88 @@ function row(subject: string, rounds: readonly Round[], metric: Metric, target?:
   return result
 }
 
+/** A warm-up pair, then `settings.rounds` rounds of {@link RUNS_PER_ROUND} pairs. */
+async function rounds(
+  settings: BenchSettings,
+  pair: () => Promise<{ baseline: Run; measured: Run }>
+): Promise<Round[]> {
+  await pair()
+  const result: Round[] = []
+  for (let round = 0; round < settings.rounds; round++) {
+    const runs: Round = { baseline: [], measured: [] }
+    for (let index = 0; index < RUNS_PER_ROUND; index++) {
+      const { baseline, measured } = await pair()
+      runs.baseline.push(baseline)
+      runs.measured.push(measured)
+    }
+    result.push(runs)
+  }
+  return result
+}
+
 /**
- * NULL handshakes: each handler serves its own zeromq context, with a server hardened with
- * requireZap in it, both bound for the whole benchmark, so short runs can alternate at no cost.
+ * NULL handshakes: each handler with its server in a child process of its own, each driven by a
+ * client process of its own, both at the same time, so a change of the machine's load hits both
+ * alike; each server process's CPU time counts. The client processes swap servers from one run
+ * to the next.
  */
 async function handshakeRounds(settings: BenchSettings, credentials: HandshakeCredentials): Promise<Round[]> {
-  const clients = new RemoteClients()
-  const started: Array<() => Promise<void>> = []
-  const servers = new Map<Handler, BenchServer>()
-  try {
-    for (const handler of [HANDWRITTEN, PROMISE_LOOP]) {
-      const context = new Context()
-      started.push(await handler.start(ZAP_ENDPOINT, credentials, context))
-      const server = await startServer("NULL", true, credentials.serverKeys, context)
-      started.push(() => Promise.resolve(server.close()))
-      servers.set(handler, server)
+  const clients = [new RemoteClients(), new RemoteClients()] as const
+  const servers = [new RemoteServer("hand-written"), new RemoteServer("promise loop")] as const
+  let runs = 0
+  const count = Math.ceil(settings.nullOverheadHandshakes / RUNS_PER_ROUND)
+  const serve = async (server: RemoteServer, client: RemoteClients): Promise<Run> => {
+    const before = await server.cpu()
+    const workload = clientWorkload(await server.endpoint, "NULL", credentials, count, settings.handshakeConcurrency)
+    const outcome = await client.run(workload)
+    const after = await server.cpu()
+    if (outcome.failures > 0) throw new Error(`${outcome.failures} of ${count} NULL handshakes failed`)
+    return {
+      count,
+      wallMs: outcome.elapsedMs,
+      threadCpuNs: after.threadCpuNs - before.threadCpuNs,
+      processCpuNs: after.processCpuNs - before.processCpuNs,
     }
-    const count = Math.ceil(settings.nullOverheadHandshakes / RUNS_PER_ROUND)
-    const run = (handler: Handler, totals: Totals, handshakes: number): Promise<Totals> =>
-      measure(totals, handshakes, async () => {
-        const workload = clientWorkload(
-          servers.get(handler)!.endpoint,
-          "NULL",
-          credentials,
-          handshakes,
-          settings.handshakeConcurrency
-        )
-        const outcome = await clients.run(workload)
-        if (outcome.failures > 0) throw new Error(`${outcome.failures} NULL handshakes failed with ${handler.name}`)
-        return outcome.elapsedMs
-      })
-    for (const handler of [HANDWRITTEN, PROMISE_LOOP]) await run(handler, EMPTY_TOTALS, count)
-    return await alternate(settings.rounds, (handler, totals) => run(handler, totals, count))
+  }
+  const pair = async (): Promise<{ baseline: Run; measured: Run }> => {
+    const [first, second] = runs++ % 2 === 0 ? clients : [clients[1], clients[0]]
+    const [baseline, measured] = await Promise.all([serve(servers[0], first), serve(servers[1], second)])
+    return { baseline, measured }
+  }
+  try {
+    return await rounds(settings, pair)
   } finally {
-    await clients.close()
-    // Servers first (pushed after their handler): a quiet moment, then the handlers.
-    for (const stop of started.filter((_, index) => index % 2 === 1)) await stop()
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    for (const stop of started.filter((_, index) => index % 2 === 0)) await stop()
+    for (const client of clients) await client.close()
+    for (const server of servers) await server.close()
   }
 }
 
 /**
- * Pre-built NULL ZAP requests: a worker thread queues a burst at a fresh inproc address, the
- * handler binds it and answers the whole queue flat out; only this thread's CPU time counts.
+ * Pre-built NULL ZAP requests: a worker thread queues a burst at two fresh inproc addresses, then
+ * both handlers, each in a worker thread of its own, bind one and answer their queue flat out at
+ * the same time, so a change of the machine's load hits both alike; each thread's CPU time counts.
+ * The two threads swap handlers from one run to the next.
  */
-async function zapRounds(settings: BenchSettings, credentials: HandshakeCredentials): Promise<Round[]> {
+async function zapRounds(settings: BenchSettings): Promise<Round[]> {
   const driver = new ZapRequestDriver()
+  const threads = [new HandlerThread(), new HandlerThread()] as const
   let address = 0
   const count = Math.ceil(settings.zapRequestsPerRun / RUNS_PER_ROUND)
-  const run = async (handler: Handler, totals: Totals, requests: number): Promise<Totals> => {
-    const endpoint = `inproc://bench-null-overhead-${address++}`
-    await driver.fill(endpoint, requests)
-    let stop: (() => Promise<void>) | undefined
-    try {
-      return await measure(totals, requests, async () => {
-        const started = performance.now()
-        stop = await handler.start(endpoint, credentials)
-        await driver.drain()
-        return performance.now() - started
-      })
-    } finally {
-      await stop?.()
-    }
+  const pair = async (): Promise<{ baseline: Run; measured: Run }> => {
+    const [first, second] = address % 4 === 0 ? threads : [threads[1], threads[0]]
+    const endpoints = [`inproc://bench-null-overhead-${address++}`, `inproc://bench-null-overhead-${address++}`]
+    for (const endpoint of endpoints) await driver.fill(endpoint, count)
+    await Promise.all([first.start("hand-written", endpoints[0]!), second.start("promise loop", endpoints[1]!)])
+    for (const endpoint of endpoints) await driver.drain(endpoint)
+    const [baselineCpuNs, measuredCpuNs] = await Promise.all([first.stop(), second.stop()])
+    const run = (threadCpuNs: number): Run => ({ count, wallMs: Number.NaN, threadCpuNs, processCpuNs: Number.NaN })
+    return { baseline: run(baselineCpuNs), measured: run(measuredCpuNs) }
   }
   try {
-    for (const handler of [HANDWRITTEN, PROMISE_LOOP]) await run(handler, EMPTY_TOTALS, count)
-    return await alternate(settings.rounds, (handler, totals) => run(handler, totals, count))
+    return await rounds(settings, pair)
   } finally {
     await driver.close()
+    for (const thread of threads) await thread.close()
   }
 }
 
@@ -208,7 +167,7 @@ async function zapRounds(settings: BenchSettings, credentials: HandshakeCredenti
  * competing for the cores do not inflate.
  */
 export async function benchmarkNullOverhead(settings: BenchSettings): Promise<BenchmarkReport> {
-  const credentials = await createCredentials()
+  const credentials = await createCredentials(1)
   const rows: Array<ResultRow | undefined> = []
   try {
     const handshakes = await handshakeRounds(settings, credentials)
@@ -217,25 +176,26 @@ export async function benchmarkNullOverhead(settings: BenchSettings): Promise<Be
       row("NULL handshakes, promise loop: server process CPU per handshake", handshakes, PROCESS_CPU, MINIMUM_RATIO),
       row("NULL handshakes, promise loop: main thread CPU per handshake", handshakes, THREAD_CPU)
     )
-    const requests = await zapRounds(settings, credentials)
-    rows.push(row("NULL ZAP requests, promise loop: main thread CPU per request", requests, THREAD_CPU))
+    const requests = await zapRounds(settings)
+    rows.push(row("NULL ZAP requests, promise loop: handler thread CPU per request", requests, THREAD_CPU))
   } finally {
     await credentials.dispose()
   }
   return {
     title: "9. NULL overhead",
     workload:
-      `Rows 1-3: ${settings.nullOverheadHandshakes} NULL handshakes per round and handler, ${settings.handshakeConcurrency} ` +
-      "clients at once in a child Node process (the client driver of benchmark 1), against a ROUTER hardened with " +
-      "requireZap in this process; each handler (the promise loop, i.e. ZapHandler serving the engine, or the hand-written " +
-      "one) serves its own zeromq context with its own server. Row 4: bursts of pre-built NULL ZAP requests " +
-      `(${settings.zapRequestsPerRun} per round and handler) queued by a DEALER in a worker thread at an inproc address ` +
-      "before the handler binds it, so the handler answers flat out and no handshake dilutes its cost. CPU times are the " +
-      "scheduler's (a process waiting for a core does not accumulate any); cost ratios are hand-written / promise loop. " +
-      `${settings.rounds} rounds after a warm-up run each; in a round ${RUNS_PER_ROUND} runs per handler alternate (ABBA). ` +
-      "The ratio is the median of the rounds' ratios; the spread is (largest - smallest) / median of those ratios.",
+      "The promise loop (ZapHandler serving the engine) against the hand-written handler, both at work at the same time " +
+      "in every run, so a change of the machine's load hits both alike. Rows 1-3: each handler with a ROUTER hardened " +
+      "with requireZap in a child process of its own, each driven by a client process of its own (the client driver of " +
+      `benchmark 1, ${settings.handshakeConcurrency} clients at once), ${settings.nullOverheadHandshakes} NULL handshakes ` +
+      "per round and handler. Row 4: the handler alone, each in a worker thread of its own, answering a burst of pre-built " +
+      "NULL ZAP requests queued by a DEALER at an inproc address before the handler binds it (" +
+      `${settings.zapRequestsPerRun} per round and handler), so no handshake dilutes its cost. CPU times are the ` +
+      "scheduler's (a process waiting for a core accumulates none); cost ratios are hand-written / promise loop. " +
+      `${settings.rounds} rounds of ${RUNS_PER_ROUND} runs after a warm-up run; the ratio is the median of the rounds' ` +
+      "ratios, the spread (largest - smallest) / median of those ratios.",
     rows: rows.filter((result) => result !== undefined),
     notes:
-      mainThreadCpuNs() === undefined ? ["No per-thread CPU time on this platform: main thread rows skipped."] : [],
+      threadCpuNs() === undefined ? ["No per-thread CPU time on this platform: the thread CPU rows are skipped."] : [],
   }
 }

@@ -47,7 +47,7 @@ export function benchSettings(): BenchSettings {
     busyThreadHandshakes: quick ? 100 : 400,
     certificateFiles: quick ? 1_000 : 10_000,
     memoryKeys: quick ? 10_000 : 100_000,
-    nullOverheadHandshakes: quick ? 200 : 4_000,
-    zapRequestsPerRun: quick ? 2_000 : 50_000,
+    nullOverheadHandshakes: quick ? 200 : 6_000,
+    zapRequestsPerRun: quick ? 2_000 : 120_000,
   }
 }

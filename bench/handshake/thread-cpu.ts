@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs"
 
 /**
- * CPU time of this process's main thread in nanoseconds, from the scheduler's own accounting
- * (`/proc/self/task/<pid>/schedstat`, Linux): unlike wall time it does not grow while other
+ * CPU time of the calling thread in nanoseconds, from the scheduler's own accounting
+ * (`/proc/thread-self/schedstat`, Linux): unlike wall time it does not grow while other
  * processes hold the CPU. Undefined where that file does not exist.
  */
-export function mainThreadCpuNs(): number | undefined {
+export function threadCpuNs(): number | undefined {
   try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/schedstat`, "latin1")
+    const stat = readFileSync("/proc/thread-self/schedstat", "latin1")
     const nanoseconds = Number(stat.slice(0, stat.indexOf(" ")))
     return Number.isFinite(nanoseconds) ? nanoseconds : undefined
   } catch {

@@ -2,7 +2,8 @@
  * Entry point of the worker thread of {@link ZapRequestDriver} (zap-requests.ts). On a
  * "fill" message a DEALER connects to the given inproc endpoint (zeromq's global context is shared
  * by every thread; inproc queues messages for an address not bound yet) and sends `count` NULL
- * requests; on "drain" it reads their replies, closes and posts back a {@link ZapRequestRun}.
+ * requests; on "drain" it reads the replies of that endpoint's requests, closes the DEALER and
+ * posts back a {@link ZapRequestRun}. Several endpoints may be filled before they are drained.
  */
 import { parentPort } from "node:worker_threads"
 import { Dealer } from "zeromq"
@@ -14,7 +15,7 @@ const ADDRESS = Buffer.from("127.0.0.1")
 const NULL_MECHANISM = Buffer.from("NULL")
 const STATUS_OK = "200"
 
-let filled: { dealer: Dealer; count: number } | undefined
+const filled = new Map<string, { dealer: Dealer; count: number }>()
 
 async function fill(endpoint: string, domain: string, count: number): Promise<void> {
   // No high-water marks: the whole burst waits in the inproc pipe, none is dropped.
@@ -27,12 +28,12 @@ async function fill(endpoint: string, domain: string, count: number): Promise<vo
     // A REQ-style envelope (empty delimiter), as libzmq's own ZAP client sends.
     await dealer.send([EMPTY, VERSION, requestId, domainFrame, ADDRESS, EMPTY, NULL_MECHANISM])
   }
-  filled = { dealer, count }
+  filled.set(endpoint, { dealer, count })
 }
 
-async function drain(): Promise<ZapRequestRun> {
-  const { dealer, count } = filled!
-  filled = undefined
+async function drain(endpoint: string): Promise<ZapRequestRun> {
+  const { dealer, count } = filled.get(endpoint)!
+  filled.delete(endpoint)
   let denied = 0
   try {
     for (let answered = 0; answered < count; answered++) {
@@ -46,7 +47,7 @@ async function drain(): Promise<ZapRequestRun> {
 }
 
 parentPort!.on("message", (command: ZapWorkerCommand) => {
-  const done = command.kind === "fill" ? fill(command.endpoint, command.domain, command.count) : drain()
+  const done = command.kind === "fill" ? fill(command.endpoint, command.domain, command.count) : drain(command.endpoint)
   done.then(
     (result) => parentPort!.postMessage(result ?? {}),
     (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) })
