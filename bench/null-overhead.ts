@@ -195,7 +195,12 @@ export async function benchmarkNullOverhead(settings: BenchSettings): Promise<Be
       `${settings.rounds} rounds of ${RUNS_PER_ROUND} runs after a warm-up run; the ratio is the median of the rounds' ` +
       "ratios, the spread (largest - smallest) / median of those ratios.",
     rows: rows.filter((result) => result !== undefined),
-    notes:
-      threadCpuNs() === undefined ? ["No per-thread CPU time on this platform: the thread CPU rows are skipped."] : [],
+    notes: [
+      "Row 1 compares two runs made at the same time: the one that finishes first leaves the machine to the other for " +
+        "the rest of its run, which narrows the gap; the CPU rows are the measure of the overhead.",
+      ...(threadCpuNs() === undefined
+        ? ["No per-thread CPU time on this platform: the thread CPU rows are skipped."]
+        : []),
+    ],
   }
 }
