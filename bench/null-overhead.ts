@@ -184,20 +184,22 @@ export async function benchmarkNullOverhead(settings: BenchSettings): Promise<Be
   return {
     title: "9. NULL overhead",
     workload:
-      "The promise loop (ZapHandler serving the engine) against the hand-written handler, both at work at the same time " +
-      "in every run, so a change of the machine's load hits both alike. Rows 1-3: each handler with a ROUTER hardened " +
-      "with requireZap in a child process of its own, each driven by a client process of its own (the client driver of " +
-      `benchmark 1, ${settings.handshakeConcurrency} clients at once), ${settings.nullOverheadHandshakes} NULL handshakes ` +
-      "per round and handler. Row 4: the handler alone, each in a worker thread of its own, answering a burst of pre-built " +
-      "NULL ZAP requests queued by a DEALER at an inproc address before the handler binds it (" +
-      `${settings.zapRequestsPerRun} per round and handler), so no handshake dilutes its cost. CPU times are the ` +
-      "scheduler's (a process waiting for a core accumulates none); cost ratios are hand-written / promise loop. " +
-      `${settings.rounds} rounds of ${RUNS_PER_ROUND} runs after a warm-up run; the ratio is the median of the rounds' ` +
-      "ratios, the spread (largest - smallest) / median of those ratios.",
+      "The promise loop (ZapHandler serving the engine) against the hand-written handler, both at work " +
+      "at the same time in every run, so a change of the machine's load hits both alike. Rows 1-3: " +
+      "each handler with a ROUTER hardened with requireZap in a child process of its own, each driven " +
+      "by a client process of its own (the client driver of benchmark 1, " +
+      `${settings.handshakeConcurrency} clients at once), ${settings.nullOverheadHandshakes} NULL ` +
+      "handshakes per round and handler. Row 4: the handler alone, each in a worker thread of its own, " +
+      "answering a burst of pre-built NULL ZAP requests queued by a DEALER at an inproc address before " +
+      `the handler binds it (${settings.zapRequestsPerRun} per round and handler), so no handshake ` +
+      "dilutes its cost. CPU times are the scheduler's (a process waiting for a core accumulates none); " +
+      `cost ratios are hand-written / promise loop. ${settings.rounds} rounds of ${RUNS_PER_ROUND} runs ` +
+      "after a warm-up run; the ratio is the median of the rounds' ratios, the spread (largest - " +
+      "smallest) / median of those ratios.",
     rows: rows.filter((result) => result !== undefined),
     notes: [
-      "Row 1 compares two runs made at the same time: the one that finishes first leaves the machine to the other for " +
-        "the rest of its run, which narrows the gap; the CPU rows are the measure of the overhead.",
+      "Row 1 compares two runs made at the same time: the one that finishes first leaves the machine " +
+        "to the other for the rest of its run, which narrows the gap; the CPU rows measure the overhead.",
       ...(threadCpuNs() === undefined
         ? ["No per-thread CPU time on this platform: the thread CPU rows are skipped."]
         : []),
