@@ -12,6 +12,7 @@ import { benchmarkFleet } from "./fleet.js"
 import { allowManySockets } from "./handshake/client-driver.js"
 import { benchmarkHandshakeOverhead } from "./handshake-overhead.js"
 import { benchmarkMetricsOverhead } from "./metrics-overhead.js"
+import { benchmarkNullOverhead } from "./null-overhead.js"
 import { describeMachine, type MachineDescription } from "./report/machine.js"
 import { renderMarkdown, type BenchmarkReport } from "./report/table.js"
 import { benchSettings } from "./settings.js"
@@ -38,6 +39,7 @@ const allBenchmarks: Array<[title: string, run: () => Promise<BenchmarkReport>]>
   ["6. Certificates", () => benchmarkCertificates(settings, pyzmqAvailable)],
   ["7. Metrics overhead", () => benchmarkMetricsOverhead(settings)],
   ["8. Fleet (Redis store)", () => benchmarkFleet(settings)],
+  ["9. NULL overhead", () => benchmarkNullOverhead(settings)],
 ]
 const benchmarks = allBenchmarks.filter(([title]) => only === undefined || only.has(title.split(" ")[0]!))
 

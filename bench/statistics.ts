@@ -23,3 +23,8 @@ export async function interleave<Variant, Result>(
   }
   return results
 }
+
+/** (largest - smallest) / median of `values`: how far apart the rounds of a ratio are (NaN when empty). */
+export function relativeSpread(values: readonly number[]): number {
+  return (Math.max(...values) - Math.min(...values)) / median(values)
+}

@@ -1,5 +1,5 @@
 import { ZAP_ENDPOINT } from "@zmq-auth/core"
-import { Router } from "zeromq"
+import { Router, type Context } from "zeromq"
 
 const EMPTY = Buffer.alloc(0)
 const VERSION = Buffer.from("1.0")
@@ -9,11 +9,15 @@ const USER_ID = Buffer.from("anonymous")
 
 /**
  * The bare minimum ZAP handler: a ROUTER at the ZAP endpoint that answers every request 200
- * without reading it. The baseline the adapters are measured against. Resolves with its stop.
+ * without reading it. The baseline the adapters are measured against. Binds `endpoint` (default
+ * the ZAP endpoint) in `context` (default zeromq's global context); resolves with its stop.
  */
-export async function startHandwrittenHandler(): Promise<() => Promise<void>> {
-  const socket = new Router({ linger: 0 })
-  await socket.bind(ZAP_ENDPOINT)
+export async function startHandwrittenHandler(
+  endpoint: string = ZAP_ENDPOINT,
+  context?: Context
+): Promise<() => Promise<void>> {
+  const socket = new Router(context === undefined ? { linger: 0 } : { linger: 0, context })
+  await socket.bind(endpoint)
   const loop = (async () => {
     try {
       // Envelope: routing id, empty delimiter; then version, request id, domain, address, ...
@@ -25,7 +29,7 @@ export async function startHandwrittenHandler(): Promise<() => Promise<void>> {
     }
   })()
   return async () => {
-    await socket.unbind(ZAP_ENDPOINT)
+    await socket.unbind(endpoint)
     socket.close()
     await loop
   }

@@ -38,7 +38,7 @@ export const HANDWRITTEN: ZapVariant = {
   name: "hand-written handler",
   hardened: true,
   mechanisms: MECHANISMS,
-  start: () => retryWhileBound(startHandwrittenHandler),
+  start: () => retryWhileBound(() => startHandwrittenHandler()),
 }
 
 /** The promise-loop adapter of @zmq-auth/core serving the engine. */

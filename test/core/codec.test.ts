@@ -118,6 +118,24 @@ describe("encodeZapReply", () => {
     })
     expect(decodeMetadata(reply[5]!)).toEqual({ Role: Buffer.from("admin") })
   })
+  it("encodes every user id to its own bytes, however many distinct ones were encoded before", () => {
+    const userIds = Array.from({ length: 600 }, (_, index) => `user-${index}-é`)
+    for (const round of [1, 2]) {
+      for (const userId of userIds) {
+        const reply = encodeZapReply({
+          requestId: Buffer.from(String(round)),
+          statusCode: 200,
+          statusText: "OK",
+          userId,
+        })
+        expect(reply[4]!.toString("utf8")).toBe(userId)
+      }
+    }
+  })
+  it("sends an empty user id frame for an allowed request with no user id", () => {
+    const reply = encodeZapReply({ requestId: Buffer.from("9"), statusCode: 200, statusText: "OK", userId: "" })
+    expect(reply[4]).toHaveLength(0)
+  })
   it("rejects a status code outside 200/300/400/500", () => {
     expect(() =>
       encodeZapReply({ requestId: Buffer.from("9"), statusCode: 201 as 200, statusText: "OK", userId: "" })

@@ -3,6 +3,8 @@ import { Dealer, Router, type Context } from "zeromq"
 
 const SOCKET_OPTIONS = { linger: 1000, sendTimeout: 1000 }
 const WAKE_PREFIX = "zmq-auth-wake-"
+/** The waker's routing id: the prefix and 16 hex digits, longer than the 5 bytes ROUTER gives its peers. */
+const WAKE_ID_LENGTH = WAKE_PREFIX.length + 16
 const EMPTY = Buffer.alloc(0)
 
 /**
@@ -35,7 +37,11 @@ export function bindSocket(context: Context, address: string): BoundSocket {
 
 /** Whether `frames` are a wake message rather than a ZAP request. */
 export function isWakeMessage(frames: readonly Buffer[]): boolean {
-  return frames[0]?.toString("latin1").startsWith(WAKE_PREFIX) === true
+  const routingId = frames[0]
+  if (routingId?.length !== WAKE_ID_LENGTH) return false
+  for (let index = 0; index < WAKE_PREFIX.length; index++)
+    if (routingId[index] !== WAKE_PREFIX.charCodeAt(index)) return false
+  return true
 }
 
 /** Ends the pending `receive()` of `bound.router`; rejects when the message cannot be sent. */

@@ -113,7 +113,11 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
     const { request } = exchange
     try {
       const reply: ZapReply = await this.#authenticator.authenticate(request)
-      if (reply?.statusCode === 200 && !reply.requestId?.equals(request.requestId)) {
+      if (
+        reply?.statusCode === 200 &&
+        reply.requestId !== request.requestId &&
+        !reply.requestId?.equals(request.requestId)
+      ) {
         throw new AuthenticatorError("authenticate() allowed with a reply for another request id")
       }
       // The reply's own requestId is ignored: the exchange answers its request.

@@ -25,15 +25,16 @@ const STATUS_FRAMES: Readonly<Record<number, Buffer>> = {
   500: Buffer.from("500"),
 }
 
+const TEXT_CACHE_LIMIT = 256
 const STATUS_TEXTS = new Map<string, Buffer>()
-const STATUS_TEXT_CACHE_LIMIT = 256
+const USER_IDS = new Map<string, Buffer>()
 
-/** The bytes of a status text; the few texts an engine uses are encoded once. */
-function statusTextFrame(text: string): Buffer {
-  let frame = STATUS_TEXTS.get(text)
+/** The bytes of `text`, encoded once while `cache` has room: status texts, and user ids such as NULL's. */
+function textFrame(cache: Map<string, Buffer>, text: string): Buffer {
+  let frame = cache.get(text)
   if (frame === undefined) {
     frame = Buffer.from(text, "utf8")
-    if (STATUS_TEXTS.size < STATUS_TEXT_CACHE_LIMIT) STATUS_TEXTS.set(text, frame)
+    if (cache.size < TEXT_CACHE_LIMIT) cache.set(text, frame)
   }
   return frame
 }
@@ -53,8 +54,8 @@ export function encodeZapReply(reply: ZapReply): Buffer[] {
     VERSION,
     reply.requestId,
     status,
-    statusTextFrame(reply.statusText),
-    reply.statusCode === 200 ? Buffer.from(reply.userId, "utf8") : EMPTY,
+    textFrame(STATUS_TEXTS, reply.statusText),
+    reply.statusCode === 200 && reply.userId !== "" ? textFrame(USER_IDS, reply.userId) : EMPTY,
     reply.metadata === undefined ? EMPTY : encodeMetadata(reply.metadata),
   ]
 }
