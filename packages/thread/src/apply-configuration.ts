@@ -1,17 +1,13 @@
 import { CURVE_ALLOW_ANY, type Authenticator, type CurveKeyCallback } from "@zmq-auth/core"
 import type { ConfigurationCall } from "./messages.js"
 
-/** The configuration methods of an engine: the core `Authenticator` or a subclass. */
-export type ConfigurableEngine = Pick<
-  Authenticator,
-  | "allow"
-  | "deny"
-  | "configurePlain"
-  | "configureCurve"
-  | "configureCurveKeys"
-  | "configureCurveCallback"
-  | "configureGssapi"
->
+/**
+ * The configuration methods of an engine: the core `Authenticator` or a subclass, whose methods
+ * may return a promise (a custom module's engine, say): the call settles when it does.
+ */
+export type ConfigurableEngine = {
+  [Method in ConfigurationCall["method"]]: (...args: Parameters<Authenticator[Method]>) => unknown
+}
 
 /**
  * Applies one configuration call to `engine`, settling once it is applied; throws (or rejects
@@ -25,25 +21,25 @@ export async function applyConfiguration(
 ): Promise<void> {
   switch (call.method) {
     case "allow":
-      engine.allow(...call.addresses)
+      await engine.allow(...call.addresses)
       return
     case "deny":
-      engine.deny(...call.addresses)
+      await engine.deny(...call.addresses)
       return
     case "configurePlain":
-      engine.configurePlain(call.domain, call.passwords)
+      await engine.configurePlain(call.domain, call.passwords)
       return
     case "configureCurve":
       await engine.configureCurve(call.domain, call.location ?? CURVE_ALLOW_ANY, call.options)
       return
     case "configureCurveKeys":
-      engine.configureCurveKeys(call.domain, call.keys)
+      await engine.configureCurveKeys(call.domain, call.keys)
       return
     case "configureCurveCallback":
-      engine.configureCurveCallback(call.domain, callbackFor(call.callbackId))
+      await engine.configureCurveCallback(call.domain, callbackFor(call.callbackId))
       return
     case "configureGssapi":
-      engine.configureGssapi(call.domain)
+      await engine.configureGssapi(call.domain)
       return
   }
 }
