@@ -1,6 +1,5 @@
 import { isAbsolute, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { EventEmitter } from "eventemitter3"
 import {
   AuthenticatorError,
   CURVE_ALLOW_ANY,
@@ -19,6 +18,7 @@ import {
 } from "@zmq-auth/core"
 import { callListener, checkConcurrency, servingOnAnotherThread } from "@zmq-auth/core/internal"
 import { copyKey, copyPasswords } from "./copy-arguments.js"
+import { ListenedEmitter } from "./listened-emitter.js"
 import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
 import { PolicyRecord } from "./policy-record.js"
 import { reviveArguments, reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
@@ -31,9 +31,6 @@ interface StartAttempt {
   readonly cancelled: Promise<void>
   cancel(): void
 }
-
-type EventName = EventEmitter.EventNames<ThreadAuthenticatorEvents>
-type Listener<T extends EventName> = EventEmitter.EventListener<ThreadAuthenticatorEvents, T>
 
 /** Options of {@link ThreadAuthenticator}. */
 export interface ThreadAuthenticatorOptions {
@@ -129,10 +126,8 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
  * call copies its arguments (passwords, key bytes) when it is made; changing them afterwards
  * changes nothing.
  */
-export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents> {
+export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEvents> {
   readonly #settings: Omit<WorkerSettings, "policy" | "closed">
-  /** Shared with every worker: 1 while `decision` has listeners here (see `WorkerSettings`). */
-  readonly #decisionsWanted = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
   readonly #curveUserId: ThreadAuthenticatorOptions["curveUserId"]
   readonly #record = new PolicyRecord()
   readonly #accepting = new Set<Promise<void>>()
@@ -142,7 +137,9 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
 
   /** Throws `TypeError` naming the option that is invalid. */
   constructor(options: ThreadAuthenticatorOptions = {}) {
-    super()
+    // Shared with every worker: 1 while `decision` has listeners here (see `WorkerSettings`).
+    const decisionsWanted = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
+    super("decision", (listening) => Atomics.store(decisionsWanted, 0, listening ? 1 : 0))
     if (options === null || typeof options !== "object") throw new TypeError("options must be an object")
     if (options.context !== undefined) {
       throw new TypeError(
@@ -167,7 +164,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
       throw new TypeError(`maxPendingChecks must be a positive integer, got ${String(maxPendingChecks)}`)
     }
     this.#curveUserId = curveUserId
-    this.#settings = { endpoint, remoteCurveUserId: curveUserId !== undefined, decisionsWanted: this.#decisionsWanted }
+    this.#settings = { endpoint, remoteCurveUserId: curveUserId !== undefined, decisionsWanted }
     if (options.module !== undefined) this.#settings.module = moduleHref(options.module)
     if (callbackTimeoutMs !== undefined) this.#settings.callbackTimeoutMs = callbackTimeoutMs
     if (concurrency !== undefined) this.#settings.concurrency = concurrency
@@ -418,47 +415,6 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     }
     if (this.#curveUserId === undefined) throw new AuthenticatorError("no curveUserId callback was given")
     return this.#curveUserId(request.publicKey, reviveRequest(request.request), check)
-  }
-
-  // Listener bookkeeping: the worker forwards `decision` events only while there are listeners.
-
-  /** Adds a listener, as eventemitter3's `on`. */
-  override on<T extends EventName>(event: T, fn: Listener<T>, context?: unknown): this {
-    super.on(event, fn, context)
-    return this.#listenersChanged()
-  }
-
-  /** Same as {@link ThreadAuthenticator.on}. */
-  override addListener<T extends EventName>(event: T, fn: Listener<T>, context?: unknown): this {
-    return this.on(event, fn, context)
-  }
-
-  /** Adds a listener called once, as eventemitter3's `once`. */
-  override once<T extends EventName>(event: T, fn: Listener<T>, context?: unknown): this {
-    super.once(event, fn, context)
-    return this.#listenersChanged()
-  }
-
-  /** Removes listeners, as eventemitter3's `removeListener`. */
-  override removeListener<T extends EventName>(event: T, fn?: Listener<T>, context?: unknown, once?: boolean): this {
-    super.removeListener(event, fn, context, once)
-    return this.#listenersChanged()
-  }
-
-  /** Same as {@link ThreadAuthenticator.removeListener}. */
-  override off<T extends EventName>(event: T, fn?: Listener<T>, context?: unknown, once?: boolean): this {
-    return this.removeListener(event, fn, context, once)
-  }
-
-  /** Removes every listener, or those of one event. */
-  override removeAllListeners(event?: EventName): this {
-    super.removeAllListeners(event)
-    return this.#listenersChanged()
-  }
-
-  #listenersChanged(): this {
-    Atomics.store(this.#decisionsWanted, 0, this.listenerCount("decision") > 0 ? 1 : 0)
-    return this
   }
 
   #emitSafely(event: keyof ThreadAuthenticatorEvents, ...payload: unknown[]): void {
