@@ -16,21 +16,14 @@ import {
   type ZapProtocolError,
   type ZapRequest,
 } from "@zmq-auth/core"
-import { callListener, checkConcurrency, servingOnAnotherThread } from "@zmq-auth/core/internal"
+import { callListener, checkConcurrency } from "@zmq-auth/core/internal"
 import { copyKey, copyPasswords } from "./copy-arguments.js"
 import { ListenedEmitter } from "./listened-emitter.js"
 import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
 import { PolicyRecord } from "./policy-record.js"
 import { reviveArguments, reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
+import { WorkerLifecycle } from "./worker-lifecycle.js"
 import { WorkerSession } from "./worker-session.js"
-
-/** One call of `start()`; `stop()` cancels it until it has resolved. */
-interface StartAttempt {
-  stopped: boolean
-  /** Resolves when `stop()` cancels the attempt. */
-  readonly cancelled: Promise<void>
-  cancel(): void
-}
 
 /** Options of {@link ThreadAuthenticator}. */
 export interface ThreadAuthenticatorOptions {
@@ -131,9 +124,7 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
   readonly #curveUserId: ThreadAuthenticatorOptions["curveUserId"]
   readonly #record = new PolicyRecord()
   readonly #accepting = new Set<Promise<void>>()
-  #session: WorkerSession | undefined
-  #starting: StartAttempt | undefined
-  #stopping: Promise<void> | undefined
+  readonly #workers: WorkerLifecycle
 
   /** Throws `TypeError` naming the option that is invalid. */
   constructor(options: ThreadAuthenticatorOptions = {}) {
@@ -164,6 +155,7 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
       throw new TypeError(`maxPendingChecks must be a positive integer, got ${String(maxPendingChecks)}`)
     }
     this.#curveUserId = curveUserId
+    this.#workers = new WorkerLifecycle(endpoint)
     this.#settings = { endpoint, remoteCurveUserId: curveUserId !== undefined, decisionsWanted }
     if (options.module !== undefined) this.#settings.module = moduleHref(options.module)
     if (callbackTimeoutMs !== undefined) this.#settings.callbackTimeoutMs = callbackTimeoutMs
@@ -186,7 +178,7 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
 
   /** Whether the worker is up, the ZAP endpoint bound, and no stop is under way. */
   get running(): boolean {
-    return this.#session?.running === true && this.#stopping === undefined
+    return this.#workers.running
   }
 
   /** The ZAP endpoint the worker binds. */
@@ -196,7 +188,7 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
 
   /** The worker's thread id while one exists, for diagnostics. */
   get threadId(): number | undefined {
-    return this.#session?.threadId
+    return this.#workers.threadId
   }
 
   /**
@@ -211,48 +203,23 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
    * `running` is false, no worker is left and the endpoint is free (a worker that was already
    * spawning is stopped by that `stop()`).
    */
-  async start(): Promise<void> {
-    if (this.#starting !== undefined || (this.#session !== undefined && this.#stopping === undefined)) {
-      throw new AuthenticatorError(`ThreadAuthenticator for ${this.endpoint} is already started`)
-    }
-    const attempt = startAttempt()
-    this.#starting = attempt
-    try {
-      if (this.#stopping !== undefined) await this.#stopping.catch(() => undefined)
-      while (this.#accepting.size > 0 && !attempt.stopped) {
-        await Promise.race([Promise.allSettled([...this.#accepting]), attempt.cancelled])
-      }
-      if (attempt.stopped) throw this.#stoppedBeforeStart()
-      const session = new WorkerSession(
-        { ...this.#settings, policy: this.#record.calls },
-        {
-          decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
-          reload: (event) => this.#emitSafely("certificates:reload", reviveReload(event)),
-          storeEvent: (name, args) => this.#emitSafely(name, ...reviveArguments(args)),
-          report: (event, error, request) =>
-            this.#emitSafely(event, error, ...(request === undefined ? [] : [request])),
-          callback: (request, check) => this.#runCallback(request, check),
-          exit: (error) => {
-            if (this.#session === session) this.#session = undefined
-            this.#emitSafely("worker:exit", error)
-          },
-        }
-      )
-      this.#session = session
-      try {
-        await session.ready
-      } catch (error) {
-        if (this.#session === session) this.#session = undefined
-        // The stop() that cancelled this attempt ended the worker before it was ready.
-        if (attempt.stopped) throw this.#stoppedBeforeStart()
-        throw error
-      }
-      servingOnAnotherThread(this.endpoint, session.exited)
-      // The stop() that cancelled this attempt is stopping the session.
-      if (attempt.stopped) throw this.#stoppedBeforeStart()
-    } finally {
-      if (this.#starting === attempt) this.#starting = undefined
-    }
+  start(): Promise<void> {
+    return this.#workers.start(
+      this.#accepting,
+      () =>
+        new WorkerSession(
+          { ...this.#settings, policy: this.#record.calls },
+          {
+            decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
+            reload: (event) => this.#emitSafely("certificates:reload", reviveReload(event)),
+            storeEvent: (name, args) => this.#emitSafely(name, ...reviveArguments(args)),
+            report: (event, error, request) =>
+              this.#emitSafely(event, error, ...(request === undefined ? [] : [request])),
+            callback: (request, check) => this.#runCallback(request, check),
+            exit: (error) => this.#emitSafely("worker:exit", error),
+          }
+        )
+    )
   }
 
   /**
@@ -261,22 +228,8 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
    * Cancels a `start()` that has not resolved yet (it rejects); once this resolves, `running`
    * is false and the endpoint is free.
    */
-  async stop(): Promise<void> {
-    const attempt = this.#starting
-    if (attempt !== undefined) {
-      attempt.cancel()
-      this.#starting = undefined
-    }
-    const session = this.#session
-    if (session === undefined) {
-      await this.#stopping
-      return
-    }
-    this.#stopping ??= session.stop().finally(() => {
-      if (this.#session === session) this.#session = undefined
-      this.#stopping = undefined
-    })
-    await this.#stopping
+  stop(): Promise<void> {
+    return this.#workers.stop()
   }
 
   /** Same as {@link ThreadAuthenticator.stop}, for `await using`. */
@@ -387,8 +340,8 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
    */
   async #configure(call: ConfigurationCall): Promise<void> {
     const order = this.#record.nextOrder()
-    const session = this.#session
-    if (session !== undefined && this.#stopping === undefined) {
+    const session = this.#workers.live
+    if (session !== undefined) {
       await session.configure(call)
       this.#record.recordApplied(call, order)
       return
@@ -400,10 +353,6 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
     } finally {
       this.#accepting.delete(accepting)
     }
-  }
-
-  #stoppedBeforeStart(): AuthenticatorError {
-    return new AuthenticatorError(`ThreadAuthenticator for ${this.endpoint}: stop() was called before it started`)
   }
 
   #runCallback(request: CallbackRequest, check: CredentialCheck): unknown {
@@ -420,22 +369,6 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
   #emitSafely(event: keyof ThreadAuthenticatorEvents, ...payload: unknown[]): void {
     callListener(event, () => (this.emit as (event: string, ...payload: unknown[]) => boolean)(event, ...payload))
   }
-}
-
-function startAttempt(): StartAttempt {
-  let cancel!: () => void
-  const cancelled = new Promise<void>((resolve) => {
-    cancel = resolve
-  })
-  const attempt: StartAttempt = {
-    stopped: false,
-    cancelled,
-    cancel() {
-      attempt.stopped = true
-      cancel()
-    },
-  }
-  return attempt
 }
 
 function moduleHref(module: string | URL): string {
