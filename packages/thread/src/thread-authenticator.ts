@@ -17,10 +17,11 @@ import {
   type ZapRequest,
 } from "@zmq-auth/core"
 import { callListener, checkConcurrency } from "@zmq-auth/core/internal"
+import { checkCertificateDirectory, checkConfiguration } from "./configuration-check.js"
 import { copyKey, copyPasswords } from "./copy-arguments.js"
 import { ListenedEmitter } from "./listened-emitter.js"
 import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
-import { PolicyRecord } from "./policy-record.js"
+import { RecordedPolicy } from "./recorded-policy.js"
 import { reviveArguments, reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
 import { WorkerLifecycle } from "./worker-lifecycle.js"
 import { WorkerSession } from "./worker-session.js"
@@ -122,7 +123,7 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
 export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEvents> {
   readonly #settings: Omit<WorkerSettings, "policy" | "closed">
   readonly #curveUserId: ThreadAuthenticatorOptions["curveUserId"]
-  readonly #record = new PolicyRecord()
+  readonly #record = new RecordedPolicy()
   readonly #accepting = new Set<Promise<void>>()
   readonly #workers: WorkerLifecycle
 
@@ -336,23 +337,28 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
   /**
    * Numbers `call` and dispatches it at once, so calls take effect in the order they are made: a
    * live worker applies them one by one in the order they were posted; otherwise (no worker, or
-   * one stopping) they are validated and recorded for the next `start()`, which waits for them.
+   * one stopping) they are checked and recorded for the next `start()`, which waits for a
+   * certificate directory still being listed.
    */
   async #configure(call: ConfigurationCall): Promise<void> {
     const order = this.#record.nextOrder()
     const session = this.#workers.live
     if (session !== undefined) {
       await session.configure(call)
-      this.#record.recordApplied(call, order)
+      this.#record.record(call, order)
       return
     }
-    const accepting = this.#record.accept(call, order)
-    this.#accepting.add(accepting)
-    try {
-      await accepting
-    } finally {
-      this.#accepting.delete(accepting)
+    checkConfiguration(call, (list) => this.#record.has(list))
+    if (call.method === "configureCurve" && call.location !== null) {
+      const listing = checkCertificateDirectory(call.location)
+      this.#accepting.add(listing)
+      try {
+        await listing
+      } finally {
+        this.#accepting.delete(listing)
+      }
     }
+    this.#record.record(call, order)
   }
 
   #runCallback(request: CallbackRequest, check: CredentialCheck): unknown {
