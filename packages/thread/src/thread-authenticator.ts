@@ -1,9 +1,6 @@
-import { isAbsolute, resolve } from "node:path"
-import { pathToFileURL } from "node:url"
 import {
   AuthenticatorError,
   CURVE_ALLOW_ANY,
-  ZAP_ENDPOINT,
   type CertificateError,
   type CertificateReloadEvent,
   type ConfigureCurveOptions,
@@ -11,62 +8,19 @@ import {
   type CredentialRevokedEvent,
   type CurveKeyCallback,
   type DecisionEvent,
-  FailureGuard,
-  type FailureGuardOptions,
   type ZapProtocolError,
   type ZapRequest,
 } from "@zmq-auth/core"
-import { callListener, checkConcurrency } from "@zmq-auth/core/internal"
+import { callListener } from "@zmq-auth/core/internal"
 import { checkCertificateDirectory, checkConfiguration } from "./configuration-check.js"
 import { copyKey, copyPasswords } from "./copy-arguments.js"
 import { ListenedEmitter } from "./listened-emitter.js"
-import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
+import type { CallbackRequest, ConfigurationCall } from "./messages.js"
 import { RecordedPolicy } from "./recorded-policy.js"
+import { readThreadOptions, type ThreadAuthenticatorOptions, type ThreadSettings } from "./thread-options.js"
 import { reviveArguments, reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
 import { WorkerLifecycle } from "./worker-lifecycle.js"
 import { WorkerSession } from "./worker-session.js"
-
-/** Options of {@link ThreadAuthenticator}. */
-export interface ThreadAuthenticatorOptions {
-  /**
-   * Not supported: a worker thread cannot share a context object. The worker serves zeromq's
-   * global context, which every thread of the process shares.
-   */
-  context?: never
-  /** The ZAP endpoint the worker binds. Default `ZAP_ENDPOINT` (`inproc://zeromq.zap.01`). */
-  endpoint?: string
-  /**
-   * An ES module loaded inside the worker: a file path (relative paths resolve against the
-   * current working directory) or a URL. Its exported `createAuthenticator(options)` returns the
-   * `Authenticator` (or subclass) to serve; `options` carries `callbackTimeoutMs`,
-   * `maxPendingChecks`, `guard` and, when given here, a `curveUserId` that calls back to the main
-   * thread. It may configure a credential store (`configureStore`), which then lives in the
-   * worker: its events (`STORE_EVENTS`) are re-emitted here and the worker awaits its `close()`
-   * when it stops. Default: a plain `Authenticator`.
-   */
-  module?: string | URL
-  /**
-   * Maps an accepted CURVE client key (Z85) to the user id, run on the main thread and called
-   * by the worker. A throw, a non-string or an answer slower than `callbackTimeoutMs` denies
-   * with 500. Default: the key itself. For mapping without a round trip, use `module`.
-   */
-  curveUserId?: (publicKey: string, request: ZapRequest, check: CredentialCheck) => string | Promise<string>
-  /** Milliseconds a CURVE key callback or user-id mapper may take before a 500 deny. Default 5000. */
-  callbackTimeoutMs?: number
-  /**
-   * Asynchronous checks outstanding at once per ZAP domain (the engine's option): a main-thread
-   * callback counts until it settles; past the bound requests are answered 300. Default 64.
-   */
-  maxPendingChecks?: number
-  /**
-   * The engine's brute-force guard, run in the worker (see the core `FailureGuardOptions`; the
-   * clock is the worker's `Date.now`). Blocked requests are answered 400 and their forwarded
-   * `decision` events carry `blocked`. Default: no guard.
-   */
-  guard?: Omit<FailureGuardOptions, "now">
-  /** Requests the worker decides at once (the handler's `concurrency`). Default 1024. */
-  concurrency?: number
-}
 
 /** Events of {@link ThreadAuthenticator}. Listeners that throw are reported as process warnings. */
 export interface ThreadAuthenticatorEvents {
@@ -105,8 +59,6 @@ export interface ThreadAuthenticatorEvents {
   "credential:revoked": (event: CredentialRevokedEvent) => void
 }
 
-const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
-
 /**
  * Runs the zmq-auth policy engine and its ZAP handler on a `worker_thread`, so ZeroMQ
  * handshakes are decided even while the main thread is busy. Configure it like the core
@@ -121,7 +73,7 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
  * changes nothing.
  */
 export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEvents> {
-  readonly #settings: Omit<WorkerSettings, "policy" | "closed">
+  readonly #settings: ThreadSettings
   readonly #curveUserId: ThreadAuthenticatorOptions["curveUserId"]
   readonly #record = new RecordedPolicy()
   readonly #accepting = new Set<Promise<void>>()
@@ -132,49 +84,10 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
     // Shared with every worker: 1 while `decision` has listeners here (see `WorkerSettings`).
     const decisionsWanted = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
     super("decision", (listening) => Atomics.store(decisionsWanted, 0, listening ? 1 : 0))
-    if (options === null || typeof options !== "object") throw new TypeError("options must be an object")
-    if (options.context !== undefined) {
-      throw new TypeError(
-        "context cannot be passed to a worker thread: ThreadAuthenticator serves zeromq's global context"
-      )
-    }
-    const endpoint = options.endpoint ?? ZAP_ENDPOINT
-    if (typeof endpoint !== "string" || endpoint === "") throw new TypeError("endpoint must be a non-empty string")
-    const { callbackTimeoutMs, concurrency, curveUserId, maxPendingChecks } = options
-    if (
-      callbackTimeoutMs !== undefined &&
-      (typeof callbackTimeoutMs !== "number" || !Number.isFinite(callbackTimeoutMs) || callbackTimeoutMs <= 0)
-    ) {
-      throw new TypeError(
-        `callbackTimeoutMs must be a positive number of milliseconds, got ${String(callbackTimeoutMs)}`
-      )
-    }
-    if (concurrency !== undefined) checkConcurrency(concurrency)
-    if (curveUserId !== undefined && typeof curveUserId !== "function")
-      throw new TypeError("curveUserId must be a function")
-    if (maxPendingChecks !== undefined && (!Number.isSafeInteger(maxPendingChecks) || maxPendingChecks < 1)) {
-      throw new TypeError(`maxPendingChecks must be a positive integer, got ${String(maxPendingChecks)}`)
-    }
+    const { settings, curveUserId } = readThreadOptions(options, decisionsWanted)
+    this.#settings = settings
     this.#curveUserId = curveUserId
-    this.#workers = new WorkerLifecycle(endpoint)
-    this.#settings = { endpoint, remoteCurveUserId: curveUserId !== undefined, decisionsWanted }
-    if (options.module !== undefined) this.#settings.module = moduleHref(options.module)
-    if (callbackTimeoutMs !== undefined) this.#settings.callbackTimeoutMs = callbackTimeoutMs
-    if (concurrency !== undefined) this.#settings.concurrency = concurrency
-    if (maxPendingChecks !== undefined) this.#settings.maxPendingChecks = maxPendingChecks
-    if (options.guard !== undefined) {
-      if (options.guard === null || typeof options.guard !== "object" || "now" in options.guard) {
-        throw new TypeError(
-          "guard must be an object of FailureGuardOptions without now (the clock of the worker is used)"
-        )
-      }
-      void new FailureGuard(options.guard)
-      const { maxFailures, windowMs, maxAddressFailures, maxEntries, statusText } = options.guard
-      this.#settings.guard = { maxFailures, windowMs }
-      if (maxAddressFailures !== undefined) this.#settings.guard.maxAddressFailures = maxAddressFailures
-      if (maxEntries !== undefined) this.#settings.guard.maxEntries = maxEntries
-      if (statusText !== undefined) this.#settings.guard.statusText = statusText
-    }
+    this.#workers = new WorkerLifecycle(settings.endpoint)
   }
 
   /** Whether the worker is up, the ZAP endpoint bound, and no stop is under way. */
@@ -375,17 +288,4 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
   #emitSafely(event: keyof ThreadAuthenticatorEvents, ...payload: unknown[]): void {
     callListener(event, () => (this.emit as (event: string, ...payload: unknown[]) => boolean)(event, ...payload))
   }
-}
-
-function moduleHref(module: string | URL): string {
-  if (module instanceof URL) return module.href
-  if (typeof module !== "string" || module === "") throw new TypeError("module must be a file path or a URL")
-  if (URL_SCHEME.test(module) && !isAbsolute(module)) {
-    try {
-      return new URL(module).href
-    } catch {
-      throw new TypeError("module must be a file path or a URL")
-    }
-  }
-  return pathToFileURL(resolve(module)).href
 }
