@@ -76,7 +76,8 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
   readonly #settings: ThreadSettings
   readonly #curveUserId: ThreadAuthenticatorOptions["curveUserId"]
   readonly #record = new RecordedPolicy()
-  readonly #accepting = new Set<Promise<void>>()
+  /** Certificate directories of calls made while no worker runs, still being listed: `start()` waits for them. */
+  readonly #listing = new Set<Promise<void>>()
   readonly #workers: WorkerLifecycle
 
   /** Throws `TypeError` naming the option that is invalid. */
@@ -108,7 +109,7 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
   /**
    * Starts the worker, applies the policy configured so far, and binds the ZAP endpoint;
    * resolves once handshakes are decided by it. Waits first for a `stop()` under way and for
-   * configuration calls still being validated. Rejects with `AuthenticatorError` when already
+   * calls still checking a certificate directory. Rejects with `AuthenticatorError` when already
    * started or when the endpoint already has a handler, and with the worker's typed error when
    * the module or the policy cannot be loaded (nothing is left running then).
    *
@@ -119,7 +120,7 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
    */
   start(): Promise<void> {
     return this.#workers.start(
-      this.#accepting,
+      this.#listing,
       () =>
         new WorkerSession(
           { ...this.#settings, policy: this.#record.calls },
@@ -264,11 +265,11 @@ export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEven
     checkConfiguration(call, (list) => this.#record.has(list))
     if (call.method === "configureCurve" && call.location !== null) {
       const listing = checkCertificateDirectory(call.location)
-      this.#accepting.add(listing)
+      this.#listing.add(listing)
       try {
         await listing
       } finally {
-        this.#accepting.delete(listing)
+        this.#listing.delete(listing)
       }
     }
     this.#record.record(call, order)
