@@ -11,6 +11,7 @@ import { STORE_EVENTS, type FailureGuardOptions, type StoreEventName } from "@zm
 import { isMetricsBatch, type MetricsBatch } from "@zmq-auth/core/internal"
 import {
   arrayOf,
+  at,
   boolean,
   bytes,
   guard,
@@ -114,9 +115,9 @@ export type TransferredDecision = Infer<typeof transferredDecision>
 export type TransferredArgument = { error: TransferredError } | { value: unknown }
 const transferredArgument: Schema<TransferredArgument> = {
   expected: "an error or a value",
-  read(value, path) {
-    if (isRecord(value) && "error" in value) transferredError.read(value.error, `${path}.error`)
-    else if (!isRecord(value) || !("value" in value)) invalid(path, "an error or a value")
+  read(value, parent, key) {
+    if (isRecord(value) && "error" in value) transferredError.read(value.error, at(parent, key), "error")
+    else if (!isRecord(value) || !("value" in value)) invalid(at(parent, key), "an error or a value")
     return value as TransferredArgument
   },
 }

@@ -9,12 +9,18 @@
 
 import { AuthenticatorError } from "@zmq-auth/core"
 
+/** Where a value is in a message; made into text only for an error. */
+export type Path = string | { readonly parent: Path; readonly key: string | number }
+
 /** Checks that a value has type `T`. */
 export interface Schema<T> {
   /** What a value must be, for errors ("a string"). */
   readonly expected: string
-  /** Returns `value` typed as `T`; throws `AuthenticatorError` naming `path` when it is not one. */
-  read(value: unknown, path: string): T
+  /**
+   * Returns `value` typed as `T`; throws `AuthenticatorError` naming where it is when it is not
+   * one: property (or index) `key` of `parent`, or `parent` itself without a key.
+   */
+  read(value: unknown, parent: Path, key?: string | number): T
 }
 
 /** A field that may be absent (or `undefined`). */
@@ -44,17 +50,28 @@ export type VariantsType<K extends string, V extends Record<string, Fields>> = {
 /** The path of a whole message in errors; the fields of its variants are named by the variant (`configure.id`). */
 export const MESSAGE = "message"
 
+function pathText(path: Path): string {
+  if (typeof path === "string") return path
+  const parent = pathText(path.parent)
+  return typeof path.key === "number" ? `${parent}[${path.key}]` : `${parent}.${path.key}`
+}
+
+/** The path of `key` in `parent` (of `parent` itself without a key). */
+export function at(parent: Path, key?: string | number): Path {
+  return key === undefined ? parent : { parent, key }
+}
+
 /** Throws the error of a failed check. */
-export function invalid(path: string, expected: string): never {
-  throw new AuthenticatorError(`invalid message between threads: ${path} is not ${expected}`)
+export function invalid(path: Path, expected: string): never {
+  throw new AuthenticatorError(`invalid message between threads: ${pathText(path)} is not ${expected}`)
 }
 
 /** A schema from a type guard. */
 export function guard<T>(is: (value: unknown) => value is T, expected: string): Schema<T> {
   return {
     expected,
-    read(value, path) {
-      return is(value) ? value : invalid(path, expected)
+    read(value, parent, key) {
+      return is(value) ? value : invalid(at(parent, key), expected)
     },
   }
 }
@@ -89,7 +106,7 @@ export function optional<T>(schema: Schema<T>): OptionalSchema<T> {
   return {
     optional: true,
     expected: schema.expected,
-    read: (value, path) => (value === undefined ? undefined : schema.read(value, path)),
+    read: (value, parent, key) => (value === undefined ? undefined : schema.read(value, parent, key)),
   }
 }
 
@@ -98,9 +115,10 @@ export function arrayOf<T>(item: Schema<T>): Schema<T[]> {
   const expected = `an array of ${item.expected}`
   return {
     expected,
-    read(value, path) {
+    read(value, parent, key) {
+      const path = at(parent, key)
       if (!Array.isArray(value)) return invalid(path, expected)
-      value.forEach((entry, index) => item.read(entry, `${path}[${index}]`))
+      for (let index = 0; index < value.length; index++) item.read(value[index], path, index)
       return value as T[]
     },
   }
@@ -111,25 +129,41 @@ export function recordOf<T>(entry: Schema<T>): Schema<Record<string, T>> {
   const expected = `an object of ${entry.expected}`
   return {
     expected,
-    read(value, path) {
+    read(value, parent, key) {
+      const path = at(parent, key)
       if (!isRecord(value)) return invalid(path, expected)
-      for (const [key, item] of Object.entries(value)) entry.read(item, `${path}.${key}`)
+      for (const name in value) if (Object.hasOwn(value, name)) entry.read(value[name], path, name)
       return value as Record<string, T>
     },
   }
 }
 
-function readFields(fields: Fields, value: Record<string, unknown>, path: string): void {
-  for (const [key, field] of Object.entries(fields)) field.read(value[key], `${path}.${key}`)
+/** The fields of a shape, listed once (read for every message). */
+interface FieldList {
+  readonly keys: readonly string[]
+  readonly schemas: ReadonlyArray<Schema<unknown>>
+}
+
+function fieldList(fields: Fields): FieldList {
+  return { keys: Object.keys(fields), schemas: Object.values(fields) }
+}
+
+function readFields({ keys, schemas }: FieldList, value: Record<string, unknown>, path: Path): void {
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!
+    schemas[index]!.read(value[key], path, key)
+  }
 }
 
 /** An object with `fields` (other properties are ignored). */
 export function shape<F extends Fields>(fields: F, expected = "an object"): Schema<ShapeType<F>> {
+  const list = fieldList(fields)
   return {
     expected,
-    read(value, path) {
+    read(value, parent, key) {
+      const path = at(parent, key)
       if (!isRecord(value)) return invalid(path, expected)
-      readFields(fields, value, path)
+      readFields(list, value, path)
       return value as ShapeType<F>
     },
   }
@@ -144,13 +178,14 @@ export function variants<K extends string, V extends Record<string, Fields>>(
   kinds: V,
   expected = "an object"
 ): Schema<VariantsType<K, V>> {
-  const names = new Map<unknown, Fields>(Object.entries(kinds))
+  const names = new Map<unknown, FieldList>(Object.entries(kinds).map(([name, fields]) => [name, fieldList(fields)]))
   return {
     expected,
-    read(value, path) {
+    read(value, parent, name) {
+      const path = at(parent, name)
       if (!isRecord(value)) return invalid(path, expected)
       const fields = names.get(value[key])
-      if (fields === undefined) return invalid(`${path}.${key}`, `a known ${key}`)
+      if (fields === undefined) return invalid(at(path, key), `a known ${key}`)
       readFields(fields, value, path === MESSAGE ? String(value[key]) : path)
       return value as VariantsType<K, V>
     },
@@ -159,5 +194,5 @@ export function variants<K extends string, V extends Record<string, Fields>>(
 
 /** A schema defined later (for recursive shapes). */
 export function lazy<T>(schema: () => Schema<T>, expected: string): Schema<T> {
-  return { expected, read: (value, path) => schema().read(value, path) }
+  return { expected, read: (value, parent, key) => schema().read(value, parent, key) }
 }
