@@ -198,7 +198,7 @@ describe("ThreadAuthenticator lifecycle", () => {
     expect(errors.map((error) => error.message)).toEqual([
       expect.stringMatching(/invalid message between threads: decision/),
       expect.stringMatching(/invalid message between threads: message is not an object/),
-      expect.stringMatching(/invalid message between threads: configure has no id/),
+      expect.stringMatching(/invalid message between threads: configure.id is not a message id/),
     ])
     expect(await attemptHandshake(await server({ mechanism: "PLAIN", domain: "global" }), admin)).toBe("handshake")
   })

@@ -26,7 +26,7 @@ describe("ThreadAuthenticator with a malformed answer from the worker", () => {
       await expect(failed).rejects.toMatchObject({
         message: expect.stringMatching(/answer to this configuration call was malformed/),
       })
-      expect((await reported).message).toMatch(/configure failure is not an error/)
+      expect((await reported).message).toMatch(/configure:failed.error.name is not a string/)
       await expect(failed).rejects.toMatchObject({ cause: await reported })
 
       await authenticator.configureGssapi("kerberos")

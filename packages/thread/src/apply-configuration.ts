@@ -1,21 +1,12 @@
 import { CURVE_ALLOW_ANY, type Authenticator, type CurveKeyCallback } from "@zmq-auth/core"
 import type { ConfigurationCall } from "./messages.js"
 
-type ConfigurationMethod =
-  | "allow"
-  | "deny"
-  | "configurePlain"
-  | "configureCurve"
-  | "configureCurveKeys"
-  | "configureCurveCallback"
-  | "configureGssapi"
-
 /**
- * The configuration methods of an engine: the core `Authenticator` or a subclass from a user's
- * module, whose overrides may return a promise (each call is awaited).
+ * The configuration methods of an engine: the core `Authenticator` or a subclass, whose methods
+ * may return a promise (a custom module's engine, say): the call settles when it does.
  */
 export type ConfigurableEngine = {
-  [Method in ConfigurationMethod]: (...args: Parameters<Authenticator[Method]>) => unknown
+  [Method in ConfigurationCall["method"]]: (...args: Parameters<Authenticator[Method]>) => unknown
 }
 
 /**

@@ -1,2 +1,3 @@
 export { ThreadAuthenticator } from "./thread-authenticator.js"
-export type { ThreadAuthenticatorEvents, ThreadAuthenticatorOptions } from "./thread-authenticator.js"
+export type { ThreadAuthenticatorEvents } from "./thread-authenticator.js"
+export type { ThreadAuthenticatorOptions } from "./thread-options.js"

@@ -1,10 +1,6 @@
-import { isAbsolute, resolve } from "node:path"
-import { pathToFileURL } from "node:url"
-import { EventEmitter } from "eventemitter3"
 import {
   AuthenticatorError,
   CURVE_ALLOW_ANY,
-  ZAP_ENDPOINT,
   type CertificateError,
   type CertificateReloadEvent,
   type ConfigureCurveOptions,
@@ -12,70 +8,19 @@ import {
   type CredentialRevokedEvent,
   type CurveKeyCallback,
   type DecisionEvent,
-  FailureGuard,
-  type FailureGuardOptions,
   type ZapProtocolError,
   type ZapRequest,
 } from "@zmq-auth/core"
-import { callListener, checkConcurrency, servingOnAnotherThread } from "@zmq-auth/core/internal"
+import { callListener } from "@zmq-auth/core/internal"
+import { checkCertificateDirectory, checkConfiguration } from "./configuration-check.js"
 import { copyKey, copyPasswords } from "./copy-arguments.js"
-import type { CallbackRequest, ConfigurationCall, WorkerSettings } from "./messages.js"
-import { PolicyRecord } from "./policy-record.js"
+import { ListenedEmitter } from "./listened-emitter.js"
+import type { CallbackRequest, ConfigurationCall } from "./messages.js"
+import { RecordedPolicy } from "./recorded-policy.js"
+import { readThreadOptions, type ThreadAuthenticatorOptions, type ThreadSettings } from "./thread-options.js"
 import { reviveArguments, reviveDecision, reviveReload, reviveRequest } from "./transfer.js"
+import { WorkerLifecycle } from "./worker-lifecycle.js"
 import { WorkerSession } from "./worker-session.js"
-
-/** One call of `start()`; `stop()` cancels it until it has resolved. */
-interface StartAttempt {
-  stopped: boolean
-  /** Resolves when `stop()` cancels the attempt. */
-  readonly cancelled: Promise<void>
-  cancel(): void
-}
-
-type EventName = EventEmitter.EventNames<ThreadAuthenticatorEvents>
-type Listener<T extends EventName> = EventEmitter.EventListener<ThreadAuthenticatorEvents, T>
-
-/** Options of {@link ThreadAuthenticator}. */
-export interface ThreadAuthenticatorOptions {
-  /**
-   * Not supported: a worker thread cannot share a context object. The worker serves zeromq's
-   * global context, which every thread of the process shares.
-   */
-  context?: never
-  /** The ZAP endpoint the worker binds. Default `ZAP_ENDPOINT` (`inproc://zeromq.zap.01`). */
-  endpoint?: string
-  /**
-   * An ES module loaded inside the worker: a file path (relative paths resolve against the
-   * current working directory) or a URL. Its exported `createAuthenticator(options)` returns the
-   * `Authenticator` (or subclass) to serve; `options` carries `callbackTimeoutMs`,
-   * `maxPendingChecks`, `guard` and, when given here, a `curveUserId` that calls back to the main
-   * thread. It may configure a credential store (`configureStore`), which then lives in the
-   * worker: its events (`STORE_EVENTS`) are re-emitted here and the worker awaits its `close()`
-   * when it stops. Default: a plain `Authenticator`.
-   */
-  module?: string | URL
-  /**
-   * Maps an accepted CURVE client key (Z85) to the user id, run on the main thread and called
-   * by the worker. A throw, a non-string or an answer slower than `callbackTimeoutMs` denies
-   * with 500. Default: the key itself. For mapping without a round trip, use `module`.
-   */
-  curveUserId?: (publicKey: string, request: ZapRequest, check: CredentialCheck) => string | Promise<string>
-  /** Milliseconds a CURVE key callback or user-id mapper may take before a 500 deny. Default 5000. */
-  callbackTimeoutMs?: number
-  /**
-   * Asynchronous checks outstanding at once per ZAP domain (the engine's option): a main-thread
-   * callback counts until it settles; past the bound requests are answered 300. Default 64.
-   */
-  maxPendingChecks?: number
-  /**
-   * The engine's brute-force guard, run in the worker (see the core `FailureGuardOptions`; the
-   * clock is the worker's `Date.now`). Blocked requests are answered 400 and their forwarded
-   * `decision` events carry `blocked`. Default: no guard.
-   */
-  guard?: Omit<FailureGuardOptions, "now">
-  /** Requests the worker decides at once (the handler's `concurrency`). Default 1024. */
-  concurrency?: number
-}
 
 /** Events of {@link ThreadAuthenticator}. Listeners that throw are reported as process warnings. */
 export interface ThreadAuthenticatorEvents {
@@ -114,8 +59,6 @@ export interface ThreadAuthenticatorEvents {
   "credential:revoked": (event: CredentialRevokedEvent) => void
 }
 
-const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
-
 /**
  * Runs the zmq-auth policy engine and its ZAP handler on a `worker_thread`, so ZeroMQ
  * handshakes are decided even while the main thread is busy. Configure it like the core
@@ -129,67 +72,28 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
  * call copies its arguments (passwords, key bytes) when it is made; changing them afterwards
  * changes nothing.
  */
-export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents> {
-  readonly #settings: Omit<WorkerSettings, "policy" | "closed">
-  /** Shared with every worker: 1 while `decision` has listeners here (see `WorkerSettings`). */
-  readonly #decisionsWanted = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
+export class ThreadAuthenticator extends ListenedEmitter<ThreadAuthenticatorEvents> {
+  readonly #settings: ThreadSettings
   readonly #curveUserId: ThreadAuthenticatorOptions["curveUserId"]
-  readonly #record = new PolicyRecord()
-  readonly #accepting = new Set<Promise<void>>()
-  #session: WorkerSession | undefined
-  #starting: StartAttempt | undefined
-  #stopping: Promise<void> | undefined
+  readonly #record = new RecordedPolicy()
+  /** Certificate directories of calls made while no worker runs, still being listed: `start()` waits for them. */
+  readonly #listing = new Set<Promise<void>>()
+  readonly #workers: WorkerLifecycle
 
   /** Throws `TypeError` naming the option that is invalid. */
   constructor(options: ThreadAuthenticatorOptions = {}) {
-    super()
-    if (options === null || typeof options !== "object") throw new TypeError("options must be an object")
-    if (options.context !== undefined) {
-      throw new TypeError(
-        "context cannot be passed to a worker thread: ThreadAuthenticator serves zeromq's global context"
-      )
-    }
-    const endpoint = options.endpoint ?? ZAP_ENDPOINT
-    if (typeof endpoint !== "string" || endpoint === "") throw new TypeError("endpoint must be a non-empty string")
-    const { callbackTimeoutMs, concurrency, curveUserId, maxPendingChecks } = options
-    if (
-      callbackTimeoutMs !== undefined &&
-      (typeof callbackTimeoutMs !== "number" || !Number.isFinite(callbackTimeoutMs) || callbackTimeoutMs <= 0)
-    ) {
-      throw new TypeError(
-        `callbackTimeoutMs must be a positive number of milliseconds, got ${String(callbackTimeoutMs)}`
-      )
-    }
-    if (concurrency !== undefined) checkConcurrency(concurrency)
-    if (curveUserId !== undefined && typeof curveUserId !== "function")
-      throw new TypeError("curveUserId must be a function")
-    if (maxPendingChecks !== undefined && (!Number.isSafeInteger(maxPendingChecks) || maxPendingChecks < 1)) {
-      throw new TypeError(`maxPendingChecks must be a positive integer, got ${String(maxPendingChecks)}`)
-    }
+    // Shared with every worker: 1 while `decision` has listeners here (see `WorkerSettings`).
+    const decisionsWanted = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
+    super("decision", (listening) => Atomics.store(decisionsWanted, 0, listening ? 1 : 0))
+    const { settings, curveUserId } = readThreadOptions(options, decisionsWanted)
+    this.#settings = settings
     this.#curveUserId = curveUserId
-    this.#settings = { endpoint, remoteCurveUserId: curveUserId !== undefined, decisionsWanted: this.#decisionsWanted }
-    if (options.module !== undefined) this.#settings.module = moduleHref(options.module)
-    if (callbackTimeoutMs !== undefined) this.#settings.callbackTimeoutMs = callbackTimeoutMs
-    if (concurrency !== undefined) this.#settings.concurrency = concurrency
-    if (maxPendingChecks !== undefined) this.#settings.maxPendingChecks = maxPendingChecks
-    if (options.guard !== undefined) {
-      if (options.guard === null || typeof options.guard !== "object" || "now" in options.guard) {
-        throw new TypeError(
-          "guard must be an object of FailureGuardOptions without now (the clock of the worker is used)"
-        )
-      }
-      void new FailureGuard(options.guard)
-      const { maxFailures, windowMs, maxAddressFailures, maxEntries, statusText } = options.guard
-      this.#settings.guard = { maxFailures, windowMs }
-      if (maxAddressFailures !== undefined) this.#settings.guard.maxAddressFailures = maxAddressFailures
-      if (maxEntries !== undefined) this.#settings.guard.maxEntries = maxEntries
-      if (statusText !== undefined) this.#settings.guard.statusText = statusText
-    }
+    this.#workers = new WorkerLifecycle(settings.endpoint)
   }
 
   /** Whether the worker is up, the ZAP endpoint bound, and no stop is under way. */
   get running(): boolean {
-    return this.#session?.running === true && this.#stopping === undefined
+    return this.#workers.running
   }
 
   /** The ZAP endpoint the worker binds. */
@@ -199,13 +103,13 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
 
   /** The worker's thread id while one exists, for diagnostics. */
   get threadId(): number | undefined {
-    return this.#session?.threadId
+    return this.#workers.threadId
   }
 
   /**
    * Starts the worker, applies the policy configured so far, and binds the ZAP endpoint;
    * resolves once handshakes are decided by it. Waits first for a `stop()` under way and for
-   * configuration calls still being validated. Rejects with `AuthenticatorError` when already
+   * calls still checking a certificate directory. Rejects with `AuthenticatorError` when already
    * started or when the endpoint already has a handler, and with the worker's typed error when
    * the module or the policy cannot be loaded (nothing is left running then).
    *
@@ -214,48 +118,23 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
    * `running` is false, no worker is left and the endpoint is free (a worker that was already
    * spawning is stopped by that `stop()`).
    */
-  async start(): Promise<void> {
-    if (this.#starting !== undefined || (this.#session !== undefined && this.#stopping === undefined)) {
-      throw new AuthenticatorError(`ThreadAuthenticator for ${this.endpoint} is already started`)
-    }
-    const attempt = startAttempt()
-    this.#starting = attempt
-    try {
-      if (this.#stopping !== undefined) await this.#stopping.catch(() => undefined)
-      while (this.#accepting.size > 0 && !attempt.stopped) {
-        await Promise.race([Promise.allSettled([...this.#accepting]), attempt.cancelled])
-      }
-      if (attempt.stopped) throw this.#stoppedBeforeStart()
-      const session = new WorkerSession(
-        { ...this.#settings, policy: this.#record.calls },
-        {
-          decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
-          reload: (event) => this.#emitSafely("certificates:reload", reviveReload(event)),
-          storeEvent: (name, args) => this.#emitSafely(name, ...reviveArguments(args)),
-          report: (event, error, request) =>
-            this.#emitSafely(event, error, ...(request === undefined ? [] : [request])),
-          callback: (request, check) => this.#runCallback(request, check),
-          exit: (error) => {
-            if (this.#session === session) this.#session = undefined
-            this.#emitSafely("worker:exit", error)
-          },
-        }
-      )
-      this.#session = session
-      try {
-        await session.ready
-      } catch (error) {
-        if (this.#session === session) this.#session = undefined
-        // The stop() that cancelled this attempt ended the worker before it was ready.
-        if (attempt.stopped) throw this.#stoppedBeforeStart()
-        throw error
-      }
-      servingOnAnotherThread(this.endpoint, session.exited)
-      // The stop() that cancelled this attempt is stopping the session.
-      if (attempt.stopped) throw this.#stoppedBeforeStart()
-    } finally {
-      if (this.#starting === attempt) this.#starting = undefined
-    }
+  start(): Promise<void> {
+    return this.#workers.start(
+      this.#listing,
+      () =>
+        new WorkerSession(
+          { ...this.#settings, policy: this.#record.calls },
+          {
+            decision: (event) => this.#emitSafely("decision", reviveDecision(event)),
+            reload: (event) => this.#emitSafely("certificates:reload", reviveReload(event)),
+            storeEvent: (name, args) => this.#emitSafely(name, ...reviveArguments(args)),
+            report: (event, error, request) =>
+              this.#emitSafely(event, error, ...(request === undefined ? [] : [request])),
+            callback: (request, check) => this.#runCallback(request, check),
+            exit: (error) => this.#emitSafely("worker:exit", error),
+          }
+        )
+    )
   }
 
   /**
@@ -264,22 +143,8 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
    * Cancels a `start()` that has not resolved yet (it rejects); once this resolves, `running`
    * is false and the endpoint is free.
    */
-  async stop(): Promise<void> {
-    const attempt = this.#starting
-    if (attempt !== undefined) {
-      attempt.cancel()
-      this.#starting = undefined
-    }
-    const session = this.#session
-    if (session === undefined) {
-      await this.#stopping
-      return
-    }
-    this.#stopping ??= session.stop().finally(() => {
-      if (this.#session === session) this.#session = undefined
-      this.#stopping = undefined
-    })
-    await this.#stopping
+  stop(): Promise<void> {
+    return this.#workers.stop()
   }
 
   /** Same as {@link ThreadAuthenticator.stop}, for `await using`. */
@@ -386,27 +251,28 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
   /**
    * Numbers `call` and dispatches it at once, so calls take effect in the order they are made: a
    * live worker applies them one by one in the order they were posted; otherwise (no worker, or
-   * one stopping) they are validated and recorded for the next `start()`, which waits for them.
+   * one stopping) they are checked and recorded for the next `start()`, which waits for a
+   * certificate directory still being listed.
    */
   async #configure(call: ConfigurationCall): Promise<void> {
     const order = this.#record.nextOrder()
-    const session = this.#session
-    if (session !== undefined && this.#stopping === undefined) {
+    const session = this.#workers.live
+    if (session !== undefined) {
       await session.configure(call)
-      this.#record.recordApplied(call, order)
+      this.#record.record(call, order)
       return
     }
-    const accepting = this.#record.accept(call, order)
-    this.#accepting.add(accepting)
-    try {
-      await accepting
-    } finally {
-      this.#accepting.delete(accepting)
+    checkConfiguration(call, (list) => this.#record.has(list))
+    if (call.method === "configureCurve" && call.location !== null) {
+      const listing = checkCertificateDirectory(call.location)
+      this.#listing.add(listing)
+      try {
+        await listing
+      } finally {
+        this.#listing.delete(listing)
+      }
     }
-  }
-
-  #stoppedBeforeStart(): AuthenticatorError {
-    return new AuthenticatorError(`ThreadAuthenticator for ${this.endpoint}: stop() was called before it started`)
+    this.#record.record(call, order)
   }
 
   #runCallback(request: CallbackRequest, check: CredentialCheck): unknown {
@@ -420,77 +286,7 @@ export class ThreadAuthenticator extends EventEmitter<ThreadAuthenticatorEvents>
     return this.#curveUserId(request.publicKey, reviveRequest(request.request), check)
   }
 
-  // Listener bookkeeping: the worker forwards `decision` events only while there are listeners.
-
-  /** Adds a listener, as eventemitter3's `on`. */
-  override on<T extends EventName>(event: T, fn: Listener<T>, context?: unknown): this {
-    super.on(event, fn, context)
-    return this.#listenersChanged()
-  }
-
-  /** Same as {@link ThreadAuthenticator.on}. */
-  override addListener<T extends EventName>(event: T, fn: Listener<T>, context?: unknown): this {
-    return this.on(event, fn, context)
-  }
-
-  /** Adds a listener called once, as eventemitter3's `once`. */
-  override once<T extends EventName>(event: T, fn: Listener<T>, context?: unknown): this {
-    super.once(event, fn, context)
-    return this.#listenersChanged()
-  }
-
-  /** Removes listeners, as eventemitter3's `removeListener`. */
-  override removeListener<T extends EventName>(event: T, fn?: Listener<T>, context?: unknown, once?: boolean): this {
-    super.removeListener(event, fn, context, once)
-    return this.#listenersChanged()
-  }
-
-  /** Same as {@link ThreadAuthenticator.removeListener}. */
-  override off<T extends EventName>(event: T, fn?: Listener<T>, context?: unknown, once?: boolean): this {
-    return this.removeListener(event, fn, context, once)
-  }
-
-  /** Removes every listener, or those of one event. */
-  override removeAllListeners(event?: EventName): this {
-    super.removeAllListeners(event)
-    return this.#listenersChanged()
-  }
-
-  #listenersChanged(): this {
-    Atomics.store(this.#decisionsWanted, 0, this.listenerCount("decision") > 0 ? 1 : 0)
-    return this
-  }
-
   #emitSafely(event: keyof ThreadAuthenticatorEvents, ...payload: unknown[]): void {
     callListener(event, () => (this.emit as (event: string, ...payload: unknown[]) => boolean)(event, ...payload))
   }
-}
-
-function startAttempt(): StartAttempt {
-  let cancel!: () => void
-  const cancelled = new Promise<void>((resolve) => {
-    cancel = resolve
-  })
-  const attempt: StartAttempt = {
-    stopped: false,
-    cancelled,
-    cancel() {
-      attempt.stopped = true
-      cancel()
-    },
-  }
-  return attempt
-}
-
-function moduleHref(module: string | URL): string {
-  if (module instanceof URL) return module.href
-  if (typeof module !== "string" || module === "") throw new TypeError("module must be a file path or a URL")
-  if (URL_SCHEME.test(module) && !isAbsolute(module)) {
-    try {
-      return new URL(module).href
-    } catch {
-      throw new TypeError("module must be a file path or a URL")
-    }
-  }
-  return pathToFileURL(resolve(module)).href
 }

@@ -149,32 +149,34 @@ function transferReply(reply: ZapReply): TransferredReply {
   return transferred
 }
 
+/** The fields of a decision event that cross in another form; the others cross as they are. */
+type RebuiltDecisionFields = "request" | "reply" | "error"
+/** Whether `A` and `B` have the same keys and each is assignable to the other. */
+type Same<A, B> = [A, keyof A] extends [B, keyof B] ? ([B, keyof B] extends [A, keyof A] ? true : false) : false
+/** Compiles only while the decision shape of messages.ts spells every other field of `DecisionEvent`. */
+const decisionShapeComplete: Same<
+  Omit<DecisionEvent, RebuiltDecisionFields>,
+  Omit<TransferredDecision, RebuiltDecisionFields>
+> = true
+void decisionShapeComplete
+
 /** The cloneable form of a decision event. */
 export function transferDecision(event: DecisionEvent): TransferredDecision {
+  const { request, reply, error, ...plain } = event
   const transferred: TransferredDecision = {
-    request: transferRequest(event.request),
-    reply: transferReply(event.reply),
-    elapsedMs: event.elapsedMs,
+    ...plain,
+    request: transferRequest(request),
+    reply: transferReply(reply),
   }
-  if (event.error !== undefined) transferred.error = transferError(event.error)
-  if (event.blocked !== undefined) transferred.blocked = { ...event.blocked }
+  if (error !== undefined) transferred.error = transferError(error)
   return transferred
 }
 
 /** A decision event received from the worker, shaped exactly as the engine emits it. */
 export function reviveDecision(transferred: TransferredDecision): DecisionEvent {
-  const event: DecisionEvent = {
-    request: reviveRequest(transferred.request),
-    reply: reviveReply(transferred.reply),
-    elapsedMs: transferred.elapsedMs,
-  }
-  if (transferred.error !== undefined) event.error = reviveError(transferred.error)
-  if (transferred.blocked !== undefined)
-    event.blocked = {
-      reason: transferred.blocked.reason,
-      failures: transferred.blocked.failures,
-      retryAfterMs: transferred.blocked.retryAfterMs,
-    }
+  const { request, reply, error, ...plain } = transferred
+  const event: DecisionEvent = { ...plain, request: reviveRequest(request), reply: reviveReply(reply) }
+  if (error !== undefined) event.error = reviveError(error)
   return event
 }
 

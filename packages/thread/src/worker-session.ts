@@ -100,6 +100,11 @@ export class WorkerSession {
     return this.#state === "running"
   }
 
+  /** Whether the worker thread is gone (stopped, failed to start, or crashed). */
+  get ended(): boolean {
+    return this.#state === "exited"
+  }
+
   /** The worker's thread id, for diagnostics. */
   get threadId(): number {
     return this.#worker.threadId

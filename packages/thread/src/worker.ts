@@ -15,6 +15,7 @@ import { applyConfiguration, type ConfigurableEngine } from "./apply-configurati
 import { METRICS_FLUSH_MS } from "./defaults.js"
 import { guardProcessExit, type ExitCode } from "./exit-guard.js"
 import {
+  isMessageId,
   readMainMessage,
   readWorkerSettings,
   type CallbackRequest,
@@ -302,10 +303,10 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
     } catch (error) {
       report("message:error", error)
       const id = (data as { type?: unknown; id?: unknown } | null)?.id
-      if ((data as { type?: unknown } | null)?.type === "configure" && Number.isSafeInteger(id) && (id as number) > 0) {
+      if ((data as { type?: unknown } | null)?.type === "configure" && isMessageId(id)) {
         post({
           type: "configure:failed",
-          id: id as number,
+          id,
           error: transferError(
             new AuthenticatorError("the configuration call could not be read by the worker thread", { cause: error })
           ),

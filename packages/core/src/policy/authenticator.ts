@@ -585,6 +585,7 @@ function measureDecision(request: ZapRequest, verdict: Verdict, elapsedMs: numbe
   return measurement
 }
 
-function checkDomain(domain: unknown): asserts domain is string {
+/** Throws {@link AuthenticatorError} when `domain` is not a string (a ZAP domain). */
+export function checkDomain(domain: unknown): asserts domain is string {
   if (typeof domain !== "string") throw new AuthenticatorError(`a ZAP domain must be a string, got ${typeof domain}`)
 }

@@ -1,15 +1,14 @@
-import { Authenticator, type CurveKeyCallback } from "@zmq-auth/core"
-import { applyConfiguration } from "./apply-configuration.js"
+import type { CurveKeyCallback } from "@zmq-auth/core"
 import type { ConfigurationCall } from "./messages.js"
 
-/** A recorded call and its place in call order (see {@link PolicyRecord.nextOrder}). */
+/** A recorded call and its place in call order (see {@link RecordedPolicy.nextOrder}). */
 interface Entry {
   order: number
   call: ConfigurationCall
 }
 
 /**
- * The main thread's copy of the whole policy: every configuration call that took effect,
+ * The main thread's record of the whole policy: every configuration call that took effect,
  * compacted per domain (a later call for the same entry replaces the earlier one), replayed in
  * order each time a worker starts, so a restart after a crash recovers the full policy. Also
  * holds the main-thread CURVE key callbacks the worker calls by id.
@@ -18,9 +17,7 @@ interface Entry {
  * certificate directory still being read when a newer call for its domain is recorded is
  * dropped once read, as the core engine drops it.
  */
-export class PolicyRecord {
-  /** Checks calls made while no worker runs, exactly as the engine would. */
-  readonly #validator = new Authenticator()
+export class RecordedPolicy {
   readonly #entries = new Map<string, Entry>()
   readonly #callbacks = new Map<number, CurveKeyCallback>()
   #nextCallbackId = 1
@@ -33,7 +30,7 @@ export class PolicyRecord {
 
   /**
    * Numbers a configuration call at the moment it is made; pass the number to
-   * {@link PolicyRecord.accept} or {@link PolicyRecord.recordApplied}. Of two calls for the same
+   * {@link RecordedPolicy.record}. Of two calls for the same
    * entry, the one with the higher number is kept, whichever finishes last.
    */
   nextOrder(): number {
@@ -57,35 +54,17 @@ export class PolicyRecord {
     return this.#callbacks.get(id)
   }
 
+  /** Whether an allow or a deny list is recorded (one excludes the other). */
+  has(list: "allow" | "deny"): boolean {
+    return this.#entries.has(list)
+  }
+
   /**
-   * Validates `call` as the engine would (rejecting with the engine's typed error, e.g. allow
-   * after deny, a malformed key, an unreadable certificate directory) and records it, unless a
-   * call made after it (a higher `order`) was recorded for the same entry meanwhile.
+   * Records `call`, which took effect (applied by a running worker, or checked while none runs),
+   * numbered by {@link RecordedPolicy.nextOrder}: unless a call made after it for the same entry
+   * was recorded meanwhile, it replaces the entry's earlier call.
    */
-  async accept(call: ConfigurationCall, order: number): Promise<void> {
-    // The validator reads a certificate directory once and checks the watch options; only the
-    // worker watches it.
-    const checked =
-      call.method === "configureCurve" && call.options?.watch === true
-        ? { ...call, options: { ...call.options, watch: false } }
-        : call
-    await applyConfiguration(this.#validator, checked, (id) => this.#callbacks.get(id) ?? rejectAll)
-    this.#store(call, order)
-  }
-
-  /** Records `call`, which a running worker has already applied, numbered as for `accept`. */
-  recordApplied(call: ConfigurationCall, order: number): void {
-    if (call.method === "allow" || call.method === "deny") {
-      try {
-        this.#validator[call.method](...call.addresses)
-      } catch {
-        // The worker's engine (possibly a subclass) accepted it: its word counts.
-      }
-    }
-    this.#store(call, order)
-  }
-
-  #store(call: ConfigurationCall, order: number): void {
+  record(call: ConfigurationCall, order: number): void {
     if (call.method === "allow" || call.method === "deny") {
       // Lists only grow: the order of the calls does not matter.
       if (call.addresses.length === 0) return
@@ -118,8 +97,4 @@ function entryKind(method: Exclude<ConfigurationCall["method"], "allow" | "deny"
   if (method === "configurePlain") return "plain"
   if (method === "configureGssapi") return "gssapi"
   return "curve"
-}
-
-function rejectAll(): boolean {
-  return false
 }
