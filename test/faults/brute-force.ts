@@ -47,7 +47,7 @@ export function runBruteForceGuard(adapter: AdapterUnderTest): void {
       return decisionFor(engine, `r${requests}`)
     }
 
-    it("blocks an address on a user name after maxFailures, even with the right password, and reports why", async () => {
+    it("blocks an address on a user name after maxFailures, even with the right password; says why", async () => {
       const engine = await serve()
       for (let index = 0; index < 3; index++)
         expect(await zap("192.0.2.7", "admin", `guess-${index}`)).toEqual(["400", "Invalid password"])
@@ -60,7 +60,7 @@ export function runBruteForceGuard(adapter: AdapterUnderTest): void {
       expect(await zap("192.0.2.7", "bob", "hunter2")).toEqual(["200", "OK"])
     })
 
-    it("lets a client proving the right password in over a real handshake while its user name is attacked elsewhere", async () => {
+    it("lets in a client with the right password while its user name is attacked elsewhere", async () => {
       const engine = await serve()
       for (let index = 0; index < 5; index++) await zap("192.0.2.7", "admin", `guess-${index}`)
       await lastZapDecision(engine)

@@ -109,7 +109,9 @@ function expectNamedErrors(errors: readonly CertificateError[]): void {
   }
 }
 
-describe(`a certificate directory with ${RUNNING_AS_ROOT ? "symlinked" : "chmod 000, symlinked"}, empty and malformed files`, () => {
+const BAD_FILES = RUNNING_AS_ROOT ? "symlinked" : "chmod 000, symlinked"
+
+describe(`a certificate directory with ${BAD_FILES}, empty and malformed files`, () => {
   it("readCertificateDirectory: good keys in certificates, one named error per bad file", async () => {
     const { certificates, errors } = await readCertificateDirectory(dir)
     expect(new Set(certificates.keys())).toEqual(new Set(good.map((keys) => keys.publicKey)))

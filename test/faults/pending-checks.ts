@@ -168,7 +168,7 @@ export function runPendingChecks(
     // answers what is in flight (API.md), so there the check runs until callbackTimeoutMs.
     const stopName = options.abortsOnStop
       ? "aborts the signal of a callback still running when the adapter stops"
-      : "answers a callback still running when stopped: its signal is aborted at callbackTimeoutMs, then stop() resolves"
+      : "answers a callback running at stop(): its signal aborts at callbackTimeoutMs, then stop() resolves"
     it(stopName, async () => {
       const engine = await serve({ callbackTimeoutMs: options.abortsOnStop ? 60_000 : 300 })
       const checks = waiter<CredentialCheck>()

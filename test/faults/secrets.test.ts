@@ -65,7 +65,7 @@ class Capture {
     }
   }
 
-  /** Every needle form found in the capture. */
+  /** Every needle form found in the capture, named with its encoding. */
   leaks(needles: Record<string, string | Buffer>): string[] {
     const found: string[] = []
     const haystack = this.texts.join("\n")
@@ -73,11 +73,7 @@ class Capture {
       const bytes = typeof needle === "string" ? Buffer.from(needle) : needle
       const forms = [bytes.toString("latin1"), bytes.toString("hex"), bytes.toString("base64")]
       if (typeof needle === "string") forms.push(needle)
-      for (const form of forms)
-        if (haystack.includes(form))
-          found.push(
-            `${name} (${form === bytes.toString("hex") ? "hex" : form === bytes.toString("base64") ? "base64" : "text"})`
-          )
+      for (const form of forms) if (haystack.includes(form)) found.push(`${name} (${encodingOf(form, bytes)})`)
     }
     return [...new Set(found)]
   }
@@ -292,7 +288,7 @@ describe("no secret in events, logs or error messages", () => {
     it(`decision events of the ${adapter.name} adapter carry no secret`, adapterSession(adapter))
   }
 
-  it("a decision event cloned in a fresh server process holds neither the configured passwords nor the loaded secret key", async () => {
+  it("a decision event cloned in a fresh server holds neither the passwords nor the loaded secret key", async () => {
     const result = await runNode(fileURLToPath(new URL("../fixtures/secrets/clone-decision.mjs", import.meta.url)), [])
     expect(result.stderr).toBe("")
     const report = JSON.parse(result.stdout) as {
@@ -333,3 +329,10 @@ describe("no secret in events, logs or error messages", () => {
     expect(events.leaks({ "PLAIN password": PASSWORD })).toEqual([])
   })
 })
+
+/** Which encoding of `bytes` the leaked `form` is. */
+function encodingOf(form: string, bytes: Buffer): string {
+  if (form === bytes.toString("hex")) return "hex"
+  if (form === bytes.toString("base64")) return "base64"
+  return "text"
+}

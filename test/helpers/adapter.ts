@@ -81,7 +81,10 @@ export interface StoreEvents {
   storeEvent(name: string, accept?: (args: unknown[]) => boolean): Promise<unknown[]>
 }
 
-/** Collects the store events (`STORE_EVENTS`) that `sources` emit: the stores themselves, or a `ThreadAuthenticator`. */
+/**
+ * Collects the store events (`STORE_EVENTS`) that `sources` emit: the stores themselves, or a
+ * `ThreadAuthenticator`.
+ */
 export function collectStoreEvents(sources: Iterable<unknown>, names: readonly string[]): StoreEvents {
   const storeEvents: StoreEvents["storeEvents"] = []
   const waiting: Array<{ name: string; accept: (args: unknown[]) => boolean; resolve: (args: unknown[]) => void }> = []

@@ -374,7 +374,7 @@ export function runDecisionTable(adapter: AdapterUnderTest): void {
         )
         expect(decision.error?.message).toMatch(/100 ms/)
       })
-      it("takes a CredentialVerdict from the key callback: 300 try again later, a user id replacing curveUserId's", async () => {
+      it("takes a CredentialVerdict from the key callback: 300 try later, a user id over curveUserId's", async () => {
         const { engine } = await serve({ curveUserId: () => "mapped" })
         const known = newClientKeys()
         await engine.configureCurveCallback("*", (domain, publicKey) =>

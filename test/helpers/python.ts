@@ -49,11 +49,8 @@ export function runPython(script: string, args: readonly string[] = [], timeoutM
       { encoding: "utf8", timeout: timeoutMs, killSignal: "SIGKILL" },
       (error, stdout, stderr) => {
         if (error !== null) {
-          reject(
-            new Error(
-              `${PYTHON} failed (${error.killed ? `killed after ${timeoutMs} ms` : `exit ${String(error.code)}`}):\n${stderr}\n${stdout}`
-            )
-          )
+          const ended = error.killed ? `killed after ${timeoutMs} ms` : `exit ${String(error.code)}`
+          reject(new Error(`${PYTHON} failed (${ended}):\n${stderr}\n${stdout}`))
         } else {
           resolve({ stdout, stderr })
         }

@@ -52,7 +52,7 @@ describe("ThreadAuthenticator call order and argument copies", () => {
         return authenticator
       }
 
-      it("lets configureCurveKeys win over an earlier configureCurve still reading its directory, also after a restart", async () => {
+      it("lets configureCurveKeys win over an earlier configureCurve still reading, also after a restart", async () => {
         const engine = await prepared()
         const { location, client: fromDirectory } = await certificateDirectory()
         const listed = newClientKeys()
@@ -98,7 +98,7 @@ describe("ThreadAuthenticator call order and argument copies", () => {
         ])
       })
 
-      it("copies PLAIN passwords when called: changing the caller's Map or object afterwards changes nothing", async () => {
+      it("copies PLAIN passwords when called: changing the caller's Map or object later changes nothing", async () => {
         const engine = await prepared()
         const users = new Map([["admin", "secret"]])
         const others = { guest: "welcome" } as Record<string, string>
@@ -166,7 +166,7 @@ describe("ThreadAuthenticator call order and argument copies", () => {
     expect(await curveOutcomes(target, [fromDirectory, listed])).toEqual(["handshake:error:auth", "handshake"])
   })
 
-  it("applies calls made while start() is under way before the worker binds: the first handshake already sees them", async () => {
+  it("applies calls made during start() before the worker binds: the first handshake sees them", async () => {
     const engine = create()
     const { location } = await certificateDirectory()
     for (let index = 0; index < 200; index++) await createCertificates(location, `filler-${index}`)

@@ -202,7 +202,7 @@ describe("ThreadAuthenticator configuration", () => {
     expect(JSON.stringify(decision)).not.toContain("secret")
   })
 
-  it("forwards decisions only while the main thread listens, from the first handshake after a listener is added", async () => {
+  it("forwards decisions only while the main thread listens, from the first handshake after on()", async () => {
     const engine = create()
     await engine.configurePlain("*", { early: "one", late: "two", last: "three" })
     await engine.start()

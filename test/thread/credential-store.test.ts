@@ -8,7 +8,7 @@ const STORE_MODULE = new URL("../fixtures/thread/store-module.mjs", import.meta.
 describe("a credential store inside the worker", () => {
   const kit = threadKit()
 
-  it("decides in the worker, forwards its events to the main thread, and is closed (awaited) when the worker stops", async () => {
+  it("decides in the worker, forwards its events to the main thread, is closed when the worker stops", async () => {
     const authenticator = kit.create({ module: STORE_MODULE })
     const revoked: CredentialRevokedEvent[] = []
     const down: Error[] = []

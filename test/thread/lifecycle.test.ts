@@ -148,7 +148,7 @@ describe("ThreadAuthenticator lifecycle", () => {
     expect(other.running).toBe(true)
   })
 
-  it("reports a worker crash, rejects pending calls, fails closed, and recovers the whole policy on start()", async () => {
+  it("reports a worker crash, rejects pending calls, fails closed, recovers the whole policy on start()", async () => {
     const authenticator = create({ module: fixture("crash-module.mjs") })
     const known = newClientKeys()
     await authenticator.configurePlain("*", { admin: "secret", crash: "secret" })

@@ -40,7 +40,7 @@ describe("ThreadAuthenticator with a module that calls process.exit()", () => {
     expect(await attemptHandshake(curve, { mechanism: "CURVE", ...newClientKeys() })).toBe("handshake")
   })
 
-  it("in a configuration call: rejects it, reports worker:exit, fails closed, and start() recovers the policy", async () => {
+  it("in a configuration call: rejects it, reports worker:exit, fails closed; start() recovers policy", async () => {
     const authenticator = create(exitModule())
     await authenticator.configurePlain("*", { admin: "secret" })
     await authenticator.start()

@@ -24,7 +24,7 @@ function heldCallback() {
 describe("ThreadAuthenticator main-thread key callbacks across a restart", () => {
   const { create, server } = threadKit()
 
-  it("drops the answer of a callback replaced during stop(): it never decides a request of the next worker", async () => {
+  it("drops the answer of a callback replaced during stop(): it never decides the next worker's requests", async () => {
     const engine = create({ callbackTimeoutMs: 1_000 })
     const { nextDecision } = collectDecisions(engine)
     const old = heldCallback()
