@@ -99,11 +99,16 @@ export async function benchmarkBusyMainThread(settings: BenchSettings): Promise<
   const report: BenchmarkReport = {
     title: "5. Busy main thread",
     workload:
-      `CURVE, ${settings.busyThreadHandshakes} handshakes per run, clients in a child Node process; the server and the adapter live in this ` +
-      `process. "Blocked": the main thread runs a ${STALL_MS} ms synchronous loop once per ${STALL_PERIOD_MS} ms (the first ${FIRST_STALL_AFTER_MS} ms into the run) ` +
-      `while clients arrive open loop, one every ${ARRIVAL_INTERVAL_MS} ms (at most ${ARRIVALS_IN_FLIGHT} in flight), so every arrival during a stall ` +
-      `waits for it. "90% busy": it busy-loops ${BUSY_MS} ms of every ${PERIOD_MS} ms while ${CLIENTS_AT_ONCE} clients handshake back to back. ` +
-      `Idle baselines run the same client workload with the thread free. Interleaved, ${settings.rounds} rounds after a warm-up each; ` +
+      `CURVE, ${settings.busyThreadHandshakes} handshakes per run, clients in a child Node process; ` +
+      "the server and the adapter live in this process. " +
+      `"Blocked": the main thread runs a ${STALL_MS} ms synchronous loop once per ${STALL_PERIOD_MS} ms ` +
+      `(the first ${FIRST_STALL_AFTER_MS} ms into the run) while clients arrive open loop, ` +
+      `one every ${ARRIVAL_INTERVAL_MS} ms (at most ${ARRIVALS_IN_FLIGHT} in flight), ` +
+      "so every arrival during a stall waits for it. " +
+      `"90% busy": it busy-loops ${BUSY_MS} ms of every ${PERIOD_MS} ms ` +
+      `while ${CLIENTS_AT_ONCE} clients handshake back to back. ` +
+      "Idle baselines run the same client workload with the thread free. " +
+      `Interleaved, ${settings.rounds} rounds after a warm-up each; ` +
       `p99 over every measured handshake. Ratio: busy p99 / idle p99 (lower is better).`,
     rows: [],
     notes: [],
@@ -131,8 +136,10 @@ export async function benchmarkBusyMainThread(settings: BenchSettings): Promise<
     }
     const stalledLoop = p99(PROMISE_LOOP, LONG_STALLS, true)
     report.notes.push(
-      `With ${STALL_MS} ms stalls the promise loop's p99 is ${formatNumber(stalledLoop)} ms (${formatNumber(stalledLoop / STALL_MS)}x the stall): ` +
-        "its ZAP replies wait for the main thread. The thread adapter decides on its own thread; only CPU contention reaches it."
+      `With ${STALL_MS} ms stalls the promise loop's p99 is ${formatNumber(stalledLoop)} ms ` +
+        `(${formatNumber(stalledLoop / STALL_MS)}x the stall): ` +
+        "its ZAP replies wait for the main thread. " +
+        "The thread adapter decides on its own thread; only CPU contention reaches it."
     )
   } finally {
     await clients.close()

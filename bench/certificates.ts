@@ -143,12 +143,15 @@ export async function benchmarkCertificates(
   const report: BenchmarkReport = {
     title: "6. Certificates",
     workload:
-      `Loading: loadCertificates() on a directory of ${files.toLocaleString("en-US")} public certificate files (pyzmq layout, one ` +
-      `metadata property each), median of ${settings.rounds} after a warm-up (page cache warm), against pyzmq's load_certificates ` +
-      "on the same directory, one round of each in turn. Watched change: configureCurve with watch (debounceMs 0) on that " +
-      "directory, one file replaced by a new certificate renamed into place, time until the reload event has applied it; " +
-      `median of ${settings.rounds} after a warm-up. Memory: heapUsed + external growth of this process after configureCurveKeys with ${keys.toLocaleString("en-US")} ` +
-      "random 32-byte keys and two full collections (gc exposed at run time via v8.setFlagsFromString and vm), against " +
+      `Loading: loadCertificates() on a directory of ${files.toLocaleString("en-US")} public certificate files ` +
+      `(pyzmq layout, one metadata property each), median of ${settings.rounds} after a warm-up (page cache warm), ` +
+      "against pyzmq's load_certificates on the same directory, one round of each in turn. " +
+      "Watched change: configureCurve with watch (debounceMs 0) on that directory, " +
+      "one file replaced by a new certificate renamed into place, time until the reload event has applied it; " +
+      `median of ${settings.rounds} after a warm-up. ` +
+      "Memory: heapUsed + external growth of this process " +
+      `after configureCurveKeys with ${keys.toLocaleString("en-US")} random 32-byte keys and two full collections ` +
+      "(gc exposed at run time via v8.setFlagsFromString and vm), against " +
       "pyzmq's per-domain table {z85 key: True} measured with tracemalloc.",
     rows: [],
     notes: [],
@@ -199,8 +202,10 @@ export async function benchmarkCertificates(
       met: median(changeMs) < 20,
     }
     report.notes.push(
-      `While loading, a 1 ms timer was late by at most ${formatNumber(Math.max(...stallMs))} ms (median of the rounds' longest: ` +
-        `${formatNumber(median(stallMs))} ms); files are read in slices of 4 ms, so longer delays are the machine's scheduling: idle for as long, the same timer was late by at most ` +
+      `While loading, a 1 ms timer was late by at most ${formatNumber(Math.max(...stallMs))} ms ` +
+        `(median of the rounds' longest: ${formatNumber(median(stallMs))} ms); ` +
+        "files are read in slices of 4 ms, so longer delays are the machine's scheduling: " +
+        "idle for as long, the same timer was late by at most " +
         `${formatNumber(Math.max(...idleMs))} ms (median ${formatNumber(median(idleMs))} ms).`
     )
     const memoryMegabytes = memoryBytes / 1024 / 1024

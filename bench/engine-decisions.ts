@@ -111,12 +111,17 @@ export async function benchmarkEngineDecisions(
   const report: BenchmarkReport = {
     title: "3. Engine decisions",
     workload:
-      `PLAIN with ${size.toLocaleString("en-US")} users and CURVE with ${size.toLocaleString("en-US")} keys, both configured for domain ` +
-      `"${DOMAIN}"; ${count.toLocaleString("en-US")} sequential awaited decisions per run over ${Math.min(DISTINCT_REQUESTS, size).toLocaleString("en-US")} ` +
-      'pre-built requests of random known users/keys (all allowed). "engine": authenticate() on parsed requests (PLAIN passwords compared in ' +
+      `PLAIN with ${size.toLocaleString("en-US")} users and CURVE with ${size.toLocaleString("en-US")} keys, ` +
+      `both configured for domain "${DOMAIN}"; ` +
+      `${count.toLocaleString("en-US")} sequential awaited decisions per run ` +
+      `over ${Math.min(DISTINCT_REQUESTS, size).toLocaleString("en-US")} ` +
+      "pre-built requests of random known users/keys (all allowed). " +
+      '"engine": authenticate() on parsed requests (PLAIN passwords compared in ' +
       'constant time); "ceiling": an async function doing only a Map lookup on the same requests; "message path": ' +
-      "parseZapRequest + authenticate + encodeZapReply on the frames, as pyzmq's handle_zap_message does (pyzmq: same frames, a stub " +
-      `ZAP socket, its default logger). Node variants interleaved, median of ${settings.rounds}; pyzmq median of ${settings.rounds} in one Python process.`,
+      "parseZapRequest + authenticate + encodeZapReply on the frames, as pyzmq's handle_zap_message does " +
+      "(pyzmq: same frames, a stub ZAP socket, its default logger). " +
+      `Node variants interleaved, median of ${settings.rounds}; ` +
+      `pyzmq median of ${settings.rounds} in one Python process.`,
     rows: [],
     notes: [],
   }

@@ -64,7 +64,9 @@ function revocationRows(rounds: readonly RevocationRound[], nodeCount: number): 
     const p99 = percentile(latencies, 99)
     return {
       subject,
-      measured: `p50 ${formatNumber(percentile(latencies, 50))} ms, p99 ${formatNumber(p99)} ms (${latencies.length} keys)`,
+      measured:
+        `p50 ${formatNumber(percentile(latencies, 50))} ms, ` +
+        `p99 ${formatNumber(p99)} ms (${latencies.length} keys)`,
       baseline: "-",
       target: `p99 < ${REVOCATION_TARGET_MS} ms`,
       met: p99 < REVOCATION_TARGET_MS,
@@ -117,7 +119,9 @@ function outageRows(outage: OutageMeasurement, count: number): ResultRow[] {
     },
     {
       subject: "Redis frozen: store calls outstanding",
-      measured: `at most ${down.maxInFlight} at once, ${down.inFlightAfter} after the run, ${down.saturated} "Too many pending checks"`,
+      measured:
+        `at most ${down.maxInFlight} at once, ${down.inFlightAfter} after the run, ` +
+        `${down.saturated} "Too many pending checks"`,
       baseline: "maxPendingChecks 64",
       target: "bounded, 0 left, never saturated",
       met: down.maxInFlight <= 64 && down.inFlightAfter === 0 && down.saturated === 0,
@@ -168,13 +172,19 @@ async function measureFleet(settings: BenchSettings, redis: BenchRedis): Promise
 export async function benchmarkFleet(settings: BenchSettings): Promise<BenchmarkReport> {
   const nodeCount = settings.quick ? 4 : 16
   const workload =
-    `Local redis-server (loopback). Handshakes: the workload of benchmark 1 (${settings.handshakesPerRun} per run, ${settings.handshakeConcurrency} clients at once, ` +
-    `32 keys / users) through the promise loop with configureStore("*", RedisCredentialStore) against configureCurveKeys / configurePlain in memory, ` +
-    `interleaved, median of ${settings.rounds}; the store's cache and verified attempts are warm (passwords: scrypt N=2^14 r=8 p=1). ` +
-    `Revocation: ${nodeCount} node processes, each a store with its own node name; per fresh key (alternating) either every node checks it in a loop ` +
-    `(setImmediate between checks: ${nodeCount} busy processes) or every node stays idle until its credential:revoked, then checks it once; ` +
+    "Local redis-server (loopback). Handshakes: the workload of benchmark 1 " +
+    `(${settings.handshakesPerRun} per run, ${settings.handshakeConcurrency} clients at once, 32 keys / users) ` +
+    'through the promise loop with configureStore("*", RedisCredentialStore) ' +
+    "against configureCurveKeys / configurePlain in memory, " +
+    `interleaved, median of ${settings.rounds}; ` +
+    "the store's cache and verified attempts are warm (passwords: scrypt N=2^14 r=8 p=1). " +
+    `Revocation: ${nodeCount} node processes, each a store with its own node name; ` +
+    "per fresh key (alternating) either every node checks it in a loop " +
+    `(setImmediate between checks: ${nodeCount} busy processes) ` +
+    "or every node stays idle until its credential:revoked, then checks it once; " +
     `timed from the revokeCurveKey reply in the admin process to the last node refusing (epoch timestamps). ` +
-    `Outage: ${settings.decisionsPerRun} CURVE decisions (32 at once) through Authenticator.authenticate after redis-server got SIGSTOP and the store (heartbeat 250 ms) reported store:down.`
+    `Outage: ${settings.decisionsPerRun} CURVE decisions (32 at once) through Authenticator.authenticate ` +
+    "after redis-server got SIGSTOP and the store (heartbeat 250 ms) reported store:down."
   if (!redisServerInstalled()) {
     return {
       title: TITLE,

@@ -41,7 +41,9 @@ async function flood(name: string, addressOf: (index: number) => string, withGua
   const grown = heapUsed() - before
   const admin = await engine.authenticate(plain("198.51.100.1", "admin", "secret", FLOOD))
   console.log(
-    `${name}${withGuard ? "" : " (no guard)"}: ${elapsedMs.toFixed(0)} ms, decisions ${JSON.stringify(Object.fromEntries(counts))}, counters ${withGuard ? guard.size : "-"}, heap +${(grown / 1024).toFixed(0)} KiB, admin from another address: ${admin.statusCode}`
+    `${name}${withGuard ? "" : " (no guard)"}: ${elapsedMs.toFixed(0)} ms, ` +
+      `decisions ${JSON.stringify(Object.fromEntries(counts))}, counters ${withGuard ? guard.size : "-"}, ` +
+      `heap +${(grown / 1024).toFixed(0)} KiB, admin from another address: ${admin.statusCode}`
   )
 }
 
@@ -75,7 +77,9 @@ async function floodOverZap(name: string, addressOf: (index: number) => string):
     }
     const elapsedMs = performance.now() - started
     console.log(
-      `${name} over ZAP: ${elapsedMs.toFixed(0)} ms (${(FLOOD / (elapsedMs / 1000)).toFixed(0)} requests/s), decisions ${JSON.stringify(Object.fromEntries(counts))}, counters ${guard.size}, heap +${((heapUsed() - before) / 1024).toFixed(0)} KiB`
+      `${name} over ZAP: ${elapsedMs.toFixed(0)} ms (${(FLOOD / (elapsedMs / 1000)).toFixed(0)} requests/s), ` +
+        `decisions ${JSON.stringify(Object.fromEntries(counts))}, counters ${guard.size}, ` +
+        `heap +${((heapUsed() - before) / 1024).toFixed(0)} KiB`
     )
   } finally {
     dealer.close()

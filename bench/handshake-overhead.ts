@@ -44,10 +44,12 @@ export async function benchmarkHandshakeOverhead(settings: BenchSettings): Promi
   return {
     title: "1. Handshake overhead",
     workload:
-      `${settings.handshakesPerRun} handshakes per run, ${settings.handshakeConcurrency} clients at once; each client is a DEALER that ` +
-      "connects over tcp 127.0.0.1 to a ROUTER server (hardened with requireZap when a handler is bound) and closes on its " +
+      `${settings.handshakesPerRun} handshakes per run, ${settings.handshakeConcurrency} clients at once; ` +
+      "each client is a DEALER that connects over tcp 127.0.0.1 to a ROUTER server " +
+      "(hardened with requireZap when a handler is bound) and closes on its " +
       "`handshake` event. Server, handler and clients share one process. Variants interleaved, median of " +
-      `${settings.rounds} after a warm-up run each. PLAIN: 32 users; CURVE: 32 client certificates loaded with configureCurve.`,
+      `${settings.rounds} after a warm-up run each. ` +
+      "PLAIN: 32 users; CURVE: 32 client certificates loaded with configureCurve.",
     rows,
     notes: [],
   }

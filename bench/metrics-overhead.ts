@@ -62,8 +62,10 @@ export async function benchmarkMetricsOverhead(settings: BenchSettings): Promise
   return {
     title: "7. Metrics overhead",
     workload:
-      `The handshake workload of benchmark 1 (${settings.handshakesPerRun} handshakes per run, ${settings.handshakeConcurrency} clients at once) ` +
-      "through the promise loop, with the OpenTelemetry metrics SDK (an in-memory exporter read every second) registered or not. " +
+      "The handshake workload of benchmark 1 " +
+      `(${settings.handshakesPerRun} handshakes per run, ${settings.handshakeConcurrency} clients at once) ` +
+      "through the promise loop, with the OpenTelemetry metrics SDK " +
+      "(an in-memory exporter read every second) registered or not. " +
       `Interleaved, median of ${settings.rounds}.`,
     rows,
     notes: [],

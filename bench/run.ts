@@ -47,10 +47,12 @@ function header(description: MachineDescription, elapsedSeconds: number): string
   return [
     `# zmq-auth benchmarks${settings.quick ? " (quick smoke run: numbers mean nothing)" : ""}`,
     "",
-    `Run on ${new Date().toISOString().slice(0, 10)} in ${Math.round(elapsedSeconds)} s: ${description.cpuModel}, ${description.cores} cores, ` +
+    `Run on ${new Date().toISOString().slice(0, 10)} in ${Math.round(elapsedSeconds)} s: ` +
+      `${description.cpuModel}, ${description.cores} cores, ` +
       `Node ${description.nodeVersion}, libzmq ${description.libzmqVersion} (zeromq.js); ${description.pyzmq}.`,
     "",
-    "Ratios, not absolute times: the machine is shared and noisy. Each benchmark's workload is described under the table.",
+    "Ratios, not absolute times: the machine is shared and noisy. " +
+      "Each benchmark's workload is described under the table.",
     "Ratio is measured / baseline where higher is better, except where a note says otherwise.",
     "",
     "",

@@ -68,7 +68,8 @@ export async function benchmarkSlowCredentialStore(
       })
     }
   }
-  // pyzmq calls the provider synchronously on its auth thread (about 100 handshakes/s): fewer handshakes keep the run short.
+  // pyzmq calls the provider synchronously on its auth thread (about 100 handshakes/s): fewer
+  // handshakes keep the run short.
   const count = (storeCase: StoreCase): number =>
     storeCase.server.startsWith("pyzmq") && storeCase.slow
       ? Math.min(settings.slowStoreHandshakes, 2 * CLIENTS_AT_ONCE)
@@ -87,10 +88,13 @@ export async function benchmarkSlowCredentialStore(
   const report: BenchmarkReport = {
     title: "4. Slow credential store",
     workload:
-      `CURVE, ${settings.slowStoreHandshakes} handshakes per run, ${CLIENTS_AT_ONCE} clients at once (child Node process, same driver as ` +
-      `benchmark 2). Keys decided by configureCurveCallback with an async callback that waits ${STORE_DELAY_MS} ms before a Set ` +
-      "lookup, against configureCurveKeys with the same keys. pyzmq: configure_curve_callback whose provider sleeps 10 ms (it is " +
-      `called synchronously), ${Math.min(settings.slowStoreHandshakes, 2 * CLIENTS_AT_ONCE)} handshakes per run. Interleaved, median of ${settings.rounds}; ` +
+      `CURVE, ${settings.slowStoreHandshakes} handshakes per run, ${CLIENTS_AT_ONCE} clients at once ` +
+      "(child Node process, same driver as benchmark 2). " +
+      `Keys decided by configureCurveCallback with an async callback that waits ${STORE_DELAY_MS} ms before a Set ` +
+      "lookup, against configureCurveKeys with the same keys. " +
+      "pyzmq: configure_curve_callback whose provider sleeps 10 ms (it is called synchronously), " +
+      `${Math.min(settings.slowStoreHandshakes, 2 * CLIENTS_AT_ONCE)} handshakes per run. ` +
+      `Interleaved, median of ${settings.rounds}; ` +
       "latency percentiles over every measured handshake of the rounds.",
     rows: [],
     notes: [],

@@ -32,10 +32,13 @@ export async function benchmarkVersusPyzmq(settings: BenchSettings, pyzmqAvailab
   const report: BenchmarkReport = {
     title: "2. Against pyzmq",
     workload:
-      `${settings.handshakesPerRun} handshakes per run, ${settings.handshakeConcurrency} clients at once, driven by one child Node ` +
-      'process (the client driver of benchmark 1). The server is a ROUTER on tcp 127.0.0.1 with ZAP domain "bench": in this ' +
-      "process guarded by a zmq-auth adapter, or in a Python process guarded by pyzmq's ThreadAuthenticator (configure_plain, " +
-      "configure_curve on the same certificate directory). The hand-written row (a ROUTER in this process that allows everything) " +
+      `${settings.handshakesPerRun} handshakes per run, ${settings.handshakeConcurrency} clients at once, ` +
+      "driven by one child Node process (the client driver of benchmark 1). " +
+      'The server is a ROUTER on tcp 127.0.0.1 with ZAP domain "bench": ' +
+      "in this process guarded by a zmq-auth adapter, " +
+      "or in a Python process guarded by pyzmq's ThreadAuthenticator " +
+      "(configure_plain, configure_curve on the same certificate directory). " +
+      "The hand-written row (a ROUTER in this process that allows everything) " +
       "shows what any handler in a Node process reaches against pyzmq. " +
       `Interleaved, median of ${settings.rounds} after a warm-up run each.`,
     rows: [],

@@ -22,7 +22,10 @@ function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 100))
 }
 
-/** Starts `variant` (with the policy `configure` sets, default the standard one) and a server for `mechanism` in this process. */
+/**
+ * Starts `variant` (with the policy `configure` sets, default the standard one) and a server for
+ * `mechanism` in this process.
+ */
 export async function serveVariant(
   variant: ZapVariant,
   mechanism: MechanismName,

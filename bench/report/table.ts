@@ -69,7 +69,8 @@ export function renderMarkdown(reports: readonly BenchmarkReport[]): string {
     for (const row of report.rows) {
       const ratio = row.ratio === undefined ? "" : `${row.ratio.toFixed(2)}x`
       lines.push(
-        `| ${cell(report.title)} | ${cell(row.subject)} | ${cell(row.measured)} | ${cell(row.baseline)} | ${ratio} | ${cell(row.target)} | ${metText(row.met)} |`
+        `| ${cell(report.title)} | ${cell(row.subject)} | ${cell(row.measured)} | ${cell(row.baseline)} | ` +
+          `${ratio} | ${cell(row.target)} | ${metText(row.met)} |`
       )
     }
   }

@@ -86,7 +86,8 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
 
   /**
    * Stops receiving, answers every request already received, then closes the socket, which
-   * frees the endpoint (or hands it to a handler started meanwhile). Idempotent; resolves at once when not started. Needs no new socket, so it also works at a resource limit.
+   * frees the endpoint (or hands it to a handler started meanwhile). Idempotent; resolves at once
+   * when not started. Needs no new socket, so it also works at a resource limit.
    */
   async stop(): Promise<void> {
     const endpoint = this.#endpoint
