@@ -20,7 +20,7 @@ function stall(ms: number): void {
 }
 
 describe("callbackTimeoutMs is a deadline, also on a stalled event loop", () => {
-  it('denies with 500 a CURVE key callback whose "true" comes after the deadline, before the timer could run', async () => {
+  it('denies with 500 a CURVE key callback whose "true" comes past the deadline, before the timer ran', async () => {
     const engine = new Authenticator({ callbackTimeoutMs: 50 })
     let answer!: (allowed: boolean) => void
     engine.configureCurveCallback(

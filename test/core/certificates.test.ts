@@ -44,7 +44,7 @@ describe("certificate files", () => {
     expect((await stat(secretFile)).mode & 0o777).toBe(0o600)
   })
 
-  it("replaces existing files whole: a secret that was world-readable is 0600 after, no temporary files left", async () => {
+  it("replaces existing files whole: a world-readable secret is 0600 after, no temporary files left", async () => {
     await writeFile(join(dir, "client.key_secret"), "old", { mode: 0o644 })
     await writeFile(join(dir, "client.key"), "old", { mode: 0o644 })
     const { publicFile, secretFile } = await createCertificates(dir, "client")
@@ -54,7 +54,7 @@ describe("certificate files", () => {
     expect((await readdir(dir)).sort()).toEqual(["client.key", "client.key_secret"])
   })
 
-  it("names the file it cannot write, leaves no temporary file, and never a public key without its secret", async () => {
+  it("names the file it cannot write, leaves no temporary file, never a public key without its secret", async () => {
     // The secret cannot be placed: nothing changes, the old public file stays.
     await writeFile(join(dir, "taken.key"), "old public")
     await mkdir(join(dir, "taken.key_secret"))
@@ -94,7 +94,7 @@ describe("certificate files", () => {
     })
   })
 
-  it("reads only a section's own properties, keeps a metadata name __proto__ as data, skips names with control characters", async () => {
+  it("reads only own properties, keeps a metadata name __proto__ as data, skips control characters", async () => {
     const { publicKey } = await loadCertificate((await createCertificates(dir, "real")).publicFile)
     const other = z85.encode(Buffer.alloc(32, 7))
     const file = join(dir, "tricky.key")
@@ -235,7 +235,7 @@ describe("certificate files", () => {
       ])
     })
 
-    it("refuses FIFOs without reading them and files over 64 KiB after reading at most one byte more, and still loads the good ones", async () => {
+    it("refuses FIFOs unread and files over 64 KiB after one byte more, and still loads the good ones", async () => {
       await createCertificates(dir, "good")
       // A FIFO that was opened would block one of libuv's four file-I/O threads forever: with
       // four of them the read would never finish (nor would any other file read of the process).
@@ -258,7 +258,7 @@ describe("certificate files", () => {
       await expect(readCertificateDirectory(missing)).rejects.toMatchObject({ code: "ERR_CERTIFICATE", file: missing })
     })
 
-    it("configureCurve reports bad files as events and keeps the old policy when the directory is unreadable", async () => {
+    it("configureCurve reports bad files as events, keeps the old policy if the directory is unreadable", async () => {
       const { secretFile } = await createCertificates(dir, "good")
       await writeFile(join(dir, "bad.key"), "nonsense")
       const engine = new Authenticator()

@@ -35,7 +35,7 @@ describe("Authenticator.configureStore", () => {
     expect(engine.stores).toEqual([])
   })
 
-  it("replaces only the mechanisms the store implements, and composes with configurePlain and configureCurveKeys either way", async () => {
+  it("replaces only the mechanisms the store implements; composes with configurePlain/CurveKeys", async () => {
     const known = newClientKeys()
     const engine = new Authenticator()
       .configurePlain("*", { admin: "secret" })
@@ -69,7 +69,7 @@ describe("Authenticator.configureStore", () => {
     expect(engine.stores).toEqual([curveOnly, plainOnly])
   })
 
-  it("gives the store the request's domain, a copy of the password wiped once the check settled, and a signal", async () => {
+  it("gives the store the request's domain, a password copy wiped once the check settled, and a signal", async () => {
     const seen: Array<{ domain: string; password: Buffer; text: string; check: CredentialCheck | undefined }> = []
     const engine = new Authenticator().configureStore("*", {
       async checkPlain(domain, _username, password, check) {

@@ -63,7 +63,7 @@ describe("Authenticator.addCheck", () => {
     expect(await engine.authenticate(plain("admin", "nope"))).toMatchObject({ statusCode: 400, userId: "" })
   })
 
-  it("answers 500 with the cause in the event when a check throws, rejects or returns a malformed verdict; never echoes the password", async () => {
+  it("answers 500 (cause in the event) to a check that throws, rejects or returns a malformed verdict", async () => {
     for (const check of [
       () => {
         throw new Error("db down")

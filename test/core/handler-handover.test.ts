@@ -40,7 +40,7 @@ async function unbindsDuring(run: () => Promise<void>): Promise<number> {
 }
 
 describe("ZapHandler restart without a gap", () => {
-  it("a handler started while another is stopping takes over its bound socket, with the requests queued in it, once the decisions in flight are answered", async () => {
+  it("a handler started while another stops takes over its socket and queue after in-flight decisions", async () => {
     let releaseHeld!: () => void
     const held = new Promise<void>((resolve) => {
       releaseHeld = resolve

@@ -43,7 +43,7 @@ describe("README: a user's own credential store backed by SQL", () => {
     expect(readme).toContain("```ts\n" + source + "```")
   })
 
-  it("decides real PLAIN and CURVE handshakes: hashes, fallback domain, revocation, 300 while the database is down", async () => {
+  it("decides PLAIN and CURVE handshakes: hashes, fallback domain, revocation, 300 if the database fails", async () => {
     const revokedKeys = newClientKeys()
     const goodKeys = newClientKeys()
     const state = { down: false }

@@ -37,7 +37,7 @@ describe("warnings about hardened sockets no ZAP handler serves", () => {
     for (const socket of sockets) socket.close()
   })
 
-  it("requireZap in a context a handler serves does not warn; that handler stopping while the socket is open does, once", async () => {
+  it("requireZap in a served context does not warn; its handler stopping with the socket open does, once", async () => {
     const context = new Context()
     const handler = new ZapHandler(new Authenticator(), { context })
     await handler.start()

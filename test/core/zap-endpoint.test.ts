@@ -67,7 +67,7 @@ async function plainHandshake(
 }
 
 describe("ZapEndpoint", () => {
-  it("carries a callback-style adapter of a few lines: it decides handshakes, reports bind failures, releases", async () => {
+  it("carries a callback-style adapter of a few lines: decides, reports bind failures, releases", async () => {
     const context = new Context()
     const engine = new Authenticator().configurePlain("*", { admin: "secret" })
     const decide = (request: ZapRequest, done: Done): void => {
