@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { firstValueFrom } from "rxjs"
-import { AuthenticatorError, ZapHandler, Authenticator } from "@zmq-auth/core"
+import { Authenticator, AuthenticatorError, decodeMetadata, ZapHandler } from "@zmq-auth/core"
 import { zapRequests, type ZapExchange } from "@zmq-auth/rx"
 import { sendZapFrames, zapFrames } from "../helpers/sockets.js"
 import { rxKit } from "./rx-kit.js"
@@ -53,7 +53,9 @@ describe("a ZapExchange refuses a malformed reply, saying what is wrong", () => 
     }
     expect(exchange.answered).toBe(false)
     exchange.reply({ statusCode: 200, statusText: "OK", userId: "u", metadata: { Role: "admin" } })
-    expect((await answer).slice(1, 5).map(String)).toEqual(["6869", "200", "OK", "u"])
+    const frames = await answer
+    expect(frames.slice(1, 5).map(String)).toEqual(["6869", "200", "OK", "u"])
+    expect(decodeMetadata(frames[5]!)).toEqual({ Role: Buffer.from("admin") })
     expect(thrownBy(() => exchange.reply({ statusCode: 400, statusText: "No", userId: "" })).message).toBe(
       "ZAP request 36383639 was already answered"
     )
