@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { firstValueFrom } from "rxjs"
-import { Authenticator, AuthenticatorError, decodeMetadata, ZapHandler } from "@zmq-auth/core"
+import { Authenticator, AuthenticatorError, decodeMetadata, ZapHandler, ZapProtocolError } from "@zmq-auth/core"
 import { zapRequests, type ZapExchange } from "@zmq-auth/rx"
 import { sendZapFrames, zapFrames } from "../helpers/sockets.js"
 import { rxKit } from "./rx-kit.js"
@@ -51,6 +51,10 @@ describe("a ZapExchange refuses a malformed reply, saying what is wrong", () => 
       expect(error).toBeInstanceOf(AuthenticatorError)
       expect(error.message).toBe(message)
     }
+    const unencodable = thrownBy(() =>
+      exchange.reply({ statusCode: 200, statusText: "OK", userId: "", metadata: { "": "x" } })
+    )
+    expect(unencodable.cause).toBeInstanceOf(ZapProtocolError)
     expect(exchange.answered).toBe(false)
     exchange.reply({ statusCode: 200, statusText: "OK", userId: "u", metadata: { Role: "admin" } })
     const frames = await answer
