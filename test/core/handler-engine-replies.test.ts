@@ -66,3 +66,16 @@ describe("ZapHandler misuse", () => {
     }
   })
 })
+
+describe("ZapHandler.stop()", () => {
+  it("wakes its pending receive without taking the wake-up for a request", async () => {
+    const handler = new ZapHandler({ authenticate: () => Promise.reject(new Error("unused")) }, { endpoint: ENDPOINT })
+    const protocolErrors: Error[] = []
+    handler.on("protocol:error", (error) => protocolErrors.push(error))
+    for (let round = 0; round < 3; round++) {
+      await handler.start()
+      await handler.stop()
+    }
+    expect(protocolErrors).toEqual([])
+  })
+})
