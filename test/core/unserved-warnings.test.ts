@@ -37,6 +37,25 @@ describe("warnings about hardened sockets no ZAP handler serves", () => {
     for (const socket of sockets) socket.close()
   })
 
+  it("both warnings give the whole cure", async () => {
+    const context = new Context()
+    const early = hardenedServer(context)
+    const handler = new ZapHandler(new Authenticator(), { context })
+    await handler.start()
+    await handler.stop()
+    await delivered()
+    expect(warnings).toEqual([
+      `${NO_ZAP_HANDLER_WARNING}: requireZap: no ZAP handler serves this socket's context, so the socket rejects ` +
+        "every handshake until one does. Start a ZapHandler, ThreadAuthenticator or zapRequests() subscription " +
+        "before clients connect, in the same context (the socket's `context` option, if it has one) and with the " +
+        "same zeromq copy.",
+      `${ZAP_HANDLER_STOPPED_WARNING}: the ZAP handler of a context stopped while sockets hardened with requireZap ` +
+        "remain open: they reject every handshake until a handler serves again. Start a ZapHandler, " +
+        "ThreadAuthenticator or zapRequests() subscription again, or close those sockets.",
+    ])
+    early.close()
+  })
+
   it("requireZap in a served context does not warn; its handler stopping with the socket open does, once", async () => {
     const context = new Context()
     const handler = new ZapHandler(new Authenticator(), { context })

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CertificateError, createCertificates, CURVE_ALLOW_ANY } from "@zmq-auth/core"
-import { attemptHandshake, newClientKeys } from "../helpers/sockets.js"
+import { attemptHandshake, newClientKeys, sendZapFrames, zapFrames } from "../helpers/sockets.js"
 import { threadKit } from "./thread-kit.js"
 
 describe("ThreadAuthenticator replay of the recorded policy on start()", () => {
@@ -49,5 +49,18 @@ describe("ThreadAuthenticator replay of the recorded policy on start()", () => {
     expect(await attemptHandshake(secure, { mechanism: "CURVE", ...known })).toBe("handshake")
     const other = await server({ mechanism: "CURVE", domain: "other" })
     expect(await attemptHandshake(other, { mechanism: "CURVE", ...newClientKeys() })).toBe("handshake")
+  })
+
+  it("replays configureGssapi: its domain allows GSSAPI principals, other domains still deny them", async () => {
+    const engine = create()
+    await engine.configureGssapi("kerberos")
+    await engine.start()
+    const principal = "alice@EXAMPLE.COM"
+    const allowed = await sendZapFrames(
+      zapFrames({ mechanism: "GSSAPI", domain: "kerberos", credentials: [principal] })
+    )
+    expect(allowed.slice(2, 5).map(String)).toEqual(["200", "OK", principal])
+    const denied = await sendZapFrames(zapFrames({ mechanism: "GSSAPI", domain: "other", credentials: [principal] }))
+    expect(denied.slice(2, 5).map(String)).toEqual(["400", "Unknown domain", ""])
   })
 })
