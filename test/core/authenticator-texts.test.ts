@@ -6,6 +6,7 @@ import {
   type CustomCheck,
   type ZapRequest,
 } from "@zmq-auth/core"
+import { thrownBy } from "../helpers/thrown-by.js"
 
 const KEY = Buffer.alloc(32, 7)
 
@@ -22,15 +23,6 @@ function request(mechanism: string, domain: string, credentials: Buffer[]): ZapR
 }
 const plain = (domain: string): ZapRequest => request("PLAIN", domain, [Buffer.from("admin"), Buffer.from("pw")])
 const curve = (domain: string): ZapRequest => request("CURVE", domain, [KEY])
-
-function thrownBy(action: () => unknown): Error {
-  try {
-    action()
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error("nothing was thrown")
-}
 
 /** The reply and the error message the decision event reports for `request`. */
 async function decide(engine: Authenticator, input: ZapRequest): Promise<[string, string | undefined]> {

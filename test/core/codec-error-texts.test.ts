@@ -10,18 +10,10 @@ import {
   ZapProtocolError,
   type ZapRequest,
 } from "@zmq-auth/core"
+import { thrownBy } from "../helpers/thrown-by.js"
 
 const frames = (...values: Array<string | Buffer>): Buffer[] =>
   values.map((value) => (typeof value === "string" ? Buffer.from(value) : value))
-
-function thrownBy(action: () => unknown): Error {
-  try {
-    action()
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error("nothing was thrown")
-}
 
 describe("parseZapRequest says what is wrong with a request", () => {
   it("counts the frames it got, and keeps the request id from two frames on", () => {

@@ -12,6 +12,7 @@ import {
   normalizeCurveKey,
   z85,
 } from "@zmq-auth/core"
+import { thrownBy } from "../helpers/thrown-by.js"
 
 /** A real key with the character at `position` replaced by `character`. */
 function spoiled(key: string, position: number, character: string): string {
@@ -25,15 +26,6 @@ function keyPiecesIn(error: unknown, key: string): string[] {
   for (let start = 0; start + 6 <= key.length; start++)
     if (text.includes(key.slice(start, start + 6))) pieces.push(key.slice(start, start + 6))
   return pieces
-}
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action()
-  } catch (error) {
-    return error
-  }
-  throw new Error("nothing was thrown")
 }
 
 // A key in Z85 uses 85 characters: the rest (quote, space, tilde, comma, non-ASCII) are bad.

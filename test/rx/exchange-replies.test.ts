@@ -4,15 +4,7 @@ import { Authenticator, AuthenticatorError, decodeMetadata, ZapHandler, ZapProto
 import { zapRequests, type ZapExchange } from "@zmq-auth/rx"
 import { sendZapFrames, zapFrames } from "../helpers/sockets.js"
 import { rxKit } from "./rx-kit.js"
-
-function thrownBy(action: () => unknown): Error {
-  try {
-    action()
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error("nothing was thrown")
-}
+import { thrownBy } from "../helpers/thrown-by.js"
 
 describe("a ZapExchange refuses a malformed reply, saying what is wrong", () => {
   const { keep } = rxKit()
