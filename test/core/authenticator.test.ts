@@ -8,6 +8,7 @@ import {
   type DecisionEvent,
   type ZapRequest,
 } from "@zmq-auth/core"
+import { decideNullFrom } from "../helpers/null-request.js"
 
 function request(
   mechanism: string,
@@ -207,18 +208,7 @@ describe("Authenticator without sockets", () => {
 })
 
 describe("address canonical forms", () => {
-  const decide = async (engine: Authenticator, address: string): Promise<string> =>
-    (
-      await engine.authenticate({
-        version: "1.0",
-        requestId: Buffer.from("1"),
-        domain: "d",
-        address,
-        identity: Buffer.alloc(0),
-        mechanism: "NULL",
-        credentials: [],
-      })
-    ).statusText
+  const decide = decideNullFrom
 
   it("matches IPv4-mapped IPv6 peers against IPv4 entries, dotted or hex", async () => {
     const engine = new Authenticator().deny("127.0.0.1")
