@@ -43,6 +43,8 @@ export default defineConfig({
       "test/core/*.test.ts",
       "test/fuzz/codec.test.ts",
       "test/faults/{certificate-dir,callbacks-loop,secrets}.test.ts",
+      "test/faults/{brute-force-loop,custom-checks-loop,pending-checks-loop}.test.ts",
+      "test/metrics/loop.test.ts",
       "test/conformance/{pyzmq-loop,dual-stack,link-local}.test.ts",
       "test/thread/{configuration,call-order,replay,stale-callback}.test.ts",
       "test/rx/{zap-requests,handover,exchange-replies}.test.ts",
