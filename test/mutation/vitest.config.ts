@@ -44,7 +44,7 @@ export default defineConfig({
       "test/fuzz/codec.test.ts",
       "test/faults/{certificate-dir,callbacks-loop,secrets}.test.ts",
       "test/conformance/{pyzmq-loop,dual-stack,link-local}.test.ts",
-      "test/thread/{configuration,call-order,replay,stale-callback}.test.ts",
+      "test/thread/{configuration,call-order,replay,stale-callback,apply-configuration,replay-policy}.test.ts",
       "test/rx/{zap-requests,handover,exchange-replies}.test.ts",
     ],
     setupFiles: ["test/mutation/mutant-env.ts"],

@@ -4,5 +4,8 @@ import base from "./vitest.config.js"
 // The thread suites alone, for mutation runs on the thread package's files.
 export default defineConfig({
   ...base,
-  test: { ...base.test, include: ["test/thread/{configuration,call-order,replay,stale-callback}.test.ts"] },
+  test: {
+    ...base.test,
+    include: ["test/thread/{configuration,call-order,replay,stale-callback,apply-configuration,replay-policy}.test.ts"],
+  },
 })
