@@ -45,7 +45,7 @@ export default defineConfig({
       "test/faults/{certificate-dir,callbacks-loop,secrets}.test.ts",
       "test/conformance/{pyzmq-loop,dual-stack,link-local}.test.ts",
       "test/thread/{configuration,call-order,replay,stale-callback,apply-configuration,replay-policy}.test.ts",
-      "test/rx/{zap-requests,handover,exchange-replies}.test.ts",
+      "test/rx/{zap-requests,handover,exchange-replies,subscriber-notifications}.test.ts",
     ],
     setupFiles: ["test/mutation/mutant-env.ts"],
     env: { FUZZ_RUNS: process.env.FUZZ_RUNS ?? "300" },
