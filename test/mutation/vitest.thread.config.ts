@@ -6,6 +6,9 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: ["test/thread/{configuration,call-order,replay,stale-callback,apply-configuration,replay-policy}.test.ts"],
+    include: [
+      "test/thread/{configuration,call-order,replay,stale-callback}.test.ts",
+      "test/thread/{apply-configuration,replay-policy,stop-during-replay}.test.ts",
+    ],
   },
 })
