@@ -11,8 +11,10 @@ import {
   type ZapRequest,
 } from "@zmq-auth/core"
 import { asError, BatchRecorder, useMetricsRecorder } from "@zmq-auth/core/internal"
-import { applyConfiguration, type ConfigurableEngine } from "./apply-configuration.js"
+import type { ConfigurableEngine } from "./apply-configuration.js"
+import { answerConfigure, type ConfigureMessage } from "./configure-answer.js"
 import { METRICS_FLUSH_MS } from "./defaults.js"
+import { EarlyCalls } from "./early-calls.js"
 import { guardProcessExit, type ExitCode } from "./exit-guard.js"
 import {
   isMessageId,
@@ -24,6 +26,7 @@ import {
   type WorkerMessage,
 } from "./messages.js"
 import { PendingReplies } from "./pending-replies.js"
+import { replayPolicy } from "./replay-policy.js"
 import {
   reviveError,
   transferArguments,
@@ -32,8 +35,6 @@ import {
   transferReload,
   transferRequest,
 } from "./transfer.js"
-
-type ConfigureMessage = Extract<MainMessage, { type: "configure" }>
 
 /** What the worker needs of the engine it serves. */
 type Engine = ConfigurableEngine &
@@ -150,12 +151,8 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       engine.on("certificates:reload", (event) => post({ type: "certificates:reload", event: transferReload(event) }))
       closeEngine = () => engine.close?.()
       stores = forwardStoreEvents(engine)
-      for (const call of settings.policy) await applyConfiguration(engine, call, keyCallback)
-      // Calls made after start() was called apply before the bind too: one turn of the event
-      // loop delivers those already posted, then they are applied in order.
-      await new Promise((resolve) => setImmediate(resolve))
-      for (let message = early.shift(); message !== undefined; message = early.shift()) await applyCall(engine, message)
-      acceptingEarly = false
+      // Calls made after start() was called apply before the bind too, after the recorded ones.
+      await replayPolicy(engine, { policy: settings.policy, early, callbackFor: keyCallback, answer: post })
       // Ending already (a stop while starting, process.exit() in the module): bind nothing.
       if (ending !== undefined) return undefined
       const served = {
@@ -255,32 +252,18 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
     )
   }
 
-  /** Applies one configuration call and tells the main thread how it went. */
-  async function applyCall(engine: Engine, message: ConfigureMessage): Promise<void> {
-    try {
-      await applyConfiguration(engine, message.call, keyCallback)
-      post({ type: "configured", id: message.id })
-    } catch (error) {
-      post({ type: "configure:failed", id: message.id, error: transferError(error) })
-    }
-  }
-
   /** Configuration calls that arrive while the engine is built: `start()` applies them before it binds. */
-  const early: ConfigureMessage[] = []
-  let acceptingEarly = true
+  const early = new EarlyCalls<ConfigureMessage>()
   const started = start()
   let configuring: Promise<unknown> = started
 
   function dispatch(message: MainMessage): void {
     switch (message.type) {
       case "configure":
-        if (acceptingEarly) {
-          early.push(message)
-          return
-        }
+        if (early.offer(message)) return
         configuring = configuring.then(async () => {
           const engine = await started
-          if (engine !== undefined) await applyCall(engine, message)
+          if (engine !== undefined) await answerConfigure(engine, message, keyCallback, post)
         })
         return
       case "callback:result":
