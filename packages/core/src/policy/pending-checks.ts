@@ -126,11 +126,9 @@ export class PendingChecks {
   }
 }
 
+/** An aborted signal always has a reason: `abort()` without one stores an "AbortError". */
 function abandoned(what: string, signal: AbortSignal): AuthenticatorError {
   const reason: unknown = signal.reason
-  const error = new AuthenticatorError(
-    `${what} was abandoned: ${reason === undefined ? "the adapter stopped" : messageOf(reason)}`,
-    { cause: reason }
-  )
+  const error = new AuthenticatorError(`${what} was abandoned: ${messageOf(reason)}`, { cause: reason })
   return markCheckFailure(error, "stopped", what)
 }
