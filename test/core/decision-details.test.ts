@@ -127,6 +127,26 @@ describe("built-in allows", () => {
     expect(decided.error?.message).toBe("guard storage full")
   })
 
+  it("a listed CURVE key is allowed while the domain's checks are saturated: the default user id is no check", async () => {
+    const { publicKey } = curveKeyPair()
+    let called!: () => void
+    const storeCalled = new Promise<void>((resolve) => (called = resolve))
+    const engine = new Authenticator({ maxPendingChecks: 1 })
+    engine.configureStore("d", {
+      checkPlain: () => {
+        called()
+        return new Promise<boolean>(() => undefined)
+      },
+    })
+    engine.configureCurveKeys("d", [publicKey])
+    const stopping = new AbortController()
+    const held = engine.authenticate(plainRequest("alice", "secret"), { signal: stopping.signal })
+    await storeCalled
+    expect(await engine.authenticate(curveRequest(publicKey))).toMatchObject({ statusCode: 200, userId: publicKey })
+    stopping.abort()
+    expect((await held).statusCode).toBe(500)
+  })
+
   it("configureCurveKeys without keys throws AuthenticatorError, not a TypeError from reading them", () => {
     const engine = new Authenticator()
     for (const keys of [undefined, null, 42]) {
