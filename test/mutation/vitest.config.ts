@@ -47,7 +47,7 @@ export default defineConfig({
       "test/metrics/loop.test.ts",
       "test/conformance/{pyzmq-loop,dual-stack,link-local}.test.ts",
       "test/thread/{configuration,call-order,replay,stale-callback}.test.ts",
-      "test/thread/{apply-configuration,replay-policy,stop-during-replay}.test.ts",
+      "test/thread/{apply-configuration,replay-policy,stop-during-replay,policy-record,configuration-check}.test.ts",
       "test/rx/{zap-requests,handover,exchange-replies,subscriber-notifications}.test.ts",
     ],
     setupFiles: ["test/mutation/mutant-env.ts"],

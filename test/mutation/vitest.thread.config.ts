@@ -8,7 +8,7 @@ export default defineConfig({
     ...base.test,
     include: [
       "test/thread/{configuration,call-order,replay,stale-callback}.test.ts",
-      "test/thread/{apply-configuration,replay-policy,stop-during-replay}.test.ts",
+      "test/thread/{apply-configuration,replay-policy,stop-during-replay,policy-record,configuration-check}.test.ts",
     ],
   },
 })
