@@ -1,0 +1,161 @@
+import { describe, expect, it } from "vitest"
+import { Context, Dealer, Router } from "zeromq"
+import { ZapHandler, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import { ZapEndpoint } from "@zmq-auth/core/internal"
+import { allowAs, RecordingListener, ZapClient } from "../helpers/endpoint-listener.js"
+import { beforeNextUnbind, nextBoundRouter, receiveFailures } from "../helpers/router-hooks.js"
+import { socketEvents, zapFrames } from "../helpers/sockets.js"
+
+/** Resolves once warnings emitted so far (delivered on process.nextTick) have been collected. */
+const delivered = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/** A tcp endpoint on 127.0.0.1 whose port was free a moment ago (a ZAP endpoint's waker cannot connect to a wildcard). */
+async function freeTcpEndpoint(): Promise<string> {
+  const probe = new Router({ linger: 0 })
+  try {
+    await probe.bind("tcp://127.0.0.1:*")
+    const endpoint = probe.lastEndpoint!
+    await probe.unbind(endpoint)
+    return endpoint
+  } finally {
+    probe.close()
+  }
+}
+
+/** Resolves once `router` reports that a peer disconnected. */
+async function peerDisconnected(router: Router): Promise<void> {
+  for await (const event of socketEvents(router)) if (event.type === "disconnect") return
+}
+
+/** A DEALER of `context` connected to `address` that sends one NULL request `requestId`. */
+async function requestFrom(context: Context, address: string, requestId: string): Promise<Dealer> {
+  const dealer = new Dealer({ context, linger: 0, receiveTimeout: 10_000 })
+  dealer.connect(address)
+  await dealer.send([Buffer.alloc(0), ...zapFrames({ mechanism: "NULL", requestId })])
+  return dealer
+}
+
+describe("ZapEndpoint on a socket that fails", () => {
+  it("keeps serving when receive() fails while the socket stays open", async () => {
+    const context = new Context()
+    const endpoint = "inproc://socket-faults-receive"
+    const bound = nextBoundRouter()
+    const served = ZapEndpoint.open(new RecordingListener(() => allowAs("served")), { context, endpoint })
+    await served.ready
+    const router = await bound
+    // Applies from the next receive(): each then fails with EAGAIN after 1 ms of nothing to read.
+    router.receiveTimeout = 1
+    const failures = receiveFailures(router, 3)
+    const client = new ZapClient(context, endpoint)
+    await client.request("before")
+    expect(await client.reply()).toEqual(["before", "200", "OK", "served"])
+    await failures
+    await client.request("after")
+    expect(await client.reply()).toEqual(["after", "200", "OK", "served"])
+    client.close()
+    await served.release()
+    expect(router.closed).toBe(true)
+  })
+
+  it("reports a reply libzmq refuses as replyError, and keeps serving", async () => {
+    const context = new Context()
+    const listener = new RecordingListener((exchange) =>
+      exchange.request.requestId.toString() === "gone" ? undefined : allowAs("served")
+    )
+    const bound = nextBoundRouter()
+    const served = ZapEndpoint.open(listener, { context, endpoint: await freeTcpEndpoint() })
+    await served.ready
+    const router = await bound
+    // A ROUTER refuses a message to a peer it no longer knows only when mandatory.
+    router.mandatory = true
+    const gone = await requestFrom(context, router.lastEndpoint!, "gone")
+    await listener.until(() => listener.exchanges.length === 1)
+    const disconnected = peerDisconnected(router)
+    gone.close()
+    await disconnected
+    listener.exchanges[0]!.reply(allowAs("too late"))
+    await listener.until(() => listener.replyErrors.length === 1)
+    expect(listener.replyErrors[0]).toMatchObject({ code: "EHOSTUNREACH" })
+    const still = await requestFrom(context, router.lastEndpoint!, "still")
+    const [, ...reply] = await still.receive()
+    expect(reply.slice(1, 5).map(String)).toEqual(["still", "200", "OK", "served"])
+    still.close()
+    await served.release()
+  })
+
+  it("closes its socket when the unbind fails, warns naming the address, and frees it", async () => {
+    const warnings: Array<{ code: string | undefined; message: string }> = []
+    const collect = (warning: Error & { code?: string }): void => {
+      warnings.push({ code: warning.code, message: warning.message })
+    }
+    process.on("warning", collect)
+    try {
+      const context = new Context()
+      const endpoint = "inproc://socket-faults-unbind"
+      const bound = nextBoundRouter()
+      const served = ZapEndpoint.open(new RecordingListener(() => allowAs("served")), { context, endpoint })
+      await served.ready
+      const router = await bound
+      // Someone else unbinds the address first: the endpoint's own unbind then fails.
+      beforeNextUnbind(() => router.unbind(endpoint))
+      await served.release()
+      expect(router.closed).toBe(true)
+      await delivered()
+      expect(warnings).toEqual([
+        {
+          code: "ZMQ_AUTH_RELEASE",
+          message: `zmq-auth closed the ZAP socket of ${endpoint} after failing to release it in order: No such endpoint`,
+        },
+      ])
+      const again = ZapEndpoint.open(new RecordingListener(() => allowAs("again")), { context, endpoint })
+      await again.ready
+      const client = new ZapClient(context, endpoint)
+      await client.request("again")
+      expect(await client.reply()).toEqual(["again", "200", "OK", "again"])
+      client.close()
+      await again.release()
+    } finally {
+      process.off("warning", collect)
+    }
+  })
+})
+
+describe("ZapHandler on a socket that fails", () => {
+  it("emits reply:error for a reply libzmq refuses", async () => {
+    const context = new Context()
+    let asked!: () => void
+    const held = new Promise<void>((resolve) => (asked = resolve))
+    let decide!: () => void
+    const decided = new Promise<void>((resolve) => (decide = resolve))
+    const handler = new ZapHandler(
+      {
+        async authenticate(request: ZapRequest): Promise<ZapReply> {
+          asked()
+          await decided
+          return { requestId: request.requestId, statusCode: 200, statusText: "OK", userId: "late" }
+        },
+      },
+      { context, endpoint: await freeTcpEndpoint() }
+    )
+    const errors: Error[] = []
+    let reported!: () => void
+    const replyError = new Promise<void>((resolve) => (reported = resolve))
+    handler.on("reply:error", (error) => {
+      errors.push(error)
+      reported()
+    })
+    const bound = nextBoundRouter()
+    await handler.start()
+    const router = await bound
+    router.mandatory = true
+    const gone = await requestFrom(context, router.lastEndpoint!, "gone")
+    await held
+    const disconnected = peerDisconnected(router)
+    gone.close()
+    await disconnected
+    decide()
+    await replyError
+    expect(errors).toEqual([expect.objectContaining({ code: "EHOSTUNREACH" })])
+    await handler.stop()
+  })
+})
