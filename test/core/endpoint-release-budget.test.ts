@@ -34,4 +34,26 @@ describe("ZapEndpoint release under a flood of queued requests", () => {
     )
     client.close()
   })
+
+  it("hands the listener at most `concurrency` unanswered exchanges at once while releasing", async () => {
+    const context = new Context()
+    const listener = new RecordingListener()
+    const served = ZapEndpoint.open(listener, { context, endpoint: ENDPOINT, concurrency: 1 })
+    await served.ready
+    const client = new ZapClient(context, ENDPOINT)
+    for (const requestId of ["first", "second", "third"]) await client.request(requestId)
+    await listener.until(() => listener.exchanges.length === 1)
+    const releasing = served.release()
+    for (let answered = 1; answered <= 3; answered++) {
+      // A receive() of a request already queued completes within one turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(listener.exchanges).toHaveLength(answered)
+      listener.exchanges[answered - 1]!.reply(allowAs("one at a time"))
+      if (answered < 3) await listener.until(() => listener.exchanges.length === answered + 1)
+    }
+    await releasing
+    const replies = [await client.reply(), await client.reply(), await client.reply()]
+    expect(replies.map(([requestId]) => requestId)).toEqual(["first", "second", "third"])
+    client.close()
+  })
 })
