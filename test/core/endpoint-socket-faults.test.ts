@@ -3,7 +3,7 @@ import { Context, Dealer, Router } from "zeromq"
 import { ZapHandler, type ZapReply, type ZapRequest } from "@zmq-auth/core"
 import { ZapEndpoint } from "@zmq-auth/core/internal"
 import { allowAs, RecordingListener, ZapClient } from "../helpers/endpoint-listener.js"
-import { beforeNextUnbind, nextBoundRouter, receiveFailures } from "../helpers/router-hooks.js"
+import { beforeNextUnbind, nextBoundRouter, nextConnectedDealer, receiveFailures } from "../helpers/router-hooks.js"
 import { socketEvents, zapFrames } from "../helpers/sockets.js"
 
 /** Resolves once warnings emitted so far (delivered on process.nextTick) have been collected. */
@@ -113,6 +113,40 @@ describe("ZapEndpoint on a socket that fails", () => {
       await client.request("again")
       expect(await client.reply()).toEqual(["again", "200", "OK", "again"])
       client.close()
+      await again.release()
+    } finally {
+      process.off("warning", collect)
+    }
+  })
+  it("denies what it holds 500 and closes its socket when it cannot wake its own receive", async () => {
+    const warnings: string[] = []
+    const collect = (warning: Error & { code?: string }): void => {
+      if (warning.code === "ZMQ_AUTH_RELEASE") warnings.push(warning.message)
+    }
+    process.on("warning", collect)
+    try {
+      const context = new Context()
+      const endpoint = "inproc://socket-faults-wake"
+      const listener = new RecordingListener()
+      const bound = nextBoundRouter()
+      const waker = nextConnectedDealer("zmq-auth-wake-")
+      const served = ZapEndpoint.open(listener, { context, endpoint })
+      await served.ready
+      const router = await bound
+      const client = new ZapClient(context, endpoint)
+      await client.request("held")
+      await listener.until(() => listener.exchanges.length === 1)
+      ;(await waker).close()
+      await served.release()
+      expect(await client.reply()).toEqual(["held", "500", "Internal error", ""])
+      expect(router.closed).toBe(true)
+      await delivered()
+      expect(warnings).toEqual([
+        `zmq-auth closed the ZAP socket of ${endpoint} after failing to release it in order: Socket is closed`,
+      ])
+      client.close()
+      const again = ZapEndpoint.open(new RecordingListener(() => allowAs("again")), { context, endpoint })
+      await again.ready
       await again.release()
     } finally {
       process.off("warning", collect)

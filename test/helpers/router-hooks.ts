@@ -1,5 +1,5 @@
 import { vi } from "vitest"
-import { Router } from "zeromq"
+import { Dealer, Router } from "zeromq"
 
 /**
  * Runs `hook` when a Router is next about to unbind, then lets zeromq unbind as usual: the moment
@@ -48,6 +48,19 @@ export function receiveFailures(router: Router, count: number): Promise<void> {
         }
         throw error
       }
+    })
+  })
+}
+
+/** The next DEALER that connects with a routing id starting with `prefix` (a ZAP endpoint's waker), as zeromq made it. */
+export function nextConnectedDealer(prefix: string): Promise<Dealer> {
+  return new Promise((resolve) => {
+    const connect = Dealer.prototype.connect
+    const spy = vi.spyOn(Dealer.prototype, "connect").mockImplementation(function (this: Dealer, address: string) {
+      connect.call(this, address)
+      if (this.routingId?.startsWith(prefix) !== true) return
+      spy.mockRestore()
+      resolve(this)
     })
   })
 }
