@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Context, Dealer, Router } from "zeromq"
 import { ZapHandler, type ZapReply, type ZapRequest } from "@zmq-auth/core"
 import { ZapEndpoint } from "@zmq-auth/core/internal"
@@ -9,18 +12,14 @@ import { socketEvents, zapFrames } from "../helpers/sockets.js"
 /** Resolves once warnings emitted so far (delivered on process.nextTick) have been collected. */
 const delivered = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
-/** A tcp endpoint on 127.0.0.1 whose port was free a moment ago (a ZAP endpoint's waker cannot connect to a wildcard). */
-async function freeTcpEndpoint(): Promise<string> {
-  const probe = new Router({ linger: 0 })
-  try {
-    await probe.bind("tcp://127.0.0.1:*")
-    const endpoint = probe.lastEndpoint!
-    await probe.unbind(endpoint)
-    return endpoint
-  } finally {
-    probe.close()
-  }
-}
+let ipcDirectory: string
+beforeAll(async () => {
+  ipcDirectory = await mkdtemp(join(tmpdir(), "zmq-auth-socket-faults-"))
+})
+afterAll(() => rm(ipcDirectory, { recursive: true, force: true }))
+
+/** A fresh ipc endpoint: a transport whose peers the ROUTER sees disconnect (inproc reports no events). */
+const ipcEndpoint = (name: string): string => `ipc://${join(ipcDirectory, `${name}.ipc`)}`
 
 /** Resolves once `router` reports that a peer disconnected. */
 async function peerDisconnected(router: Router): Promise<void> {
@@ -63,7 +62,7 @@ describe("ZapEndpoint on a socket that fails", () => {
       exchange.request.requestId.toString() === "gone" ? undefined : allowAs("served")
     )
     const bound = nextBoundRouter()
-    const served = ZapEndpoint.open(listener, { context, endpoint: await freeTcpEndpoint() })
+    const served = ZapEndpoint.open(listener, { context, endpoint: ipcEndpoint("endpoint-reply-error") })
     await served.ready
     const router = await bound
     // A ROUTER refuses a message to a peer it no longer knows only when mandatory.
@@ -145,9 +144,6 @@ describe("ZapEndpoint on a socket that fails", () => {
         `zmq-auth closed the ZAP socket of ${endpoint} after failing to release it in order: Socket is closed`,
       ])
       client.close()
-      const again = ZapEndpoint.open(new RecordingListener(() => allowAs("again")), { context, endpoint })
-      await again.ready
-      await again.release()
     } finally {
       process.off("warning", collect)
     }
@@ -169,7 +165,7 @@ describe("ZapHandler on a socket that fails", () => {
           return { requestId: request.requestId, statusCode: 200, statusText: "OK", userId: "late" }
         },
       },
-      { context, endpoint: await freeTcpEndpoint() }
+      { context, endpoint: ipcEndpoint("handler-reply-error") }
     )
     const errors: Error[] = []
     let reported!: () => void
