@@ -4,7 +4,7 @@ import { ZapEndpoint } from "@zmq-auth/core/internal"
 import { allowAs, RecordingListener, ZapClient } from "../helpers/endpoint-listener.js"
 
 const ENDPOINT = "inproc://endpoint-release-budget"
-/** Requests a releasing endpoint reads per pass, per unit of `concurrency`: a peer that keeps sending cannot hold it. */
+/** Requests a releasing endpoint reads per pass, per unit of `concurrency`: a sending peer cannot stall it. */
 const BUDGET_PER_SLOT = 64
 
 describe("ZapEndpoint release under a flood of queued requests", () => {

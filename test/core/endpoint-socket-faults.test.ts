@@ -21,6 +21,10 @@ afterAll(() => rm(ipcDirectory, { recursive: true, force: true }))
 /** A fresh ipc endpoint: a transport whose peers the ROUTER sees disconnect (inproc reports no events). */
 const ipcEndpoint = (name: string): string => `ipc://${join(ipcDirectory, `${name}.ipc`)}`
 
+/** The warning of a release that failed with `reason` and closed the socket instead. */
+const releaseWarning = (endpoint: string, reason: string): string =>
+  `zmq-auth closed the ZAP socket of ${endpoint} after failing to release it in order: ${reason}`
+
 /** Resolves once `router` reports that a peer disconnected. */
 async function peerDisconnected(router: Router): Promise<void> {
   for await (const event of socketEvents(router)) if (event.type === "disconnect") return
@@ -103,7 +107,7 @@ describe("ZapEndpoint on a socket that fails", () => {
       expect(warnings).toEqual([
         {
           code: "ZMQ_AUTH_RELEASE",
-          message: `zmq-auth closed the ZAP socket of ${endpoint} after failing to release it in order: No such endpoint`,
+          message: releaseWarning(endpoint, "No such endpoint"),
         },
       ])
       const again = ZapEndpoint.open(new RecordingListener(() => allowAs("again")), { context, endpoint })
@@ -140,9 +144,7 @@ describe("ZapEndpoint on a socket that fails", () => {
       expect(await client.reply()).toEqual(["held", "500", "Internal error", ""])
       expect(router.closed).toBe(true)
       await delivered()
-      expect(warnings).toEqual([
-        `zmq-auth closed the ZAP socket of ${endpoint} after failing to release it in order: Socket is closed`,
-      ])
+      expect(warnings).toEqual([releaseWarning(endpoint, "Socket is closed")])
       client.close()
     } finally {
       process.off("warning", collect)

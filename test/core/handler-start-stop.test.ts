@@ -68,7 +68,7 @@ describe("ZapHandler start and stop racing a handover", () => {
     await third.stop()
   })
 
-  it("a start() whose bind fails once the predecessor let go rejects with that error; start() works again", async () => {
+  it("a start() whose bind fails once the predecessor let go rejects with its error; start() works again", async () => {
     const context = new Context()
     const first = new ZapHandler(allowing("first"), { context, endpoint: ENDPOINT })
     await first.start()

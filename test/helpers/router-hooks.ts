@@ -52,7 +52,7 @@ export function receiveFailures(router: Router, count: number): Promise<void> {
   })
 }
 
-/** The next DEALER that connects with a routing id starting with `prefix` (a ZAP endpoint's waker), as zeromq made it. */
+/** The next DEALER connecting with a routing id that starts with `prefix` (a ZAP endpoint's waker). */
 export function nextConnectedDealer(prefix: string): Promise<Dealer> {
   return new Promise((resolve) => {
     const connect = Dealer.prototype.connect
