@@ -42,6 +42,16 @@ describe("ZapEndpoint.open refusing an address", () => {
     }
   })
 
+  it("keeps refusing a held address of a context after another address of that context was released", async () => {
+    const context = new Context()
+    const held = await served(context, "inproc://bind-errors-held")
+    await (await served(context, "inproc://bind-errors-released")).release()
+    const refused = thrownBy(() => ZapEndpoint.open(new RecordingListener(), { context, endpoint: held.address }))
+    expect(refused.message).toBe(`${held.address} already has a ZAP handler in this context`)
+    expect(Object.hasOwn(refused, "cause")).toBe(false)
+    await held.release()
+  })
+
   it("calls an address another socket has bound busy, with the bind error as cause, and claims nothing", async () => {
     const context = new Context()
     const endpoint = "inproc://bind-errors-foreign"
