@@ -39,7 +39,7 @@ describe("custom check verdicts become the reply", () => {
     expect(reply).toMatchObject({ statusCode: 200, userId: "svc", metadata: { Role: "admin" } })
   })
 
-  it("an after-check that allows without user id or metadata keeps the policy's, with its own status text", async () => {
+  it("an allowing after-check without user id or metadata keeps the policy's, with its status text", async () => {
     const engine = new Authenticator().configureStore("d", {
       checkPlain: () => ({ statusCode: 200, userId: "u-1", metadata: { Tier: "gold" } }),
     })
@@ -127,7 +127,7 @@ describe("built-in allows", () => {
     expect(decided.error?.message).toBe("guard storage full")
   })
 
-  it("a listed CURVE key is allowed while the domain's checks are saturated: the default user id is no check", async () => {
+  it("a listed CURVE key is allowed while the domain's checks are saturated (no user-id check)", async () => {
     const { publicKey } = curveKeyPair()
     let called!: () => void
     const storeCalled = new Promise<void>((resolve) => (called = resolve))
@@ -229,7 +229,7 @@ describe("decision metrics name why a check failed", () => {
     for (const { value } of durations) expect((value as { sum: number }).sum).toBeLessThan(5)
   })
 
-  it("a store's 300 is 'unavailable', a thrown error 'error', a malformed verdict 'malformed', a stop 'stopped'", async () => {
+  it("causes: a store's 300 unavailable, a throw error, a malformed verdict malformed, a stop stopped", async () => {
     sdk = new TestMetricsSdk()
     const engine = new Authenticator({ callbackTimeoutMs: 60_000 })
     engine.configureStore("busy", { checkPlain: () => ({ statusCode: 300 }) })

@@ -5,10 +5,18 @@ import { loadSecondZeromq, type SecondZeromq } from "../helpers/second-zeromq.js
 import { awaitHandshake } from "../helpers/sockets.js"
 
 let second: SecondZeromq
+// The warning comes once per process, from whichever test of this file (in any order) makes the
+// first ZapHandler: every warning of the file is collected.
+const warnings: Error[] = []
+const onWarning = (warning: Error): number => warnings.push(warning)
 beforeAll(async () => {
+  process.on("warning", onWarning)
   second = await loadSecondZeromq()
 })
-afterAll(() => second?.remove())
+afterAll(async () => {
+  process.off("warning", onWarning)
+  await second?.remove()
+})
 
 describe("a second copy of zeromq in the application", () => {
   it("loads as classes of its own", () => {
@@ -17,18 +25,14 @@ describe("a second copy of zeromq in the application", () => {
   })
 
   it("makes the first ZapHandler of the process warn once that another zeromq is loaded", async () => {
-    const warnings: Error[] = []
-    const onWarning = (warning: Error) => warnings.push(warning)
-    process.on("warning", onWarning)
-    try {
-      new ZapHandler(new Authenticator())
-      new ZapHandler(new Authenticator())
-      await new Promise((resolve) => setImmediate(resolve))
-    } finally {
-      process.off("warning", onWarning)
-    }
-    expect(warnings.map((warning) => (warning as Error & { code?: string }).code)).toEqual(["ZMQ_AUTH_SECOND_ZEROMQ"])
-    expect(warnings[0]!.message).toContain(second.directory)
+    new ZapHandler(new Authenticator())
+    new ZapHandler(new Authenticator())
+    await new Promise((resolve) => setImmediate(resolve))
+    const aboutZeromq = warnings.filter(
+      (warning) => (warning as Error & { code?: string }).code === "ZMQ_AUTH_SECOND_ZEROMQ"
+    )
+    expect(aboutZeromq).toHaveLength(1)
+    expect(aboutZeromq[0]!.message).toContain(second.directory)
   })
 
   it("is not served by a handler of the packages' zeromq: an unknown CURVE client gets in", async () => {
