@@ -7,24 +7,11 @@ import {
   AuthenticatorError,
   createCertificates,
   loadCertificate,
-  z85,
   type CertificateReloadEvent,
-  type ZapRequest,
 } from "@zmq-auth/core"
 import { useMetricsRecorder, type MetricsRecorder } from "@zmq-auth/core/internal"
 import { newClientKeys } from "../helpers/sockets.js"
-
-function curveRequest(publicKey: string): ZapRequest {
-  return {
-    version: "1.0",
-    requestId: Buffer.from("1"),
-    domain: "d",
-    address: "127.0.0.1",
-    identity: Buffer.alloc(0),
-    mechanism: "CURVE",
-    credentials: [z85.decode(publicKey)],
-  }
-}
+import { curveRequest } from "../helpers/zap-request.js"
 
 async function statusFor(engine: Authenticator, publicKey: string): Promise<number> {
   return (await engine.authenticate(curveRequest(publicKey))).statusCode

@@ -1,17 +1,11 @@
 import { describe, expect, it } from "vitest"
-import { Authenticator, z85, type CredentialCheck, type DecisionEvent, type ZapRequest } from "@zmq-auth/core"
+import { Authenticator, type CredentialCheck, type DecisionEvent, type ZapRequest } from "@zmq-auth/core"
 import { newClientKeys } from "../helpers/sockets.js"
+import { curveRequest } from "../helpers/zap-request.js"
 
-function curveRequest(): ZapRequest {
-  return {
-    version: "1.0",
-    requestId: Buffer.from("1"),
-    domain: "d",
-    address: "127.0.0.1",
-    identity: Buffer.alloc(0),
-    mechanism: "CURVE",
-    credentials: [z85.decode(newClientKeys().publicKey)],
-  }
+/** A CURVE request of domain "d" from a new client key. */
+function newClientRequest(): ZapRequest {
+  return curveRequest(newClientKeys().publicKey)
 }
 
 /** An engine whose key callback answers each call with a promise the test settles. */
@@ -28,11 +22,11 @@ function engineWithHeldAnswers(maxPendingChecks: number): {
 describe("pending-check slots", () => {
   it("frees a domain's slot when its check settles", async () => {
     const { engine, answers } = engineWithHeldAnswers(1)
-    const first = engine.authenticate(curveRequest())
-    expect((await engine.authenticate(curveRequest())).statusCode).toBe(300)
+    const first = engine.authenticate(newClientRequest())
+    expect((await engine.authenticate(newClientRequest())).statusCode).toBe(300)
     answers[0]!(true)
     expect((await first).statusCode).toBe(200)
-    const second = engine.authenticate(curveRequest())
+    const second = engine.authenticate(newClientRequest())
     expect(answers).toHaveLength(2)
     answers[1]!(true)
     expect((await second).statusCode).toBe(200)
@@ -40,12 +34,12 @@ describe("pending-check slots", () => {
 
   it("still counts the checks outstanding after one of them settles", async () => {
     const { engine, answers } = engineWithHeldAnswers(2)
-    const first = engine.authenticate(curveRequest())
-    void engine.authenticate(curveRequest())
+    const first = engine.authenticate(newClientRequest())
+    void engine.authenticate(newClientRequest())
     answers[0]!(true)
     expect((await first).statusCode).toBe(200)
-    void engine.authenticate(curveRequest())
-    const fourth = engine.authenticate(curveRequest())
+    void engine.authenticate(newClientRequest())
+    const fourth = engine.authenticate(newClientRequest())
     expect(answers).toHaveLength(3)
     expect((await fourth).statusCode).toBe(300)
   })
@@ -58,7 +52,7 @@ describe("pending-check slots", () => {
       return Promise.resolve(true)
     })
     const adapter = new AbortController()
-    expect((await engine.authenticate(curveRequest(), { signal: adapter.signal })).statusCode).toBe(200)
+    expect((await engine.authenticate(newClientRequest(), { signal: adapter.signal })).statusCode).toBe(200)
     adapter.abort(new Error("adapter stops"))
     expect(check?.signal.aborted).toBe(false)
   })
@@ -70,10 +64,10 @@ describe("pending-check slots", () => {
     engine.on("decision", (event) => events.push(event))
     const adapter = new AbortController()
     const reason = new Error("adapter stops")
-    const reply = engine.authenticate(curveRequest(), { signal: adapter.signal })
+    const reply = engine.authenticate(newClientRequest(), { signal: adapter.signal })
     adapter.abort(reason)
     expect((await reply).statusCode).toBe(500)
-    expect(await engine.authenticate(curveRequest(), { signal: adapter.signal })).toMatchObject({ statusCode: 500 })
+    expect(await engine.authenticate(newClientRequest(), { signal: adapter.signal })).toMatchObject({ statusCode: 500 })
     expect(events).toHaveLength(2)
     for (const event of events) {
       expect(event.error?.message).toMatch(/ was abandoned: adapter stops$/)
