@@ -11,25 +11,11 @@ import {
   type CertificateReloadEvent,
 } from "@zmq-auth/core"
 import { guard } from "../helpers/pyzmq-scenarios.js"
+import { reloadWhere } from "../helpers/reload-where.js"
 import { attemptHandshake, startServer, type ClientSpec, type TestServer } from "../helpers/sockets.js"
 
 function nextReload(engine: Authenticator): Promise<CertificateReloadEvent> {
   return new Promise((resolve) => engine.once("certificates:reload", resolve))
-}
-
-/** The first reload event that satisfies `test`. */
-function reloadWhere(
-  engine: Authenticator,
-  test: (event: CertificateReloadEvent) => boolean
-): Promise<CertificateReloadEvent> {
-  return new Promise((resolve) => {
-    const listener = (event: CertificateReloadEvent): void => {
-      if (!test(event)) return
-      engine.off("certificates:reload", listener)
-      resolve(event)
-    }
-    engine.on("certificates:reload", listener)
-  })
 }
 
 async function clientFrom(dir: string, name: string): Promise<{ spec: ClientSpec; publicFile: string }> {

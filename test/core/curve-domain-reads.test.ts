@@ -12,23 +12,10 @@ import {
 import { useMetricsRecorder, type MetricsRecorder } from "@zmq-auth/core/internal"
 import { newClientKeys } from "../helpers/sockets.js"
 import { curveRequest } from "../helpers/zap-request.js"
+import { reloadWhere } from "../helpers/reload-where.js"
 
 async function statusFor(engine: Authenticator, publicKey: string): Promise<number> {
   return (await engine.authenticate(curveRequest(publicKey))).statusCode
-}
-
-function reloadWhere(
-  engine: Authenticator,
-  test: (event: CertificateReloadEvent) => boolean
-): Promise<CertificateReloadEvent> {
-  return new Promise((resolve) => {
-    const listener = (event: CertificateReloadEvent): void => {
-      if (!test(event)) return
-      engine.off("certificates:reload", listener)
-      resolve(event)
-    }
-    engine.on("certificates:reload", listener)
-  })
 }
 
 /** Records the certificate-load counts the engine reports, as `outcome` per event. */

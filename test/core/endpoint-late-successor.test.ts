@@ -3,19 +3,13 @@ import { Context, Router } from "zeromq"
 import { AuthenticatorError } from "@zmq-auth/core"
 import { ZapEndpoint } from "@zmq-auth/core/internal"
 import { beforeNextUnbind } from "../helpers/router-hooks.js"
-import { allowAs, RecordingListener, ZapClient } from "../helpers/endpoint-listener.js"
+import { allowAs, answerOnce, RecordingListener, ZapClient } from "../helpers/endpoint-listener.js"
 
 const ENDPOINT = "inproc://endpoint-late-successor"
 
 /** The reply of one NULL request from a new client of `context`. */
-async function answer(context: Context, requestId: string): Promise<string[]> {
-  const client = new ZapClient(context, ENDPOINT)
-  try {
-    await client.request(requestId)
-    return await client.reply()
-  } finally {
-    client.close()
-  }
+function answer(context: Context, requestId: string): Promise<string[]> {
+  return answerOnce(context, ENDPOINT, requestId)
 }
 
 describe("ZapEndpoint whose successor comes once the predecessor decided to unbind", () => {

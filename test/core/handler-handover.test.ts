@@ -1,31 +1,13 @@
 import { describe, expect, it, vi } from "vitest"
 import { context, Router } from "zeromq"
-import {
-  Authenticator,
-  AuthenticatorError,
-  ZAP_ENDPOINT,
-  ZapHandler,
-  type ZapReply,
-  type ZapRequest,
-} from "@zmq-auth/core"
+import { Authenticator, AuthenticatorError, ZAP_ENDPOINT, ZapHandler } from "@zmq-auth/core"
+import { allowing } from "../helpers/allowing-engine.js"
 import { newClientKeys, sendZapFrames, startServer, zapFrames, type HandshakeOutcome } from "../helpers/sockets.js"
 import { attemptHandshakeOnce } from "../rx/single-attempt.js"
 
 // Each handshake attempt makes a socket and a monitor; libzmq reaps closed ones on its own
 // thread, which lags on a loaded machine. Set before this process creates its first socket.
 context.maxSockets = 16_384
-
-/** An engine that allows everything with `userId`. */
-function allowing(userId: string): Pick<Authenticator, "authenticate"> {
-  return {
-    authenticate: async (request: ZapRequest): Promise<ZapReply> => ({
-      requestId: request.requestId,
-      statusCode: 200,
-      statusText: "OK",
-      userId,
-    }),
-  }
-}
 
 /** Runs `run` and resolves with how many times a Router unbound the ZAP endpoint meanwhile. */
 async function unbindsDuring(run: () => Promise<void>): Promise<number> {

@@ -1,33 +1,16 @@
 import { describe, expect, it } from "vitest"
 import { Context, Router } from "zeromq"
-import { AuthenticatorError, ZapHandler, type Authenticator, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import { AuthenticatorError, ZapHandler } from "@zmq-auth/core"
 import { releaseInProgress } from "@zmq-auth/core/internal"
 import { beforeNextUnbind } from "../helpers/router-hooks.js"
-import { ZapClient } from "../helpers/endpoint-listener.js"
+import { allowing } from "../helpers/allowing-engine.js"
+import { answerOnce, ZapClient } from "../helpers/endpoint-listener.js"
 
 const ENDPOINT = "inproc://handler-start-stop"
 
-/** An engine that allows everything with `userId`. */
-function allowing(userId: string): Pick<Authenticator, "authenticate"> {
-  return {
-    authenticate: async (request: ZapRequest): Promise<ZapReply> => ({
-      requestId: request.requestId,
-      statusCode: 200,
-      statusText: "OK",
-      userId,
-    }),
-  }
-}
-
 /** The reply of one NULL request from a new client of `context`. */
-async function answer(context: Context, requestId: string): Promise<string[]> {
-  const client = new ZapClient(context, ENDPOINT)
-  try {
-    await client.request(requestId)
-    return await client.reply()
-  } finally {
-    client.close()
-  }
+function answer(context: Context, requestId: string): Promise<string[]> {
+  return answerOnce(context, ENDPOINT, requestId)
 }
 
 describe("ZapHandler start and stop racing a handover", () => {

@@ -80,3 +80,14 @@ export class ZapClient {
     this.dealer.close()
   }
 }
+
+/** The reply of one NULL request from a new client of `context` to the ZAP endpoint `endpoint`. */
+export async function answerOnce(context: Context, endpoint: string, requestId: string): Promise<string[]> {
+  const client = new ZapClient(context, endpoint)
+  try {
+    await client.request(requestId)
+    return await client.reply()
+  } finally {
+    client.close()
+  }
+}
