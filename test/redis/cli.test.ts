@@ -73,6 +73,26 @@ describe("zmq-auth redis", () => {
     expect(await server.checkCurveKey("api", client.publicKey)).toMatchObject({ statusCode: 200 })
   })
 
+  it("takes a Z85 key that starts with - or -- as the key, not as an option", async () => {
+    const server = await openStore(redis.server.url, { node: "server-dash" })
+    // One key in 85 starts with "-", one in 7,225 with "--".
+    const keyStartingWith = (prefix: string): string => {
+      for (;;) {
+        const { publicKey } = curveKeyPair()
+        if (publicKey.startsWith(prefix)) return publicKey
+      }
+    }
+    for (const key of [keyStartingWith("-"), keyStartingWith("--")]) {
+      const added = await cli(["add-key", "api", key, "--user-id", key, "--json"])
+      expect(added.stderr).toBe("")
+      expect(added.exitCode).toBe(0)
+      expect(await server.checkCurveKey("api", key)).toEqual({ statusCode: 200, userId: key })
+      const revoked = await cli(["revoke-key", "api", key])
+      expect(revoked.exitCode).toBe(0)
+      expect(await server.checkCurveKey("api", key)).toEqual({ statusCode: 400, statusText: "Key revoked" })
+    }
+  })
+
   it("takes a password only from standard input, and names what is wrong with exit code 2", async () => {
     const extra = await cli(["set-password", "api", "erin", "hunter2"], "ignored\n")
     expect(extra.exitCode).toBe(2)

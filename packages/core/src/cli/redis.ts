@@ -3,6 +3,7 @@ import { parseArgs } from "node:util"
 import { loadCertificate, readCertificateDirectory } from "../certs/load.js"
 import { normalizeCurveKey, CURVE_KEY_Z85_LENGTH } from "../policy/curve-key.js"
 import { messageOf } from "../error-text.js"
+import { shieldDashKeys } from "./dash-keys.js"
 import { expectPositionals, parseCommandLine, printLine, UsageError, type Command } from "./command.js"
 import { readPassword } from "./read-password.js"
 import { formatTable } from "./table.js"
@@ -255,27 +256,31 @@ async function applyChange(
   }
 }
 
+const OPTIONS = {
+  url: { type: "string" },
+  namespace: { type: "string" },
+  json: { type: "boolean", default: false },
+  "user-id": { type: "string" },
+  "not-after": { type: "string" },
+} as const
+
 /** `zmq-auth redis`: administers `@zmq-auth/redis` credentials. */
 export const redisCommand: Command = {
   name: "redis",
   summary: "add and revoke fleet credentials in Redis (needs @zmq-auth/redis)",
   usage: USAGE,
   async run(args) {
-    const { waitMs, rest } = takeWaitOption(args)
-    const { values, positionals } = parseCommandLine(() =>
-      parseArgs({
-        args: rest,
-        options: {
-          url: { type: "string" },
-          namespace: { type: "string" },
-          json: { type: "boolean", default: false },
-          "user-id": { type: "string" },
-          "not-after": { type: "string" },
-        },
-        strict: true,
-        allowPositionals: true,
-      })
+    const shielded = shieldDashKeys(args, [...Object.keys(OPTIONS), "wait"])
+    const { waitMs, rest } = takeWaitOption(shielded.args)
+    const parsed = parseCommandLine(() =>
+      parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: true })
     )
+    const positionals = parsed.positionals.map(shielded.restore)
+    const values = { ...parsed.values }
+    for (const name of ["url", "namespace", "user-id", "not-after"] as const) {
+      const value = values[name]
+      if (value !== undefined) values[name] = shielded.restore(value)
+    }
     const [action, ...actionArgs] = positionals
     if (action === undefined) throw new UsageError("missing <action>")
     const { RedisCredentialStore } = await loadRedisPackage()
