@@ -4,6 +4,7 @@ import { RemoteServer } from "./handshake/remote-server.js"
 import { clientWorkload } from "./handshake/served-endpoint.js"
 import { threadCpuNs } from "./handshake/thread-cpu.js"
 import { HandlerThread, ZapRequestDriver } from "./handshake/zap-requests.js"
+import { HANDWRITTEN, PROMISE_LOOP } from "./handshake/zap-variants.js"
 import { formatNumber, type BenchmarkReport, type ResultRow } from "./report/table.js"
 import type { BenchSettings } from "./settings.js"
 import { median, relativeSpread } from "./statistics.js"
@@ -102,7 +103,9 @@ async function rounds(
  */
 async function handshakeRounds(settings: BenchSettings, credentials: HandshakeCredentials): Promise<Round[]> {
   const clients = [new RemoteClients(), new RemoteClients()] as const
-  const servers = [new RemoteServer("hand-written"), new RemoteServer("promise loop")] as const
+  const servers = [HANDWRITTEN, PROMISE_LOOP].map(
+    (variant) => new RemoteServer({ variant: variant.name, mechanism: "NULL", credentials })
+  ) as [RemoteServer, RemoteServer]
   let runs = 0
   const count = Math.ceil(settings.nullOverheadHandshakes / RUNS_PER_ROUND)
   const serve = async (server: RemoteServer, client: RemoteClients): Promise<Run> => {

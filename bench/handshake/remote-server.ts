@@ -1,9 +1,25 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process"
 import { createInterface, type Interface } from "node:readline"
 import { fileURLToPath } from "node:url"
-import type { ServerCpu } from "./server-process.js"
+import type { HandshakeCredentials, MechanismName } from "./credentials.js"
 
-/** A NULL server with its ZAP handler in a child process (server-process.ts), and its CPU counters. */
+/** CPU nanoseconds a server process has used so far. */
+export interface ServerCpu {
+  /** Every thread of the process: the main thread, libzmq's I/O threads, a worker if any. */
+  processCpuNs: number
+  /** The main thread, where the promise loop's handler runs (NaN where unknown). */
+  threadCpuNs: number
+}
+
+/** What a server child process serves: plain data, passed as its argument. */
+export interface RemoteServerSpec {
+  /** The name of a variant of `SERVED_VARIANTS` (zap-variants.ts). */
+  variant: string
+  mechanism: MechanismName
+  credentials: Omit<HandshakeCredentials, "dispose">
+}
+
+/** A benchmark server with its ZAP handler in a child process (server-process.ts), and its CPU counters. */
 export class RemoteServer {
   readonly #child: ChildProcessWithoutNullStreams
   readonly #lines: Interface
@@ -11,10 +27,17 @@ export class RemoteServer {
   /** Resolves with the server's tcp endpoint once it serves. */
   readonly endpoint: Promise<string>
 
-  /** Starts the child serving with `handler`. */
-  constructor(handler: "hand-written" | "promise loop") {
+  /** Starts the child serving as `spec` says. */
+  constructor(spec: RemoteServerSpec) {
     const entry = fileURLToPath(new URL("./server-process.js", import.meta.url))
-    this.#child = spawn(process.execPath, [entry, handler], { stdio: ["pipe", "pipe", "pipe"] })
+    const { variant, mechanism, credentials } = spec
+    const { plainUsers, clientKeys, serverKeys, certificateDirectory } = credentials
+    const argument: RemoteServerSpec = {
+      variant,
+      mechanism,
+      credentials: { plainUsers, clientKeys, serverKeys, certificateDirectory },
+    }
+    this.#child = spawn(process.execPath, [entry, JSON.stringify(argument)], { stdio: ["pipe", "pipe", "pipe"] })
     this.#child.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk))
     this.#lines = createInterface({ input: this.#child.stdout })
     this.#lines.on("line", (line) => this.#waiting.shift()?.(line))

@@ -3,6 +3,7 @@ import { spawnPython } from "../python-process.js"
 import type { ClientWorkload } from "./client-driver.js"
 import { BENCH_DOMAIN, type HandshakeCredentials, type MechanismName } from "./credentials.js"
 import type { ConfigurePolicy } from "./policy.js"
+import { RemoteServer } from "./remote-server.js"
 import { startServer } from "./server.js"
 import type { ZapVariant } from "./zap-variants.js"
 
@@ -10,6 +11,12 @@ import type { ZapVariant } from "./zap-variants.js"
 export interface ServedEndpoint {
   endpoint: string
   stop(): Promise<void>
+}
+
+/** A server in a process of its own, which reports the CPU time that process has used. */
+export interface MeasuredEndpoint extends ServedEndpoint {
+  /** CPU nanoseconds of the server's process so far, every thread included. */
+  cpuNs(): Promise<number>
 }
 
 /**
@@ -60,7 +67,7 @@ export async function servePyzmq(
   mechanism: MechanismName,
   credentials: HandshakeCredentials,
   options: PyzmqServerOptions = {}
-): Promise<ServedEndpoint> {
+): Promise<MeasuredEndpoint> {
   const settings = {
     mechanism,
     domain: BENCH_DOMAIN,
@@ -72,16 +79,47 @@ export async function servePyzmq(
   const child = spawnPython("handshake_server.py", [JSON.stringify(settings)])
   const exited = new Promise((resolve) => child.once("exit", resolve))
   const lines = createInterface({ input: child.stdout })
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    lines.once("line", resolve)
-    child.once("exit", (code) => reject(new Error(`the pyzmq server exited with code ${String(code)} before serving`)))
-  })
+  const nextLine = (): Promise<string> =>
+    new Promise<string>((resolve, reject) => {
+      const onExit = (code: number | null): void =>
+        reject(new Error(`the pyzmq server exited with code ${String(code)}`))
+      child.once("exit", onExit)
+      lines.once("line", (line) => {
+        child.off("exit", onExit)
+        resolve(line)
+      })
+    })
+  const endpoint = await nextLine()
   return {
     endpoint,
+    async cpuNs() {
+      const line = nextLine()
+      child.stdin.write("cpu\n")
+      return (JSON.parse(await line) as { processCpuNs: number }).processCpuNs
+    },
     async stop() {
       child.stdin.end()
       await exited
     },
+  }
+}
+
+/** Starts `variant` and a server for `mechanism` in a child Node process (server-process.ts). */
+export async function serveVariantRemotely(
+  variant: ZapVariant,
+  mechanism: MechanismName,
+  credentials: HandshakeCredentials
+): Promise<MeasuredEndpoint> {
+  const server = new RemoteServer({ variant: variant.name, mechanism, credentials })
+  try {
+    return {
+      endpoint: await server.endpoint,
+      cpuNs: async () => (await server.cpu()).processCpuNs,
+      stop: () => server.close(),
+    }
+  } catch (error) {
+    await server.close()
+    throw error
   }
 }
 

@@ -61,3 +61,6 @@ export const PROMISE_LOOP: ZapVariant = {
  * file (see thread-variant.ts) added here.
  */
 export const ADAPTERS: readonly ZapVariant[] = [PROMISE_LOOP, THREAD, RX]
+
+/** The variants a server child process (server-process.ts) can run, by name. */
+export const SERVED_VARIANTS: readonly ZapVariant[] = [...ADAPTERS, HANDWRITTEN]

@@ -9,9 +9,12 @@ Usage: handshake_server.py '<json settings>'
   callbackDelayMilliseconds  optional: decide CURVE keys with a credentials provider that
                        sleeps this long (pyzmq calls it synchronously on the auth thread)
 
-Prints the server's tcp endpoint on one line, then serves until stdin ends.
+Prints the server's tcp endpoint on one line, then serves until stdin ends, answering each
+stdin line with one JSON line {"processCpuNs": CPU nanoseconds of this process so far, every
+thread included}.
 """
 import json
+import resource
 import sys
 import time
 
@@ -62,7 +65,11 @@ def main():
     time.sleep(0.05)
     print(server.getsockopt_string(zmq.LAST_ENDPOINT), flush=True)
 
-    sys.stdin.read()
+    for line in sys.stdin:
+        if line.strip():
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            cpu_ns = round((usage.ru_utime + usage.ru_stime) * 1e9)
+            print(json.dumps({"processCpuNs": cpu_ns}), flush=True)
     server.close()
     authenticator.stop()
     context.term()
