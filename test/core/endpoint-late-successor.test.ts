@@ -37,14 +37,15 @@ describe("ZapEndpoint whose successor comes once the predecessor decided to unbi
     const first = ZapEndpoint.open(new RecordingListener(() => allowAs("first")), { context, endpoint: ENDPOINT })
     await first.ready
     let successor: ZapEndpoint | undefined
-    beforeNextUnbind(async () => {
-      successor = ZapEndpoint.open(new RecordingListener(() => allowAs("successor")), { context, endpoint: ENDPOINT })
-    })
     const foreign = new Router({ context, linger: 0 })
-    const released = first.release()
-    // Runs before the successor's own bind: both wait for the same release.
-    const taken = released.then(() => foreign.bindSync(ENDPOINT))
-    await Promise.all([released, taken])
+    beforeNextUnbind(
+      () => {
+        successor = ZapEndpoint.open(new RecordingListener(() => allowAs("successor")), { context, endpoint: ENDPOINT })
+      },
+      // Between the unbind and the successor's own bind, which waits for the address to be free.
+      () => foreign.bindSync(ENDPOINT)
+    )
+    await first.release()
     const rejected = await successor!.ready.then(
       () => undefined,
       (error: unknown) => error

@@ -4,15 +4,25 @@ import { Dealer, Router } from "zeromq"
 /**
  * Runs `hook` when a Router is next about to unbind, then lets zeromq unbind as usual: the moment
  * a releasing ZAP endpoint has found no successor and frees its address. Only that one unbind
- * waits for the hook.
+ * waits for the hook. `after` runs as soon as that unbind is done, before its caller goes on.
  */
-export function beforeNextUnbind(hook: () => Promise<void> | void): void {
+export function beforeNextUnbind(hook: () => Promise<void> | void, after?: () => void): void {
   const unbind = Router.prototype.unbind
   const spy = vi.spyOn(Router.prototype, "unbind").mockImplementation(async function (this: Router, address: string) {
     spy.mockRestore()
     await hook()
-    return unbind.call(this, address)
+    await unbind.call(this, address)
+    after?.()
   })
+}
+
+/**
+ * Runs `hook` as soon as a Router's next `unbind()` is done, before its caller goes on: with
+ * `setImmediate` in the hook, as a libzmq session whose I/O thread found the address before the
+ * unbind and runs again only after it.
+ */
+export function afterNextUnbind(hook: () => void): void {
+  beforeNextUnbind(() => undefined, hook)
 }
 
 /**

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest"
-import { Dealer, Router } from "zeromq"
-import { AuthenticatorError, ZAP_ENDPOINT, ZapHandler, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import { Router } from "zeromq"
+import { AuthenticatorError, ZAP_ENDPOINT, ZapHandler } from "@zmq-auth/core"
 import { zapEndpointReleased, zapRequests, type ZapExchange } from "@zmq-auth/rx"
+import { beforeNextUnbind } from "../helpers/router-hooks.js"
 import { sendZapFrames, zapFrames } from "../helpers/sockets.js"
 import { rxKit } from "./rx-kit.js"
 
@@ -51,19 +52,22 @@ describe("zapRequests notifies its subscriber", () => {
   })
 
   it("errors with AuthenticatorError when the endpoint it waited for was bound by someone else meanwhile", async () => {
-    const predecessor = await stopPastUnbind()
-    cleanups.push(predecessor.close)
-    const failure = new Promise<unknown>((resolve) => {
-      keep(zapRequests().subscribe({ error: resolve }))
-    })
+    const predecessor = await startAllowing("predecessor")
     const intruder = new Router({ linger: 0 })
-    intruder.bindSync(ZAP_ENDPOINT)
+    let failure: Promise<unknown> | undefined
+    beforeNextUnbind(
+      // The predecessor found no successor and is about to unbind: the subscription waits for it.
+      () => {
+        failure = new Promise<unknown>((resolve) => keep(zapRequests().subscribe({ error: resolve })))
+      },
+      () => intruder.bindSync(ZAP_ENDPOINT)
+    )
     // Unbound first: closing alone frees an inproc address only once libzmq's reaper gets to it.
     cleanups.push(async () => {
       await intruder.unbind(ZAP_ENDPOINT)
       intruder.close()
     })
-    await predecessor.finish()
+    await predecessor.stop()
     const error = await failure
     expect(error).toBeInstanceOf(AuthenticatorError)
     expect((error as AuthenticatorError).message).toMatch(/^inproc:\/\/zeromq\.zap\.01 already has a ZAP handler/)
@@ -71,19 +75,16 @@ describe("zapRequests notifies its subscriber", () => {
   })
 
   it("binds nothing for a subscription that ended while it waited for the endpoint", async () => {
-    const predecessor = await stopPastUnbind()
-    cleanups.push(predecessor.close)
+    const predecessor = await startAllowing("predecessor")
     const notified: string[] = []
-    zapRequests()
-      .subscribe({ error: () => notified.push("error"), complete: () => notified.push("complete") })
-      .unsubscribe()
-    await predecessor.finish()
+    beforeNextUnbind(() =>
+      zapRequests()
+        .subscribe({ error: () => notified.push("error"), complete: () => notified.push("complete") })
+        .unsubscribe()
+    )
+    await predecessor.stop()
     await zapEndpointReleased()
-    const handler = new ZapHandler({
-      authenticate: (request) =>
-        Promise.resolve({ requestId: request.requestId, statusCode: 200, statusText: "OK", userId: "free" }),
-    })
-    await handler.start()
+    const handler = await startAllowing("free")
     try {
       const reply = await sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "after" }))
       expect(reply.slice(1, 5).map(String)).toEqual(["after", "200", "OK", "free"])
@@ -94,51 +95,12 @@ describe("zapRequests notifies its subscriber", () => {
   })
 })
 
-/**
- * Starts a ZapHandler at the ZAP endpoint that decides one request at a time, and stops it so
- * that it has unbound the endpoint but still holds a request: resolves once it is there. A
- * subscription made then waits for that stop to end instead of taking the socket over.
- * `finish()` lets the handler answer and resolves once it has stopped.
- */
-async function stopPastUnbind(): Promise<{ finish(): Promise<void>; close(): void }> {
-  const held = new Map<string, () => void>()
-  const arrived = new Map<string, () => void>()
-  const arrival = (requestId: string): Promise<void> =>
-    new Promise((resolve) => {
-      if (held.has(requestId)) resolve()
-      else arrived.set(requestId, resolve)
-    })
-  const engine = {
-    authenticate: (request: ZapRequest): Promise<ZapReply> => {
-      const id = request.requestId.toString()
-      const reply = { requestId: request.requestId, statusCode: 200, statusText: "OK", userId: id } as const
-      if (id !== "first" && id !== "last") return Promise.resolve(reply)
-      return new Promise((resolve) => {
-        held.set(id, () => resolve(reply))
-        arrived.get(id)?.()
-      })
-    },
-  }
-  const handler = new ZapHandler(engine, { concurrency: 1 })
+/** Starts a ZapHandler at the ZAP endpoint that allows every request as `userId`. */
+async function startAllowing(userId: string): Promise<ZapHandler> {
+  const handler = new ZapHandler({
+    authenticate: (request) =>
+      Promise.resolve({ requestId: request.requestId, statusCode: 200, statusText: "OK", userId }),
+  })
   await handler.start()
-  const client = new Dealer({ linger: 0 })
-  client.connect(ZAP_ENDPOINT)
-  const request = (requestId: string): Promise<void> =>
-    client.send([Buffer.alloc(0), ...zapFrames({ mechanism: "NULL", requestId })])
-  await request("first")
-  await arrival("first")
-  // Queued behind "first": more than a stopping endpoint reads before it unbinds (64 per unit of
-  // concurrency), so "last" is read only after the unbind, and held there.
-  for (let index = 0; index < 96; index++) await request(`filler ${index}`)
-  await request("last")
-  const stopping = handler.stop()
-  held.get("first")?.()
-  await arrival("last")
-  return {
-    async finish() {
-      held.get("last")?.()
-      await stopping
-    },
-    close: () => client.close(),
-  }
+  return handler
 }

@@ -49,6 +49,8 @@ const EMPTY = Buffer.alloc(0)
 const INTERNAL_ERROR: Omit<ZapReply, "requestId"> = { statusCode: 500, statusText: "Internal error", userId: "" }
 /** Requests read at most while releasing, per unit of `concurrency` (guards against a peer that keeps sending). */
 const RELEASE_BUDGET_PER_SLOT = 64
+/** After the unbind, how long the socket stays open with no request coming before it closes. */
+const RELEASE_QUIET_MS = 50
 
 /** Validates endpoint options, throwing `TypeError` naming the invalid one. */
 export function readEndpointOptions(options: ZapEndpointOptions): Required<ZapEndpointOptions> {
@@ -86,6 +88,7 @@ export class ZapEndpoint {
   #releasing = false
   #changed: Deferred<void> | undefined
   #released: Promise<void> | undefined
+  #freed: (() => void) | undefined
   #served!: (error?: AuthenticatorError) => void
 
   /**
@@ -140,16 +143,22 @@ export class ZapEndpoint {
    * Stops receiving new requests; requests already received or queued in the socket are still
    * handed to the listener (at most `concurrency` unanswered at once) unless a successor waits
    * to take them over with the socket. Once all are answered and written, hands the still-bound
-   * socket to that successor, or unbinds and closes it. Whatever fails on the way closes the
-   * socket instead; never rejects. Idempotent.
+   * socket to that successor, or unbinds it (the address is then free for a new endpoint),
+   * answers the requests that sessions which found it before the unbind are still writing
+   * (until none has come for 50 ms), and closes it. Whatever fails on the way closes the socket
+   * instead; never rejects. Idempotent.
    */
   release(): Promise<void> {
     if (this.#released !== undefined) return this.#released
     this.#releasing = true
     unclaim(this.context, this.address, this)
     this.#signalChange()
-    this.#released = this.#release()
-    trackRelease(this.context, this.address, this.#released)
+    // A successor that missed the handover may bind as soon as the address is free: it need
+    // not wait while this endpoint answers the last requests of its sessions.
+    const freed = deferred<void>()
+    this.#freed = freed.resolve
+    this.#released = this.#release().finally(freed.resolve)
+    trackRelease(this.context, this.address, freed.promise)
     return this.#released
   }
 
@@ -176,7 +185,7 @@ export class ZapEndpoint {
       this.#notify(() => this.#listener.replyError(asError(error)))
     )
     servingStarted(this.context, this.address)
-    this.#loop = this.#receiveLoop(bound.router, true)
+    this.#loop = this.#receiveLoop(bound.router)
     this.#served()
   }
 
@@ -199,8 +208,8 @@ export class ZapEndpoint {
         return
       }
       await bound.router.unbind(bound.address)
-      // Sessions connected before the unbind may have queued requests since: answer them too.
-      await this.#receiveLoop(bound.router, false)
+      this.#freed?.()
+      await this.#drainStragglers(bound.router)
       await this.#answered()
     } catch (error) {
       process.emitWarning(
@@ -224,29 +233,51 @@ export class ZapEndpoint {
     await this.#writer?.flushed()
   }
 
-  async #receiveLoop(router: Router, mayWait: boolean): Promise<void> {
+  async #receiveLoop(router: Router): Promise<void> {
     let budget = RELEASE_BUDGET_PER_SLOT * this.#concurrency
     for (;;) {
       while (!this.#releasing && this.#unanswered.size >= this.#concurrency) await this.#nextChange()
       if (this.#releasing) {
         // Only what is already queued (receive() then never waits), and not even that when a
         // successor will take the socket over with its queue.
-        if (!router.readable || budget-- <= 0 || (mayWait && successorWaiting(this.context, this.address))) return
+        if (!router.readable || budget-- <= 0 || successorWaiting(this.context, this.address)) return
         while (this.#unanswered.size >= this.#concurrency) await this.#nextChange()
       }
       let frames: Buffer[]
       this.#receiving = true
       try {
         frames = await router.receive()
-      } catch (error) {
+      } catch {
         if (router.closed) return
-        if (!mayWait) throw error
         // Not closed, yet failing: let timers and I/O run before trying again, so a receive
         // that keeps failing cannot starve the event loop with rejected promises.
         await new Promise((resolve) => setImmediate(resolve))
         continue
       } finally {
         this.#receiving = false
+      }
+      if (!isWakeMessage(frames)) this.#handle(frames)
+    }
+  }
+
+  /**
+   * After the unbind, answers the requests of sessions that found the endpoint before it: those
+   * already queued, and those still being written. A session's I/O thread writes its request
+   * right after finding the endpoint and can be descheduled in between; a request still unread
+   * when the socket closes is dropped, and its handshake waits for libzmq's `handshake_ivl`
+   * (30 s by default). So this reads until no request has come for {@link RELEASE_QUIET_MS}
+   * (no new session can find the endpoint once it is unbound), at most the release budget.
+   */
+  async #drainStragglers(router: Router): Promise<void> {
+    router.receiveTimeout = RELEASE_QUIET_MS
+    for (let budget = RELEASE_BUDGET_PER_SLOT * this.#concurrency; budget > 0; budget--) {
+      while (this.#unanswered.size >= this.#concurrency) await this.#nextChange()
+      let frames: Buffer[]
+      try {
+        frames = await router.receive()
+      } catch (error) {
+        if (router.closed || (error as { code?: unknown }).code === "EAGAIN") return
+        throw error
       }
       if (!isWakeMessage(frames)) this.#handle(frames)
     }

@@ -85,9 +85,11 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
   }
 
   /**
-   * Stops receiving, answers every request already received, then closes the socket, which
-   * frees the endpoint (or hands it to a handler started meanwhile). Idempotent; resolves at once
-   * when not started. Needs no new socket, so it also works at a resource limit.
+   * Stops receiving, answers every request already received, then unbinds the socket, which
+   * frees the endpoint (or hands it to a handler started meanwhile), answers the requests of
+   * handshakes that reached it before the unbind (until none has come for 50 ms) and closes it.
+   * Idempotent; resolves at once when not started. Needs no new socket, so it also works at a
+   * resource limit.
    */
   async stop(): Promise<void> {
     const endpoint = this.#endpoint
