@@ -56,19 +56,20 @@ describe("ZapHandler start and stop racing a handover", () => {
     const first = new ZapHandler(allowing("first"), { context, endpoint: ENDPOINT })
     await first.start()
     const second = new ZapHandler(allowing("second"), { context, endpoint: ENDPOINT })
-    let started: Promise<void> | undefined
+    let started: Promise<unknown> | undefined
     beforeNextUnbind(() => {
-      started = second.start()
+      // Its rejection is taken at once: the predecessor's stop() resolves only later.
+      started = second.start().then(
+        () => undefined,
+        (error: unknown) => error
+      )
     })
     const foreign = new Router({ context, linger: 0 })
     const stopped = first.stop()
-    // Runs before the successor's bind: both wait for the same release.
+    // Runs before the successor's bind: both wait for the address to be free.
     const taken = releaseInProgress(context, ENDPOINT)!.then(() => foreign.bindSync(ENDPOINT))
     await Promise.all([stopped, taken])
-    const rejected = await started!.then(
-      () => undefined,
-      (error: unknown) => error
-    )
+    const rejected = await started!
     expect(rejected).toBeInstanceOf(AuthenticatorError)
     expect((rejected as Error).message).toBe(`${ENDPOINT} already has a ZAP handler in this context`)
     expect(second.running).toBe(false)

@@ -75,6 +75,7 @@ export async function startRedisServer(port?: number, extraArgs: readonly string
   } catch {
     throw new Error("redis-server is not installed: apt-get install redis-server (scripts/interop-peers.sh does it)")
   }
+  const chosen = port
   port ??= await freePort()
   const dir = await mkdtemp(join(tmpdir(), "zmq-auth-redis-"))
   let child: ChildProcess
@@ -103,7 +104,17 @@ export async function startRedisServer(port?: number, extraArgs: readonly string
     )
     await waitUntilReady(port, child)
   }
-  await launch()
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch()
+      break
+    } catch (error) {
+      // A port found free can be taken before redis-server binds it (other test files bind
+      // ephemeral ports all the time): redis-server then exits at once, so pick another port.
+      if (chosen !== undefined || attempt === 5 || child!.exitCode === null) throw error
+      port = await freePort()
+    }
+  }
   const kill = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return
     const exited = once(child, "exit")
