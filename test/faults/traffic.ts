@@ -1,7 +1,7 @@
 import { curveKeyPair, Dealer, Router, type EventOfType } from "zeromq"
 import { requireZap } from "@zmq-auth/core"
 import { guard } from "../helpers/pyzmq-scenarios.js"
-import { socketEvents } from "../helpers/sockets.js"
+import { nudgeUntil, socketEvents } from "../helpers/sockets.js"
 
 type Outcome = "handshake" | "handshake:error:auth" | "handshake:error:protocol" | "handshake:error:other"
 const OUTCOMES: readonly Outcome[] = [
@@ -10,9 +10,6 @@ const OUTCOMES: readonly Outcome[] = [
   "handshake:error:protocol",
   "handshake:error:other",
 ]
-
-/** How long a client waits for its outcome before the server is made to report an event (see `attempt`). */
-const NUDGE_MS = 500
 
 /**
  * A server socket that takes one client at a time, each on an address of its own, and counts
@@ -51,33 +48,12 @@ export class ObservedServer {
     const ended = new Promise<void>((resolve) => this.#attempts.set(endpoint, resolve))
     const client = open(endpoint)
     try {
-      await guard(this.#nudgedUntil(ended), 10_000, "a client's handshake had no outcome on the server")
+      // A server's observer can leave an outcome unread: see nudgeUntil.
+      await guard(nudgeUntil(this.socket, ended), 10_000, "a client's handshake had no outcome on the server")
     } finally {
       this.#attempts.delete(endpoint)
       client.close()
       await this.socket.unbind(endpoint)
-    }
-  }
-
-  /**
-   * Resolves with `reported`. zeromq.js's observer can leave an event unread until something
-   * else happens: under load, about 1 run in 4 of the restart files had a client wait 10 s for
-   * an outcome the server had reported, which came at once when a second client connected. One
-   * client at a time gives no such second event, so a waiting client wakes every
-   * {@link NUDGE_MS}, and while its outcome is still missing the server binds and unbinds a
-   * spare address, which it reports. With these wake-ups, 12 runs under load passed and not one
-   * client needed the nudge.
-   */
-  async #nudgedUntil(reported: Promise<void>): Promise<void> {
-    let done = false
-    void reported.then(() => (done = true))
-    while (!done) {
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([reported, new Promise((resolve) => (timer = setTimeout(resolve, NUDGE_MS)))])
-      clearTimeout(timer)
-      if (done) return
-      await this.socket.bind("tcp://127.0.0.1:*")
-      await this.socket.unbind(this.socket.lastEndpoint!)
     }
   }
 

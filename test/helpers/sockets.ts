@@ -106,10 +106,55 @@ export async function startServer(spec: ServerSpec): Promise<TestServer> {
   return server
 }
 
-/** Resolves with the first handshake outcome `socket` reports; rejects after `guardMs`. */
+/** How long a wait for a monitor event lasts before the socket is made to report another one. */
+const NUDGE_MS = 500
+
+/**
+ * Resolves once `reported` settles, with the number of nudges it took. zeromq.js's observer can
+ * leave a monitor event unread until the socket reports another one: under load a client waited
+ * 10 s for an outcome its server had already reported, and it came at once when a second client
+ * connected. So every {@link NUDGE_MS} while `reported` is pending, `socket` binds and unbinds a
+ * spare address, which it reports. A closed socket is not nudged.
+ */
+export async function nudgeUntil(
+  socket: Socket,
+  reported: Promise<unknown>,
+  onNudge: () => void = () => undefined
+): Promise<number> {
+  let done = false
+  const settled = reported.then(
+    () => (done = true),
+    () => (done = true)
+  )
+  let nudges = 0
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, NUDGE_MS)))])
+    clearTimeout(timer)
+    if (done || socket.closed) return nudges
+    nudges++
+    onNudge()
+    try {
+      await socket.bind("tcp://127.0.0.1:*")
+      await socket.unbind(socket.lastEndpoint!)
+    } catch {
+      // Closed meanwhile: nothing left to wake.
+      return nudges
+    }
+  }
+}
+
+/**
+ * Resolves with the first handshake outcome `socket` reports, nudging its observer (see
+ * {@link nudgeUntil}); rejects after `guardMs`, naming how many nudges did not help.
+ */
 export function awaitHandshake(socket: Socket, guardMs = 10_000): Promise<HandshakeOutcome> {
-  return new Promise((resolve, reject) => {
-    const guard = setTimeout(() => reject(new Error(`no handshake outcome within ${guardMs} ms`)), guardMs)
+  let nudges = 0
+  const outcome = new Promise<HandshakeOutcome>((resolve, reject) => {
+    const guard = setTimeout(
+      () => reject(new Error(`no handshake outcome within ${guardMs} ms (${nudges} nudges of its observer)`)),
+      guardMs
+    )
     void (async () => {
       const events = socketEvents(socket)
       for await (const event of events) {
@@ -126,6 +171,8 @@ export function awaitHandshake(socket: Socket, guardMs = 10_000): Promise<Handsh
       reject(new Error("socket closed before reporting a handshake outcome"))
     })().catch(reject)
   })
+  void nudgeUntil(socket, outcome, () => nudges++)
+  return outcome
 }
 
 /** Creates a client socket with the credentials of `spec` (not yet connected). */
@@ -154,6 +201,8 @@ export async function attemptHandshake(server: TestServer, spec: ClientSpec): Pr
   const client = createClient(spec, server)
   try {
     const outcome = Promise.race([awaitHandshake(client), server.outcome(server.attempts++)])
+    // The client may see no outcome at all: the server's report must not stay unread either.
+    void nudgeUntil(server.socket, outcome)
     client.connect(server.endpoint)
     return await outcome
   } finally {
