@@ -78,6 +78,25 @@ describe("metrics batches (worker thread to main thread)", () => {
     expect(await sdk.sum("zmq_auth.certificates.keys", { domain: "d" })).toBe(9)
   })
 
+  it("measures nothing while its replaying thread wants nothing, and measures again once it does", () => {
+    let wanted = false
+    const batch = new BatchRecorder(() => wanted)
+    expect(batch.enabled).toBe(false)
+    recordDecision(batch, { mechanism: "NULL", statusCode: 200, domain: "d", seconds: 0.001 })
+    batch.set("zmq_auth.certificates.keys", 7, { domain: "d" })
+    expect(batch.empty).toBe(true)
+    wanted = true
+    expect(batch.enabled).toBe(true)
+    batch.add("zmq_auth.decisions", 1, { mechanism: "NULL", status_code: 200, domain: "d" })
+    batch.record("zmq_auth.decision.duration", 0.5, {})
+    batch.set("zmq_auth.certificates.keys", 9, { domain: "d" })
+    expect(batch.drain()).toEqual({
+      sums: [["zmq_auth.decisions", { mechanism: "NULL", status_code: 200, domain: "d" }, 1]],
+      values: [["zmq_auth.decision.duration", {}, [0.5]]],
+      gauges: [["zmq_auth.certificates.keys", { domain: "d" }, 9]],
+    })
+  })
+
   it("rejects malformed batches: unknown instruments, non-finite values, nested attributes", () => {
     const good = { sums: [["zmq_auth.decisions", { a: "b" }, 1]], values: [], gauges: [] }
     expect(isMetricsBatch(good)).toBe(true)

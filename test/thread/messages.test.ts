@@ -185,13 +185,14 @@ describe("worker settings", () => {
     policy: [{ method: "configureGssapi", domain: "*" }],
     closed: flag(),
     decisionsWanted: flag(),
+    metricsWanted: flag(),
   }
 
   it("accepts well-formed settings", () => {
     expect(readWorkerSettings(settings)).toBe(settings)
   })
 
-  for (const path of ["endpoint", "remoteCurveUserId", "policy", "closed", "decisionsWanted"]) {
+  for (const path of ["endpoint", "remoteCurveUserId", "policy", "closed", "decisionsWanted", "metricsWanted"]) {
     it(`refuses settings with ${path} missing or of a wrong type`, () => {
       const named = new RegExp(`workerData\\.${path} is not`)
       expectRefused(readWorkerSettings, withField(settings, path, undefined), named)

@@ -35,7 +35,8 @@ export function authenticate(
     defer(() => {
       const ending = new AbortController()
       return source.pipe(
-        mergeMap((exchange) => defer(() => decide(engine, exchange, ending.signal)), concurrency),
+        // mergeMap calls its project only once a slot is free: a waiting exchange is not decided yet.
+        mergeMap((exchange) => decide(engine, exchange, ending.signal), concurrency),
         filter((decision): decision is ZapDecision => decision !== undefined),
         finalize(() => ending.abort(new AuthenticatorError("the authenticate() subscription ended")))
       )
@@ -50,7 +51,8 @@ async function decide(
   const { request } = exchange
   const blocked = blockedAnswer(exchange)
   if (blocked !== undefined) return reportBlocked(engine, request, blocked)
-  let reply: Omit<ZapReply, "requestId">
+  // The exchange replies to its own request id, whatever the reply's says.
+  let reply: Omit<ZapReply, "requestId"> & { requestId?: Buffer }
   let error: Error | undefined
   try {
     const decided: ZapReply = await engine.authenticate(request, { signal })
@@ -64,7 +66,7 @@ async function decide(
   }
   if (exchange.answered) return undefined
   try {
-    exchange.reply(withoutRequestId(reply))
+    exchange.reply(reply)
   } catch (cause) {
     if (exchange.answered) return undefined
     error = asError(cause, AuthenticatorError)
@@ -73,7 +75,7 @@ async function decide(
   }
   const decision: ZapDecision = {
     request: redactRequest(request),
-    reply: { ...withoutRequestId(reply), requestId: request.requestId },
+    reply: { ...reply, requestId: request.requestId },
   }
   if (error !== undefined) decision.error = error
   return decision
@@ -99,9 +101,4 @@ function reportBlocked(
     callListener("decision", () => emit.call(engine, "decision", { ...decision, elapsedMs: 0 }))
   }
   return decision
-}
-
-function withoutRequestId(reply: Omit<ZapReply, "requestId"> & { requestId?: Buffer }): Omit<ZapReply, "requestId"> {
-  const { requestId: _requestId, ...rest } = reply
-  return rest
 }

@@ -231,6 +231,12 @@ const workerSettings = shape(
      * memory, not a message, so a listener added on the main thread counts at once.
      */
     decisionsWanted: sharedFlag,
+    /**
+     * One `Int32` on shared memory the main thread sets to 1 while its metrics recorder is
+     * enabled (a metrics SDK is registered), checked again every second: the worker measures
+     * only then.
+     */
+    metricsWanted: sharedFlag,
   },
   "worker settings"
 )

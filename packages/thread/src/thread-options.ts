@@ -53,7 +53,7 @@ export interface ThreadAuthenticatorOptions {
 }
 
 /** The worker settings a {@link ThreadAuthenticator} gives each of its workers, but the policy and the exit flag. */
-export type ThreadSettings = Omit<WorkerSettings, "policy" | "closed">
+export type ThreadSettings = Omit<WorkerSettings, "policy" | "closed" | "metricsWanted">
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i
 

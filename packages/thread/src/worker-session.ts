@@ -7,7 +7,7 @@ import {
   type StoreEventName,
   type ZapRequest,
 } from "@zmq-auth/core"
-import { EXIT_WAIT_MS, STOP_GRACE_MS } from "./defaults.js"
+import { EXIT_WAIT_MS, METRICS_FLUSH_MS, STOP_GRACE_MS } from "./defaults.js"
 import {
   isMessageId,
   readWorkerMessage,
@@ -62,7 +62,7 @@ export class WorkerSession {
   readonly exited: Promise<void>
 
   /** Spawns the worker (`worker.js` next to this module). Throws when `settings` cannot be cloned. */
-  constructor(settings: Omit<WorkerSettings, "closed">, hooks: WorkerSessionHooks) {
+  constructor(settings: Omit<WorkerSettings, "closed" | "metricsWanted">, hooks: WorkerSessionHooks) {
     this.#hooks = hooks
     this.#stopGraceMs = (settings.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS) + STOP_GRACE_MS
     let failStart!: (error: Error) => void
@@ -75,7 +75,10 @@ export class WorkerSession {
       this.#markExited = resolve
     })
     const closed = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
-    this.#worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { ...settings, closed } })
+    const metricsWanted = followMetricsRecorder(this.exited)
+    this.#worker = new Worker(new URL("./worker.js", import.meta.url), {
+      workerData: { ...settings, closed, metricsWanted },
+    })
     const closeBeforeExit = (): void => this.#closeBeforeProcessExit(closed)
     process.on("exit", closeBeforeExit)
     this.exited.then(
@@ -293,4 +296,19 @@ export class WorkerSession {
     }
     this.#markExited()
   }
+}
+
+/**
+ * A shared flag that is 1 while this thread's metrics recorder is enabled, checked now and every
+ * {@link METRICS_FLUSH_MS} until `ended` resolves: a worker measures nothing nobody records (an
+ * SDK registered while it runs counts from its next check on).
+ */
+function followMetricsRecorder(ended: Promise<void>): Int32Array {
+  const flag = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
+  const check = (): void => void Atomics.store(flag, 0, metricsRecorder().enabled ? 1 : 0)
+  check()
+  const timer = setInterval(check, METRICS_FLUSH_MS)
+  timer.unref()
+  void ended.then(() => clearInterval(timer))
+  return flag
 }

@@ -70,8 +70,9 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
   const stopping = new AbortController()
 
   const post = (message: WorkerMessage): void => port.postMessage(message)
-  // No metrics SDK runs in this thread: measurements are batched for the main thread's instruments.
-  const metrics = new BatchRecorder()
+  // No metrics SDK runs in this thread: measurements are batched for the main thread's
+  // instruments, and made only while the main thread has an SDK to record them.
+  const metrics = new BatchRecorder(() => Atomics.load(settings.metricsWanted, 0) === 1)
   useMetricsRecorder(metrics)
   const flushMetrics = (): void => {
     if (!metrics.empty) post({ type: "metrics", batch: metrics.drain() })

@@ -18,15 +18,31 @@ interface Series<T> {
   value: T
 }
 
-/** A {@link MetricsRecorder} that aggregates in memory until {@link BatchRecorder.drain}. */
+/**
+ * A {@link MetricsRecorder} that aggregates in memory until {@link BatchRecorder.drain}, while
+ * `wanted()` says the thread that replays the batches records them (by default always).
+ */
 export class BatchRecorder implements MetricsRecorder {
-  /** Always true: the batch goes to the main thread, which decides. */
-  readonly enabled = true
+  readonly #wanted: () => boolean
   #sums = new Map<string, Series<number>>()
   #values = new Map<string, Series<number[]>>()
   #gauges = new Map<string, Series<number>>()
 
+  /**
+   * @param wanted read at every measurement: whether the replaying thread has a metrics SDK (a
+   * worker reads a flag its main thread keeps current). While it is false nothing is computed.
+   */
+  constructor(wanted: () => boolean = () => true) {
+    this.#wanted = wanted
+  }
+
+  /** Whether measurements are wanted now (see the constructor). */
+  get enabled(): boolean {
+    return this.#wanted()
+  }
+
   add(name: InstrumentName, value: number, attributes: MetricAttributes = {}): void {
+    if (!this.enabled) return
     const key = seriesKey(name, attributes)
     const series = this.#sums.get(key)
     if (series === undefined) this.#sums.set(key, { name, attributes, value })
@@ -34,6 +50,7 @@ export class BatchRecorder implements MetricsRecorder {
   }
 
   record(name: InstrumentName, value: number, attributes: MetricAttributes = {}): void {
+    if (!this.enabled) return
     const key = seriesKey(name, attributes)
     const series = this.#values.get(key)
     if (series === undefined) this.#values.set(key, { name, attributes, value: [value] })
@@ -41,6 +58,7 @@ export class BatchRecorder implements MetricsRecorder {
   }
 
   set(name: InstrumentName, value: number, attributes: MetricAttributes = {}): void {
+    if (!this.enabled) return
     this.#gauges.set(seriesKey(name, attributes), { name, attributes, value })
   }
 
