@@ -70,8 +70,15 @@ describe("RedisCredentialStore: fleet acknowledgements", () => {
     }
   })
 
-  it("waitForFleet rejects a receipt without an integer generation", async () => {
+  it("waitForFleet rejects a receipt without an integer generation, and options that are not an object", async () => {
     const admin = await openStore(redis.server.url, { node: false })
-    await expect(admin.waitForFleet({ generation: Number.NaN })).rejects.toThrow(TypeError)
+    await expect(admin.waitForFleet({ generation: Number.NaN })).rejects.toThrow(
+      /^receipt\.generation must be an integer$/
+    )
+    await expect(admin.waitForFleet({ generation: 1 }, null as never)).rejects.toThrow(/^options must be an object$/)
+    await expect(admin.waitForFleet({ generation: 1 }, null as never)).rejects.toBeInstanceOf(TypeError)
+    await expect(admin.waitForFleet({ generation: 1 }, { timeoutMs: -1 })).rejects.toThrow(
+      /^timeoutMs must be a non-negative number, got -1$/
+    )
   })
 })

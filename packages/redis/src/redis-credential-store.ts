@@ -603,6 +603,7 @@ export class RedisCredentialStore extends EventEmitter<RedisCredentialStoreEvent
    */
   async waitForFleet(receipt: ChangeReceipt, options: { timeoutMs?: number } = {}): Promise<FleetReport> {
     if (!Number.isSafeInteger(receipt?.generation)) throw new TypeError("receipt.generation must be an integer")
+    if (options === null || typeof options !== "object") throw new TypeError("options must be an object")
     const timeoutMs = options.timeoutMs ?? 5000
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0)
       throw new TypeError(`timeoutMs must be a non-negative number, got ${String(timeoutMs)}`)
