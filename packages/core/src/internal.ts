@@ -2,6 +2,7 @@
 // @zmq-auth/rx) build on. Not part of the public API; it may change in any release.
 export { ZapEndpoint, readEndpointOptions } from "./handler/zap-endpoint.js"
 export { checkConcurrency, DEFAULT_CONCURRENCY } from "./handler/concurrency.js"
+export { checkEndpointAddress } from "./handler/endpoint-address.js"
 export type { ZapEndpointOptions, ZapEndpointListener } from "./handler/zap-endpoint.js"
 export type { ZapExchange } from "./handler/zap-exchange.js"
 export { releaseInProgress } from "./handler/endpoint-slots.js"

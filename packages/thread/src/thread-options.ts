@@ -7,7 +7,7 @@ import {
   type FailureGuardOptions,
   type ZapRequest,
 } from "@zmq-auth/core"
-import { checkConcurrency } from "@zmq-auth/core/internal"
+import { checkConcurrency, checkEndpointAddress } from "@zmq-auth/core/internal"
 import type { WorkerSettings } from "./messages.js"
 
 /** Options of {@link ThreadAuthenticator}. */
@@ -73,7 +73,7 @@ export function readThreadOptions(
     )
   }
   const endpoint = options.endpoint ?? ZAP_ENDPOINT
-  if (typeof endpoint !== "string" || endpoint === "") throw new TypeError("endpoint must be a non-empty string")
+  checkEndpointAddress(endpoint)
   const { callbackTimeoutMs, concurrency, curveUserId, maxPendingChecks } = options
   if (
     callbackTimeoutMs !== undefined &&

@@ -9,6 +9,7 @@ import type { ZapReply } from "../zap/reply.js"
 import { parseZapRequest, type ZapRequest } from "../zap/request.js"
 import { bindSocket, closeSocket, isWakeMessage, wake, type BoundSocket } from "./bound-socket.js"
 import { checkConcurrency, DEFAULT_CONCURRENCY } from "./concurrency.js"
+import { checkEndpointAddress } from "./endpoint-address.js"
 import { createExchange } from "./create-exchange.js"
 import { deferred, type Deferred } from "./deferred.js"
 import {
@@ -57,7 +58,7 @@ export function readEndpointOptions(options: ZapEndpointOptions): Required<ZapEn
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
   checkConcurrency(concurrency)
   const endpoint = options.endpoint ?? ZAP_ENDPOINT
-  if (typeof endpoint !== "string" || endpoint === "") throw new TypeError("endpoint must be a non-empty string")
+  checkEndpointAddress(endpoint)
   checkHandlerZeromq(options.context)
   return { context: options.context ?? globalContext, endpoint, concurrency }
 }
