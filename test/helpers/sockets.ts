@@ -1,3 +1,6 @@
+import { rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { curveKeyPair, Dealer, Router, type Observer, type Socket } from "zeromq"
 import { requireZap, ZAP_ENDPOINT } from "@zmq-auth/core"
 
@@ -108,13 +111,15 @@ export async function startServer(spec: ServerSpec): Promise<TestServer> {
 
 /** How long a wait for a monitor event lasts before the socket is made to report another one. */
 const NUDGE_MS = 500
+/** Nudges made by this process: each binds an ipc path of its own. */
+let nudgeCount = 0
 
 /**
  * Resolves once `reported` settles, with the number of nudges it took. zeromq.js's observer can
  * leave a monitor event unread until the socket reports another one: under load a client waited
  * 10 s for an outcome its server had already reported, and it came at once when a second client
  * connected. So every {@link NUDGE_MS} while `reported` is pending, `socket` binds and unbinds a
- * spare address, which it reports. A closed socket is not nudged.
+ * spare ipc address, which it reports. A closed socket is not nudged.
  */
 export async function nudgeUntil(
   socket: Socket,
@@ -134,12 +139,16 @@ export async function nudgeUntil(
     if (done || socket.closed) return nudges
     nudges++
     onNudge()
+    // An ipc path of its own: a tcp port could be one that a client of another test still dials.
+    const path = join(tmpdir(), `zmq-auth-nudge-${process.pid}-${nudgeCount++}`)
     try {
-      await socket.bind("tcp://127.0.0.1:*")
-      await socket.unbind(socket.lastEndpoint!)
+      await socket.bind(`ipc://${path}`)
+      await socket.unbind(`ipc://${path}`)
     } catch {
       // Closed meanwhile: nothing left to wake.
       return nudges
+    } finally {
+      await rm(path, { force: true })
     }
   }
 }
