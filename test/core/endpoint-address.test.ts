@@ -16,6 +16,7 @@ const WILDCARDS = [
   "tcp://[::1]:*",
   "ws://127.0.0.1:0/zap",
   "ws://*:5555/zap",
+  "wss://127.0.0.1:*/zap",
 ]
 const CONCRETE = [
   "inproc://zeromq.zap.01",
@@ -25,6 +26,8 @@ const CONCRETE = [
   "tcp://[::1]:5555",
   "ws://127.0.0.1:5555/*",
   "tcp://127.0.0.1:10",
+  "wss://127.0.0.1:5555/zap",
+  "tcp://localhost",
 ]
 
 describe("ZAP endpoint addresses", () => {
