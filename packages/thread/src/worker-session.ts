@@ -75,10 +75,16 @@ export class WorkerSession {
       this.#markExited = resolve
     })
     const closed = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
-    const metricsWanted = followMetricsRecorder(this.exited)
-    this.#worker = new Worker(new URL("./worker.js", import.meta.url), {
-      workerData: { ...settings, closed, metricsWanted },
-    })
+    const metrics = followMetricsRecorder()
+    try {
+      this.#worker = new Worker(new URL("./worker.js", import.meta.url), {
+        workerData: { ...settings, closed, metricsWanted: metrics.flag },
+      })
+    } catch (error) {
+      metrics.stop()
+      throw error
+    }
+    void this.exited.then(metrics.stop)
     const closeBeforeExit = (): void => this.#closeBeforeProcessExit(closed)
     process.on("exit", closeBeforeExit)
     this.exited.then(
@@ -300,15 +306,14 @@ export class WorkerSession {
 
 /**
  * A shared flag that is 1 while this thread's metrics recorder is enabled, checked now and every
- * {@link METRICS_FLUSH_MS} until `ended` resolves: a worker measures nothing nobody records (an
- * SDK registered while it runs counts from its next check on).
+ * {@link METRICS_FLUSH_MS} until `stop()`: a worker measures nothing nobody records (an SDK
+ * registered while it runs counts from the next check on).
  */
-function followMetricsRecorder(ended: Promise<void>): Int32Array {
+function followMetricsRecorder(): { flag: Int32Array; stop: () => void } {
   const flag = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT))
   const check = (): void => void Atomics.store(flag, 0, metricsRecorder().enabled ? 1 : 0)
   check()
   const timer = setInterval(check, METRICS_FLUSH_MS)
   timer.unref()
-  void ended.then(() => clearInterval(timer))
-  return flag
+  return { flag, stop: () => clearInterval(timer) }
 }

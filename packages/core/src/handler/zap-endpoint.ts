@@ -9,9 +9,9 @@ import type { ZapReply } from "../zap/reply.js"
 import { parseZapRequest, type ZapRequest } from "../zap/request.js"
 import { bindSocket, closeSocket, isWakeMessage, wake, type BoundSocket } from "./bound-socket.js"
 import { checkConcurrency, DEFAULT_CONCURRENCY } from "./concurrency.js"
-import { checkEndpointAddress } from "./endpoint-address.js"
 import { createExchange } from "./create-exchange.js"
 import { deferred, type Deferred } from "./deferred.js"
+import { checkEndpointAddress } from "./endpoint-address.js"
 import {
   awaitHandover,
   claim,
