@@ -17,6 +17,7 @@ const WILDCARDS = [
   "ws://127.0.0.1:0/zap",
   "ws://*:5555/zap",
   "wss://127.0.0.1:*/zap",
+  "tcp://*",
 ]
 const CONCRETE = [
   "inproc://zeromq.zap.01",
@@ -28,6 +29,13 @@ const CONCRETE = [
   "tcp://127.0.0.1:10",
   "wss://127.0.0.1:5555/zap",
   "tcp://localhost",
+  // No port, no transport: nothing for bind() to choose (libzmq refuses these when binding).
+  "tcp://0",
+  "zeromq.zap.01",
+  "ws*",
+  // An inproc name is taken literally, whatever it looks like.
+  "inproc://zap:0",
+  "inproc://*:5555",
 ]
 
 describe("ZAP endpoint addresses", () => {
