@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest"
 import { firstValueFrom, type Subscription } from "rxjs"
-import { Authenticator, type ZapReply } from "@zmq-auth/core"
+import { Authenticator, type ZapReply, type ZapRequest } from "@zmq-auth/core"
+import { AUTHENTICATE_NOW } from "@zmq-auth/core/internal"
 import { authenticate, decisions, zapEndpointReleased, zapRequests, type ZapDecision } from "@zmq-auth/rx"
 import { startServer, type TestServer } from "../helpers/sockets.js"
 import { attemptHandshakeOnce as attemptHandshake } from "./single-attempt.js"
@@ -53,6 +54,25 @@ describe("authenticate and decisions", () => {
     const decision = await nextDecision()
     expect(decision.reply).toMatchObject({ statusCode: 500, statusText: "Internal error", userId: "" })
     expect(decision.error?.message).toBe("engine down")
+  })
+
+  it("takes the engine's AUTHENTICATE_NOW reply when it has one, and denies with 500 when it throws", async () => {
+    let broken = false
+    const engine = {
+      authenticate: () => Promise.reject(new Error("authenticate() should not be asked")),
+      [AUTHENTICATE_NOW]: (request: ZapRequest): ZapReply => {
+        if (broken) throw new Error("engine broke")
+        return { requestId: request.requestId, statusCode: 200, statusText: "Now", userId: "now" }
+      },
+    }
+    const nextDecision = await serveDecisions(engine)
+    expect(await attemptHandshake(server!, ADMIN)).toBe("handshake")
+    expect((await nextDecision()).reply).toMatchObject({ statusCode: 200, statusText: "Now", userId: "now" })
+    broken = true
+    expect(await attemptHandshake(server!, ADMIN)).toBe("handshake:error:auth")
+    const failed = await nextDecision()
+    expect(failed.reply).toMatchObject({ statusCode: 500, statusText: "Internal error" })
+    expect(failed.error?.message).toBe("engine broke")
   })
 
   it("denies with 500 an allow carrying another request id, or a malformed reply", async () => {

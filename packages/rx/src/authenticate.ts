@@ -1,5 +1,13 @@
 import { AuthenticatorError, redactRequest, type Authenticator, type ZapReply, type ZapRequest } from "@zmq-auth/core"
-import { asError, callListener, checkConcurrency, DEFAULT_CONCURRENCY } from "@zmq-auth/core/internal"
+import {
+  asError,
+  callListener,
+  checkConcurrency,
+  decideNowOf,
+  DEFAULT_CONCURRENCY,
+  isPromiseLike,
+  type DecideNow,
+} from "@zmq-auth/core/internal"
 import { blockedAnswer, type BlockedAnswer } from "./blocked-exchanges.js"
 import { defer, filter, finalize, mergeMap, type OperatorFunction } from "rxjs"
 import type { ZapDecision, ZapExchange } from "./zap-exchange.js"
@@ -31,45 +39,64 @@ export function authenticate(
     throw new TypeError("engine must have an authenticate(request) method")
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
   if (concurrency !== Infinity) checkConcurrency(concurrency)
+  const decideNow = decideNowOf(engine)
   return (source) =>
     defer(() => {
       const ending = new AbortController()
       return source.pipe(
         // mergeMap calls its project only once a slot is free: a waiting exchange is not decided yet.
-        mergeMap((exchange) => decide(engine, exchange, ending.signal), concurrency),
+        mergeMap((exchange) => decide(engine, decideNow, exchange, ending.signal), concurrency),
         filter((decision): decision is ZapDecision => decision !== undefined),
         finalize(() => ending.abort(new AuthenticatorError("the authenticate() subscription ended")))
       )
     })
 }
 
-async function decide(
+/**
+ * The decision of `exchange` (undefined when it was answered elsewhere meanwhile): at once when
+ * the engine decides at once, so the reply goes out before the next exchange is read.
+ */
+function decide(
   engine: Pick<Authenticator, "authenticate">,
+  decideNow: DecideNow,
   exchange: ZapExchange,
   signal: AbortSignal
-): Promise<ZapDecision | undefined> {
+): [ZapDecision | undefined] | Promise<ZapDecision | undefined> {
   const { request } = exchange
   const blocked = blockedAnswer(exchange)
-  if (blocked !== undefined) return reportBlocked(engine, request, blocked)
-  // The exchange replies to its own request id, whatever the reply's says.
-  let reply: Omit<ZapReply, "requestId"> & { requestId?: Buffer }
-  let error: Error | undefined
+  if (blocked !== undefined) return [reportBlocked(engine, request, blocked)]
+  let decided: ZapReply | PromiseLike<ZapReply>
   try {
-    const decided: ZapReply = await engine.authenticate(request, { signal })
-    if (decided?.statusCode === 200 && !decided.requestId?.equals(request.requestId)) {
-      throw new AuthenticatorError("authenticate() allowed with a reply for another request id")
-    }
-    reply = decided
+    decided = decideNow(request, { signal })
   } catch (cause) {
-    error = asError(cause, AuthenticatorError)
-    reply = INTERNAL_ERROR
+    return [answer(exchange, { cause })]
+  }
+  if (!isPromiseLike(decided)) return [answer(exchange, { reply: decided })]
+  return Promise.resolve(decided).then(
+    (reply) => answer(exchange, { reply }),
+    (cause: unknown) => answer(exchange, { cause })
+  )
+}
+
+/** Replies to `exchange` with the engine's reply, or 500 when the engine failed. */
+function answer(exchange: ZapExchange, outcome: { reply: ZapReply } | { cause: unknown }): ZapDecision | undefined {
+  const { request } = exchange
+  // The exchange replies to its own request id, whatever the reply's says.
+  let reply: Omit<ZapReply, "requestId"> & { requestId?: Buffer } = INTERNAL_ERROR
+  let error: Error | undefined
+  if ("cause" in outcome) {
+    error = asError(outcome.cause, AuthenticatorError)
+  } else if (outcome.reply?.statusCode === 200 && !outcome.reply.requestId?.equals(request.requestId)) {
+    error = new AuthenticatorError("authenticate() allowed with a reply for another request id")
+  } else {
+    reply = outcome.reply
   }
   if (exchange.answered) return undefined
   try {
     exchange.reply(reply)
-  } catch (cause) {
+  } catch (failure) {
     if (exchange.answered) return undefined
-    error = asError(cause, AuthenticatorError)
+    error = asError(failure, AuthenticatorError)
     reply = INTERNAL_ERROR
     exchange.reply(reply)
   }

@@ -10,7 +10,7 @@ import {
   type StoreEventName,
   type ZapRequest,
 } from "@zmq-auth/core"
-import { asError, BatchRecorder, useMetricsRecorder } from "@zmq-auth/core/internal"
+import { asError, AUTHENTICATE_NOW, BatchRecorder, decideNowOf, useMetricsRecorder } from "@zmq-auth/core/internal"
 import type { ConfigurableEngine } from "./apply-configuration.js"
 import { answerConfigure, type ConfigureMessage } from "./configure-answer.js"
 import { METRICS_FLUSH_MS } from "./defaults.js"
@@ -156,8 +156,10 @@ function runWorker(port: MessagePort, settings: ReturnType<typeof readWorkerSett
       await replayPolicy(engine, { policy: settings.policy, early, callbackFor: keyCallback, answer: post })
       // Ending already (a stop while starting, process.exit() in the module): bind nothing.
       if (ending !== undefined) return undefined
+      const decide = decideNowOf(engine)
       const served = {
         authenticate: (request: ZapRequest) => engine.authenticate(request, { signal: stopping.signal }),
+        [AUTHENTICATE_NOW]: (request: ZapRequest) => decide(request, { signal: stopping.signal }),
       }
       const zap = new ZapHandler(served, {
         endpoint: settings.endpoint,

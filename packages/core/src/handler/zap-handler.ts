@@ -1,7 +1,9 @@
 import { EventEmitter } from "eventemitter3"
 import { AuthenticatorError, type ZapProtocolError } from "../errors.js"
 import type { Authenticator } from "../policy/authenticator.js"
+import { decideNowOf, type DecideNow } from "../policy/authenticate-now.js"
 import { redactRequest } from "../policy/redact.js"
+import { isPromiseLike } from "../policy/timeout.js"
 import { asError } from "../error-text.js"
 import { callListener } from "../listener-warning.js"
 import type { ZapReply } from "../zap/reply.js"
@@ -32,7 +34,7 @@ const INTERNAL_ERROR = { statusCode: 500, statusText: "Internal error", userId: 
  * moment without a handler.
  */
 export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
-  readonly #authenticator: Pick<Authenticator, "authenticate">
+  readonly #authenticateNow: DecideNow
   readonly #options: Required<ZapEndpointOptions>
   #endpoint: ZapEndpoint | undefined
   #stopping: Promise<void> | undefined
@@ -43,7 +45,7 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
     if (typeof authenticator?.authenticate !== "function")
       throw new TypeError("authenticator must have an authenticate(request) method")
     this.#options = readEndpointOptions(options)
-    this.#authenticator = authenticator
+    this.#authenticateNow = decideNowOf(authenticator)
   }
 
   /** Whether the handler is bound and answering requests. */
@@ -68,7 +70,7 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
     }
     const endpoint = ZapEndpoint.open(
       {
-        exchange: (exchange) => void this.#decide(exchange),
+        exchange: (exchange) => this.#decide(exchange),
         protocolError: (error) => this.#emitSafely("protocol:error", error),
         replyError: (error) => this.#emitSafely("reply:error", error),
       },
@@ -112,10 +114,31 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
     await this.stop()
   }
 
-  async #decide(exchange: ZapExchange): Promise<void> {
+  /**
+   * Asks the engine; a reply it has at once (an in-memory policy) is written before the next
+   * request is read. Never throws: whatever fails answers 500.
+   */
+  #decide(exchange: ZapExchange): void {
+    let decided: ZapReply | PromiseLike<ZapReply>
+    try {
+      decided = this.#authenticateNow(exchange.request)
+    } catch (error) {
+      this.#failed(exchange, error)
+      return
+    }
+    if (isPromiseLike(decided)) {
+      decided.then(
+        (reply) => this.#answer(exchange, reply),
+        (error: unknown) => this.#failed(exchange, error)
+      )
+    } else {
+      this.#answer(exchange, decided)
+    }
+  }
+
+  #answer(exchange: ZapExchange, reply: ZapReply): void {
     const { request } = exchange
     try {
-      const reply: ZapReply = await this.#authenticator.authenticate(request)
       if (
         reply?.statusCode === 200 &&
         reply.requestId !== request.requestId &&
@@ -126,9 +149,13 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
       // The reply's own requestId is ignored: the exchange answers its request.
       exchange.reply(reply)
     } catch (error) {
-      this.#emitSafely("authenticate:error", asError(error), redactRequest(request))
-      if (!exchange.answered) exchange.reply(INTERNAL_ERROR)
+      this.#failed(exchange, error)
     }
+  }
+
+  #failed(exchange: ZapExchange, error: unknown): void {
+    this.#emitSafely("authenticate:error", asError(error), redactRequest(exchange.request))
+    if (!exchange.answered) exchange.reply(INTERNAL_ERROR)
   }
 
   #emitSafely<E extends keyof ZapHandlerEvents>(event: E, ...args: Parameters<ZapHandlerEvents[E]>): void {

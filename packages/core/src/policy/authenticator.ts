@@ -33,6 +33,8 @@ import {
 import { checkFailureOf, markCheckFailure } from "./check-failures.js"
 import { metricsRecorder } from "../metrics/current-recorder.js"
 import { recordDecision, type DecisionMeasurement } from "../metrics/decision-metrics.js"
+import type { MetricsRecorder } from "../metrics/recorder.js"
+import { AUTHENTICATE_NOW } from "./authenticate-now.js"
 
 /** Options of {@link Authenticator}. */
 export interface AuthenticatorOptions {
@@ -346,16 +348,41 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
    * when they stop.
    */
   async authenticate(request: ZapRequest, options?: AuthenticateOptions): Promise<ZapReply> {
+    return this.#authenticateNow(request, options)
+  }
+
+  /**
+   * The decision of {@link Authenticator.authenticate}, returned at once when it needs no wait
+   * (what the adapters call). A subclass that overrides `authenticate()` is asked through it.
+   */
+  [AUTHENTICATE_NOW](request: ZapRequest, options?: AuthenticateOptions): ZapReply | Promise<ZapReply> {
+    return this.authenticate === Authenticator.prototype.authenticate
+      ? this.#authenticateNow(request, options)
+      : this.authenticate(request, options)
+  }
+
+  #authenticateNow(request: ZapRequest, options: AuthenticateOptions | undefined): ZapReply | Promise<ZapReply> {
     const recorder = metricsRecorder()
     const measuring = recorder.enabled
     const started = measuring || this.listenerCount("decision") > 0 ? performance.now() : 0
-    let verdict: Verdict
+    let decided: Verdict | Promise<Verdict>
     try {
-      const decided = this.#decide(request, options?.signal)
-      verdict = "then" in decided ? await decided : decided
+      decided = this.#decide(request, options?.signal)
     } catch (error) {
-      verdict = error instanceof ChecksSaturated ? TOO_MANY_PENDING : internalError(error)
+      decided = failedVerdict(error)
     }
+    if ("then" in decided) {
+      return decided.then(
+        (verdict) => this.#reply(request, verdict, started, measuring ? recorder : undefined),
+        (error: unknown) => this.#reply(request, failedVerdict(error), started, measuring ? recorder : undefined)
+      )
+    }
+    return this.#reply(request, decided, started, measuring ? recorder : undefined)
+  }
+
+  /** The reply of `verdict`, once recorded (failed login), measured and announced. */
+  #reply(request: ZapRequest, decided: Verdict, started: number, recorder: MetricsRecorder | undefined): ZapReply {
+    let verdict = decided
     if (verdict.failedLogin === true && this.#guard !== undefined) {
       try {
         this.#guard.recordFailure(request.address, request.credentials[0]!.toString("utf8"))
@@ -371,7 +398,7 @@ export class Authenticator extends EventEmitter<AuthenticatorEvents> {
     }
     if (verdict.statusCode === 200 && verdict.metadata !== undefined) reply.metadata = { ...verdict.metadata }
     const elapsedMs = started === 0 ? 0 : performance.now() - started
-    if (measuring) recordDecision(recorder, measureDecision(request, verdict, elapsedMs))
+    if (recorder !== undefined) recordDecision(recorder, measureDecision(request, verdict, elapsedMs))
     if (this.listenerCount("decision") > 0) this.#emitDecision(request, reply, elapsedMs, verdict)
     return reply
   }
@@ -565,6 +592,11 @@ async function settleUserId(pending: unknown, what: string): Promise<Verdict> {
   if (typeof userId !== "string")
     throw markCheckFailure(new AuthenticatorError(`${what} returned ${typeof userId}, not a string`), "malformed", what)
   return { statusCode: 200, statusText: "OK", userId }
+}
+
+/** The verdict of a decision that threw: 300 when the domain's checks are saturated, else 500. */
+function failedVerdict(error: unknown): Verdict {
+  return error instanceof ChecksSaturated ? TOO_MANY_PENDING : internalError(error)
 }
 
 /** What the metrics record of a decision (see `recordDecision`). */
