@@ -107,13 +107,23 @@ async function handshakeRounds(settings: BenchSettings, credentials: HandshakeCr
     (variant) => new RemoteServer({ variant: variant.name, mechanism: "NULL", credentials })
   ) as [RemoteServer, RemoteServer]
   let runs = 0
-  const count = Math.ceil(settings.nullOverheadHandshakes / RUNS_PER_ROUND)
   const serve = async (server: RemoteServer, client: RemoteClients): Promise<Run> => {
     const before = await server.cpu()
-    const workload = clientWorkload(await server.endpoint, "NULL", credentials, count, settings.handshakeConcurrency)
+    const workload = {
+      ...clientWorkload(
+        await server.endpoint,
+        "NULL",
+        credentials,
+        Number.MAX_SAFE_INTEGER,
+        settings.handshakeConcurrency
+      ),
+      durationMs: settings.nullOverheadRunMs,
+    }
     const outcome = await client.run(workload)
     const after = await server.cpu()
-    if (outcome.failures > 0) throw new Error(`${outcome.failures} of ${count} NULL handshakes failed`)
+    const count = outcome.latenciesMs.length
+    if (outcome.failures > 0)
+      throw new Error(`${outcome.failures} of ${count + outcome.failures} NULL handshakes failed`)
     return {
       count,
       wallMs: outcome.elapsedMs,
@@ -191,8 +201,9 @@ export async function benchmarkNullOverhead(settings: BenchSettings): Promise<Be
       "at the same time in every run, so a change of the machine's load hits both alike. Rows 1-3: " +
       "each handler with a ROUTER hardened with requireZap in a child process of its own, each driven " +
       "by a client process of its own (the client driver of benchmark 1, " +
-      `${settings.handshakeConcurrency} clients at once), ${settings.nullOverheadHandshakes} NULL ` +
-      "handshakes per round and handler. Row 4: the handler alone, each in a worker thread of its own, " +
+      `${settings.handshakeConcurrency} clients at once); both client processes start together and ` +
+      `start handshakes for ${settings.nullOverheadRunMs} ms, so the two servers share the machine for ` +
+      "all of each run, and the handshakes done count. Row 4: the handler alone, each in a worker thread of its own, " +
       "answering a burst of pre-built NULL ZAP requests queued by a DEALER at an inproc address before " +
       `the handler binds it (${settings.zapRequestsPerRun} per round and handler), so no handshake ` +
       "dilutes its cost. CPU times are the scheduler's (a process waiting for a core accumulates none); " +
@@ -201,8 +212,8 @@ export async function benchmarkNullOverhead(settings: BenchSettings): Promise<Be
       "smallest) / median of those ratios.",
     rows: rows.filter((result) => result !== undefined),
     notes: [
-      "Row 1 compares two runs made at the same time: the one that finishes first leaves the machine " +
-        "to the other for the rest of its run, which narrows the gap; the CPU rows measure the overhead.",
+      "Row 1 compares two runs made at the same time: when one server is slower, the machine is shared " +
+        "more by the client of the other, which narrows the gap; the CPU rows measure the overhead.",
       ...(threadCpuNs() === undefined
         ? ["No per-thread CPU time on this platform: the thread CPU rows are skipped."]
         : []),

@@ -6,8 +6,13 @@ export interface ClientWorkload {
   /** The server's tcp endpoint on 127.0.0.1. */
   endpoint: string
   mechanism: MechanismName
-  /** Handshakes to complete. */
+  /** Handshakes to complete (at most, when `durationMs` is set). */
   count: number
+  /**
+   * Time box: no handshake starts once this many milliseconds have passed since the run began;
+   * those in flight finish. Two runs started together then share the machine for all their time.
+   */
+  durationMs?: number
   /** Clients connecting at once. */
   concurrency: number
   /** PLAIN credentials, used round robin. */
@@ -115,8 +120,9 @@ export async function runHandshakes(workload: ClientWorkload): Promise<Handshake
   let failures = 0
   let next = 0
   const started = performance.now()
+  const deadline = started + (workload.durationMs ?? Infinity)
   async function lane(): Promise<void> {
-    while (next < workload.count) {
+    while (next < workload.count && performance.now() < deadline) {
       const latencyMs = await handshakeOnce(workload, next++)
       if (latencyMs === undefined) failures++
       else latenciesMs.push(latencyMs)

@@ -322,7 +322,8 @@ export class ZapEndpoint {
   }
 
   #send(routingId: Buffer, frames: Buffer[]): void {
-    if (this.#bound?.router.closed === false) this.#writer?.write([routingId, EMPTY, ...frames])
+    // Once released, the socket is closed or another endpoint's: a late reply is dropped.
+    if (this.#bound !== undefined) this.#writer?.write([routingId, EMPTY, ...frames])
   }
 
   #nextChange(): Promise<void> {
