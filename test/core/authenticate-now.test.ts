@@ -104,19 +104,30 @@ describe("ZapHandler deciding at once", () => {
     expect(await replyOf(engine)).toEqual(["r1", "200", "Sync", "s"])
   })
 
-  it("denies with 500 when AUTHENTICATE_NOW throws, and says why", async () => {
+  it("denies with 500 when AUTHENTICATE_NOW throws, or returns a thenable whose then() throws, and says why", async () => {
     const errors: string[] = []
-    const engine = {
-      authenticate: () => Promise.reject(new Error("unused")),
-      [AUTHENTICATE_NOW]: (): ZapReply => {
+    const failures = [
+      (): ZapReply => {
         throw new Error("engine broke")
       },
+      () => ({
+        then() {
+          throw new Error("bad thenable")
+        },
+      }),
+    ]
+    let failure = 0
+    const engine = {
+      authenticate: () => Promise.reject(new Error("unused")),
+      [AUTHENTICATE_NOW]: () => failures[failure++]!(),
     }
-    handler = new ZapHandler(engine, { endpoint: ENDPOINT })
+    handler = new ZapHandler(engine as never, { endpoint: ENDPOINT })
     handler.on("authenticate:error", (error) => errors.push(error.message))
     await handler.start()
-    const frames = await sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "r1" }), ENDPOINT)
-    expect(frames.slice(1, 5).map(String)).toEqual(["r1", "500", "Internal error", ""])
-    expect(errors).toEqual(["engine broke"])
+    for (const requestId of ["r1", "r2"]) {
+      const frames = await sendZapFrames(zapFrames({ mechanism: "NULL", requestId }), ENDPOINT)
+      expect(frames.slice(1, 5).map(String)).toEqual([requestId, "500", "Internal error", ""])
+    }
+    expect(errors).toEqual(["engine broke", "bad thenable"])
   })
 })

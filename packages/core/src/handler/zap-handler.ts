@@ -119,20 +119,15 @@ export class ZapHandler extends EventEmitter<ZapHandlerEvents> {
    * request is read. Never throws: whatever fails answers 500.
    */
   #decide(exchange: ZapExchange): void {
-    let decided: ZapReply | PromiseLike<ZapReply>
     try {
-      decided = this.#authenticateNow(exchange.request)
-    } catch (error) {
-      this.#failed(exchange, error)
-      return
-    }
-    if (isPromiseLike(decided)) {
+      const decided = this.#authenticateNow(exchange.request)
+      if (!isPromiseLike(decided)) return this.#answer(exchange, decided)
       decided.then(
         (reply) => this.#answer(exchange, reply),
         (error: unknown) => this.#failed(exchange, error)
       )
-    } else {
-      this.#answer(exchange, decided)
+    } catch (error) {
+      this.#failed(exchange, error)
     }
   }
 
