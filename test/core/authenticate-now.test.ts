@@ -14,6 +14,8 @@ describe("Authenticator[AUTHENTICATE_NOW]", () => {
       const now = engine[AUTHENTICATE_NOW](request)
       expect(now).not.toBeInstanceOf(Promise)
       expect(now).toEqual(await engine.authenticate(request))
+      // Only a verdict with metadata (a store's or callback's) gives the reply some.
+      expect(now).not.toHaveProperty("metadata")
     }
   })
 

@@ -34,11 +34,8 @@ export default defineConfig({
     ],
   },
   test: {
-    // The suites that decide what the mutated sources do, on the loop adapter (each mutant runs
-    // the tests that reach it, so every extra suite costs minutes on two cores). Left out: the
-    // same decision tables and pyzmq scenarios on the thread and rx adapters, the 20-50 cycle
-    // restart and 2,000-request reconfiguration faults, the live-handler fuzz, the thread
-    // lifecycle suites, the CLI, demo and interop suites.
+    // Part H (test/README.md): the suites that decide and answer, for runs on the deciding and
+    // replying lines of the engine and the handler; the full set is in vitest.config.ts.
     include: [
       "test/core/*.test.ts",
       "test/faults/callbacks-loop.test.ts",
