@@ -106,7 +106,7 @@ describe("ZapHandler deciding at once", () => {
     expect(await replyOf(engine)).toEqual(["r1", "200", "Sync", "s"])
   })
 
-  it("denies with 500 when AUTHENTICATE_NOW throws, or returns a thenable whose then() throws, and says why", async () => {
+  it("denies with 500 when AUTHENTICATE_NOW throws or its thenable throws from then(), saying why", async () => {
     const errors: string[] = []
     const failures = [
       (): ZapReply => {
