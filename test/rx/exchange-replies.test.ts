@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { firstValueFrom } from "rxjs"
+import { firstValueFrom, take } from "rxjs"
 import { Authenticator, AuthenticatorError, decodeMetadata, ZapHandler, ZapProtocolError } from "@zmq-auth/core"
 import { zapRequests, type ZapExchange } from "@zmq-auth/rx"
 import { sendZapFrames, zapFrames } from "../helpers/sockets.js"
@@ -79,5 +79,21 @@ describe("a ZapExchange refuses a malformed reply, saying what is wrong", () => 
     } finally {
       await handler.stop()
     }
+  })
+})
+
+describe("an exchange whose delivery ends the subscription", () => {
+  const { keep } = rxKit()
+
+  it("is denied 500 by the teardown when the subscriber does not answer it at once (take(1))", async () => {
+    let emitted: ZapExchange | undefined
+    keep(
+      zapRequests()
+        .pipe(take(1))
+        .subscribe((exchange) => (emitted = exchange))
+    )
+    const frames = await sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "0102" }))
+    expect(frames.slice(1, 4).map(String)).toEqual(["0102", "500", "Internal error"])
+    expect(emitted?.answered).toBe(true)
   })
 })

@@ -1,6 +1,14 @@
 import { messageOf } from "./error-text.js"
 
 /**
+ * Reports that a zmq-auth `label` listener threw (it must not) as the process warning
+ * "a zmq-auth `label` listener threw: ...".
+ */
+export function warnListenerThrew(label: string, error: unknown): void {
+  process.emitWarning(`a zmq-auth ${label} listener threw: ${messageOf(error)}`)
+}
+
+/**
  * Calls an event listener (through `call`); one that throws (it must not) is reported as the
  * process warning "a zmq-auth `label` listener threw: ..." instead. False when it threw.
  */
@@ -9,7 +17,7 @@ export function callListener(label: string, call: () => unknown): boolean {
     call()
     return true
   } catch (error) {
-    process.emitWarning(`a zmq-auth ${label} listener threw: ${messageOf(error)}`)
+    warnListenerThrew(label, error)
     return false
   }
 }

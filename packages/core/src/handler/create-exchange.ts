@@ -1,17 +1,22 @@
 import { AuthenticatorError } from "../errors.js"
 import type { ZapReply } from "../zap/reply.js"
 import type { ZapRequest } from "../zap/request.js"
-import { replyFrames } from "./reply-frames.js"
+import { replyMessage } from "./reply-message.js"
 import type { ZapExchange } from "./zap-exchange.js"
+
+/** Receives an exchange's reply as the message to write: routing id, delimiter, ZAP frames. */
+export type DeliverReply = (exchange: ZapExchange, message: Buffer[]) => void
 
 /** The {@link ZapExchange} of one request: its first valid reply is delivered, later ones throw. */
 class Exchange implements ZapExchange {
   readonly request: ZapRequest
-  readonly #deliver: (exchange: ZapExchange, frames: Buffer[]) => void
+  readonly #routingId: Buffer
+  readonly #deliver: DeliverReply
   #answered = false
 
-  constructor(request: ZapRequest, deliver: (exchange: ZapExchange, frames: Buffer[]) => void) {
+  constructor(request: ZapRequest, routingId: Buffer, deliver: DeliverReply) {
     this.request = request
+    this.#routingId = routingId
     this.#deliver = deliver
   }
 
@@ -23,19 +28,16 @@ class Exchange implements ZapExchange {
     if (this.#answered) {
       throw new AuthenticatorError(`ZAP request ${this.request.requestId.toString("hex")} was already answered`)
     }
-    const frames = replyFrames(this.request.requestId, reply)
+    const message = replyMessage(this.#routingId, this.request.requestId, reply)
     this.#answered = true
-    this.#deliver(this, frames)
+    this.#deliver(this, message)
   }
 }
 
 /**
- * Creates the {@link ZapExchange} of `request`. Its first valid `reply()` hands the encoded
- * frames to `deliver`; later calls throw.
+ * Creates the {@link ZapExchange} of `request`, received from the peer `routingId`. Its first
+ * valid `reply()` hands the encoded message to `deliver`; later calls throw.
  */
-export function createExchange(
-  request: ZapRequest,
-  deliver: (exchange: ZapExchange, frames: Buffer[]) => void
-): ZapExchange {
-  return new Exchange(request, deliver)
+export function createExchange(request: ZapRequest, routingId: Buffer, deliver: DeliverReply): ZapExchange {
+  return new Exchange(request, routingId, deliver)
 }

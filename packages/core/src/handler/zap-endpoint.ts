@@ -2,11 +2,11 @@ import { context as globalContext, type Context, type Router } from "zeromq"
 import { ZAP_ENDPOINT } from "../constants.js"
 import { AuthenticatorError, ZapProtocolError } from "../errors.js"
 import { asError, messageOf } from "../error-text.js"
-import { callListener } from "../listener-warning.js"
+import { callListener, warnListenerThrew } from "../listener-warning.js"
 import { checkHandlerZeromq } from "../same-zeromq.js"
 import { metricsRecorder } from "../metrics/current-recorder.js"
 import type { ZapReply } from "../zap/reply.js"
-import { parseZapRequest, type ZapRequest } from "../zap/request.js"
+import { parseZapRequestAt, type ZapRequest } from "../zap/request.js"
 import { bindSocket, closeSocket, isWakeMessage, wake, type BoundSocket } from "./bound-socket.js"
 import { checkConcurrency, DEFAULT_CONCURRENCY } from "./concurrency.js"
 import { createExchange } from "./create-exchange.js"
@@ -21,7 +21,7 @@ import {
   trackRelease,
   unclaim,
 } from "./endpoint-slots.js"
-import { replyFrames } from "./reply-frames.js"
+import { replyMessage } from "./reply-message.js"
 import { ReplyWriter } from "./reply-writer.js"
 import { servingStarted, servingStopped } from "./zap-coverage.js"
 import type { ZapExchange } from "./zap-exchange.js"
@@ -46,7 +46,8 @@ export interface ZapEndpointListener {
   replyError(error: Error): void
 }
 
-const EMPTY = Buffer.alloc(0)
+/** How listener failures name this endpoint in process warnings. */
+const LISTENER_LABEL = "ZAP endpoint"
 const INTERNAL_ERROR: Omit<ZapReply, "requestId"> = { statusCode: 500, statusText: "Internal error", userId: "" }
 /** Requests read at most while releasing, per unit of `concurrency` (guards against a peer that keeps sending). */
 const RELEASE_BUDGET_PER_SLOT = 64
@@ -81,7 +82,10 @@ export class ZapEndpoint {
   readonly ready: Promise<void>
   readonly #listener: ZapEndpointListener
   readonly #concurrency: number
+  /** Exchanges handed to the listener and not answered at once. */
   readonly #unanswered = new Set<ZapExchange>()
+  /** The exchange being handed to the listener, until its call returns. */
+  #handling: ZapExchange | undefined
   #bound: BoundSocket | undefined
   #writer: ReplyWriter | undefined
   #loop: Promise<void> | undefined
@@ -165,6 +169,8 @@ export class ZapEndpoint {
 
   /** Denies every exchange still unanswered with 500 "Internal error". */
   denyUnanswered(): void {
+    // The exchange being handed to the listener, when that listener's call gets here.
+    if (this.#handling?.answered === false) this.#handling.reply(INTERNAL_ERROR)
     for (const exchange of [...this.#unanswered]) if (!exchange.answered) exchange.reply(INTERNAL_ERROR)
   }
 
@@ -286,44 +292,56 @@ export class ZapEndpoint {
 
   #handle(frames: Buffer[]): void {
     const routingId = frames[0]!
-    // ROUTER envelope: routing id, empty delimiter, then the ZAP frames.
-    const body = frames[1]?.length === 0 ? frames.slice(2) : frames.slice(1)
     let request: ZapRequest
     try {
-      request = parseZapRequest(body)
+      // ROUTER envelope: routing id, empty delimiter, then the ZAP frames.
+      request = parseZapRequestAt(frames, frames[1]?.length === 0 ? 2 : 1)
     } catch (error) {
       const protocolError =
         error instanceof ZapProtocolError ? error : new ZapProtocolError(messageOf(error), { cause: error })
       if (protocolError.requestId !== undefined) {
         this.#send(
-          routingId,
-          replyFrames(protocolError.requestId, { statusCode: 400, statusText: protocolError.statusText, userId: "" })
+          replyMessage(routingId, protocolError.requestId, {
+            statusCode: 400,
+            statusText: protocolError.statusText,
+            userId: "",
+          })
         )
       }
       metricsRecorder().add("zmq_auth.protocol_errors", 1, { status_text: protocolError.statusText })
       this.#notify(() => this.#listener.protocolError(protocolError))
       return
     }
-    const exchange = createExchange(request, (answered, replied) => {
-      this.#unanswered.delete(answered)
-      metricsRecorder().add("zmq_auth.decisions.in_flight", -1)
-      this.#send(routingId, replied)
-      this.#signalChange()
-    })
-    this.#unanswered.add(exchange)
+    const exchange = createExchange(request, routingId, this.#deliver)
     metricsRecorder().add("zmq_auth.decisions.in_flight", 1)
-    // A listener that throws (it must not) leaves nobody to answer: deny now.
-    if (!this.#notify(() => this.#listener.exchange(exchange)) && !exchange.answered) exchange.reply(INTERNAL_ERROR)
+    this.#handling = exchange
+    try {
+      this.#listener.exchange(exchange)
+    } catch (error) {
+      warnListenerThrew(LISTENER_LABEL, error)
+      // A listener that throws (it must not) leaves nobody to answer: deny now.
+      if (!exchange.answered) exchange.reply(INTERNAL_ERROR)
+    }
+    this.#handling = undefined
+    // Answered at once (an in-memory policy): nothing to wait for or to deny at release.
+    if (!exchange.answered) this.#unanswered.add(exchange)
+  }
+
+  /** Writes an exchange's reply; one still counted as unanswered no longer is. */
+  readonly #deliver = (exchange: ZapExchange, message: Buffer[]): void => {
+    metricsRecorder().add("zmq_auth.decisions.in_flight", -1)
+    this.#send(message)
+    if (this.#unanswered.delete(exchange)) this.#signalChange()
   }
 
   /** Calls a listener; one that throws (it must not) is reported as a process warning. False when it threw. */
   #notify(call: () => void): boolean {
-    return callListener("ZAP endpoint", call)
+    return callListener(LISTENER_LABEL, call)
   }
 
-  #send(routingId: Buffer, frames: Buffer[]): void {
+  #send(message: Buffer[]): void {
     // Once released, the socket is closed or another endpoint's: a late reply is dropped.
-    if (this.#bound !== undefined) this.#writer?.write([routingId, EMPTY, ...frames])
+    if (this.#bound !== undefined) this.#writer?.write(message)
   }
 
   #nextChange(): Promise<void> {

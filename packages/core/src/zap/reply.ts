@@ -39,16 +39,22 @@ function textFrame(cache: Map<string, Buffer>, text: string): Buffer {
   return frame
 }
 
+/** The frame of `statusCode`; throws {@link ZapProtocolError} on a code other than 200, 300, 400 or 500. */
+function statusFrame(statusCode: unknown): Buffer {
+  const status = typeof statusCode === "number" ? STATUS_FRAMES[statusCode] : undefined
+  if (status === undefined)
+    throw new ZapProtocolError(
+      `ZAP status code must be the number 200, 300, 400 or 500, got ${JSON.stringify(statusCode)}`
+    )
+  return status
+}
+
 /**
  * Encodes a reply as its 6 frames: "1.0", request id, status code, status text, user id and
  * metadata. Throws {@link ZapProtocolError} on a status code other than 200, 300, 400 or 500.
  */
 export function encodeZapReply(reply: ZapReply): Buffer[] {
-  const status = typeof reply.statusCode === "number" ? STATUS_FRAMES[reply.statusCode] : undefined
-  if (status === undefined)
-    throw new ZapProtocolError(
-      `ZAP status code must be the number 200, 300, 400 or 500, got ${JSON.stringify(reply.statusCode)}`
-    )
+  const status = statusFrame(reply.statusCode)
   if (!Buffer.isBuffer(reply.requestId)) throw new ZapProtocolError("ZAP reply needs the request id as a Buffer")
   return [
     VERSION,
@@ -57,5 +63,30 @@ export function encodeZapReply(reply: ZapReply): Buffer[] {
     textFrame(STATUS_TEXTS, reply.statusText),
     reply.statusCode === 200 && reply.userId !== "" ? textFrame(USER_IDS, reply.userId) : EMPTY,
     reply.metadata === undefined ? EMPTY : encodeMetadata(reply.metadata),
+  ]
+}
+
+/**
+ * The message a ROUTER sends to answer `requestId` of the peer `routingId`: routing id, empty
+ * delimiter, then the 6 frames of {@link encodeZapReply}, built in one array. Throws
+ * {@link ZapProtocolError} as {@link encodeZapReply} does.
+ */
+export function encodeRoutedZapReply(
+  routingId: Buffer,
+  requestId: Buffer,
+  statusCode: StatusCode,
+  statusText: string,
+  userId: string,
+  metadata: ZapReply["metadata"]
+): Buffer[] {
+  return [
+    routingId,
+    EMPTY,
+    VERSION,
+    requestId,
+    statusFrame(statusCode),
+    textFrame(STATUS_TEXTS, statusText),
+    statusCode === 200 && userId !== "" ? textFrame(USER_IDS, userId) : EMPTY,
+    metadata === undefined ? EMPTY : encodeMetadata(metadata),
   ]
 }

@@ -62,20 +62,30 @@ const REPEATED_TEXT = new FrameTextCache()
  * the status text to answer: "Not enough frames", "Invalid version" or "Invalid credentials".
  */
 export function parseZapRequest(frames: readonly Buffer[]): ZapRequest {
-  if (frames.length < 6) {
-    throw new ZapProtocolError(`ZAP request has ${frames.length} frames, at least 6 are needed`, {
+  return parseZapRequestAt(frames, 0)
+}
+
+/**
+ * {@link parseZapRequest} of the frames from `start` on (after a routing envelope), without
+ * copying the array first.
+ */
+export function parseZapRequestAt(frames: readonly Buffer[], start: number): ZapRequest {
+  const count = frames.length - start
+  if (count < 6) {
+    throw new ZapProtocolError(`ZAP request has ${count} frames, at least 6 are needed`, {
       statusText: "Not enough frames",
-      requestId: frames.length >= 2 ? unpooledCopy(frames[1]!) : undefined,
+      requestId: count >= 2 ? unpooledCopy(frames[start + 1]!) : undefined,
     })
   }
+  const version = frames[start]!
   const request: ZapRequest = {
-    version: frameIs(frames[0]!, "1.0") ? "1.0" : frames[0]!.toString("latin1"),
-    requestId: frames[1]!,
-    domain: REPEATED_TEXT.decode(frames[2]!),
-    address: REPEATED_TEXT.decode(frames[3]!),
-    identity: frames[4]!,
-    mechanism: mechanismName(frames[5]!),
-    credentials: frames.slice(6),
+    version: frameIs(version, "1.0") ? "1.0" : version.toString("latin1"),
+    requestId: frames[start + 1]!,
+    domain: REPEATED_TEXT.decode(frames[start + 2]!),
+    address: REPEATED_TEXT.decode(frames[start + 3]!),
+    identity: frames[start + 4]!,
+    mechanism: mechanismName(frames[start + 5]!),
+    credentials: frames.slice(start + 6),
   }
   const fault = findRequestFault(request)
   if (fault !== undefined) {
