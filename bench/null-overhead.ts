@@ -1,6 +1,11 @@
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { callgrindAvailable } from "./handshake/callgrind.js"
 import { createCredentials, type HandshakeCredentials } from "./handshake/credentials.js"
 import { RemoteClients } from "./handshake/remote-clients.js"
 import { RemoteServer } from "./handshake/remote-server.js"
+import { countRequestInstructions } from "./handshake/request-instructions.js"
 import { clientWorkload } from "./handshake/served-endpoint.js"
 import { threadCpuNs } from "./handshake/thread-cpu.js"
 import { HandlerThread, ZapRequestDriver } from "./handshake/zap-requests.js"
@@ -13,6 +18,8 @@ import { median, relativeSpread } from "./statistics.js"
 const MINIMUM_RATIO = 0.97
 /** Runs per round; in each run both handlers work at the same time. */
 const RUNS_PER_ROUND = 6
+/** A handshake with a server under callgrind (about fifty times slower) counts as failed after this. */
+const CALLGRIND_HANDSHAKE_TIMEOUT_MS = 60_000
 
 /** What one handler did in one run. */
 interface Run {
@@ -22,6 +29,8 @@ interface Run {
   threadCpuNs: number
   /** Nanoseconds of CPU of the handler's process (with libzmq's I/O threads); NaN where not measured. */
   processCpuNs: number
+  /** Instructions executed for the run, counted by callgrind; NaN where not counted. */
+  instructions: number
 }
 
 /** The runs of one round, per handler. */
@@ -40,6 +49,7 @@ interface Metric {
 const RATE: Metric = { value: (run) => (run.count * 1000) / run.wallMs, unit: "/s", lowerIsBetter: false }
 const PROCESS_CPU: Metric = { value: (run) => run.processCpuNs / run.count / 1000, unit: "µs", lowerIsBetter: true }
 const THREAD_CPU: Metric = { value: (run) => run.threadCpuNs / run.count / 1000, unit: "µs", lowerIsBetter: true }
+const INSTRUCTIONS: Metric = { value: (run) => run.instructions / run.count, unit: "instructions", lowerIsBetter: true }
 
 function total(runs: readonly Run[]): Run {
   const sum = (field: keyof Run): number => runs.reduce((result, run) => result + run[field], 0)
@@ -48,6 +58,7 @@ function total(runs: readonly Run[]): Run {
     wallMs: sum("wallMs"),
     threadCpuNs: sum("threadCpuNs"),
     processCpuNs: sum("processCpuNs"),
+    instructions: sum("instructions"),
   }
 }
 
@@ -129,6 +140,7 @@ async function handshakeRounds(settings: BenchSettings, credentials: HandshakeCr
       wallMs: outcome.elapsedMs,
       threadCpuNs: after.threadCpuNs - before.threadCpuNs,
       processCpuNs: after.processCpuNs - before.processCpuNs,
+      instructions: Number.NaN,
     }
   }
   const pair = async (): Promise<{ baseline: Run; measured: Run }> => {
@@ -162,7 +174,13 @@ async function zapRounds(settings: BenchSettings): Promise<Round[]> {
     await Promise.all([first.start("hand-written", endpoints[0]!), second.start("promise loop", endpoints[1]!)])
     for (const endpoint of endpoints) await driver.drain(endpoint)
     const [baselineCpuNs, measuredCpuNs] = await Promise.all([first.stop(), second.stop()])
-    const run = (threadCpuNs: number): Run => ({ count, wallMs: Number.NaN, threadCpuNs, processCpuNs: Number.NaN })
+    const run = (threadCpuNs: number): Run => ({
+      count,
+      wallMs: Number.NaN,
+      threadCpuNs,
+      processCpuNs: Number.NaN,
+      instructions: Number.NaN,
+    })
     return { baseline: run(baselineCpuNs), measured: run(measuredCpuNs) }
   }
   try {
@@ -173,15 +191,82 @@ async function zapRounds(settings: BenchSettings): Promise<Round[]> {
   }
 }
 
+/** A run of which only the instructions were counted. */
+function countedRun(count: number, instructions: number): Run {
+  return { count, wallMs: Number.NaN, threadCpuNs: Number.NaN, processCpuNs: Number.NaN, instructions }
+}
+
+/**
+ * NULL handshakes with both servers under callgrind at the same time, each driven by a client
+ * process of its own (not counted): per round, each server's instructions over
+ * `settings.instructionWindow` handshakes, every thread of its process included. An instruction
+ * count does not depend on what else the machine runs, so the rounds need no interleaving.
+ */
+async function handshakeInstructionRounds(
+  settings: BenchSettings,
+  credentials: HandshakeCredentials
+): Promise<Round[]> {
+  const directory = await mkdtemp(join(tmpdir(), "zmq-auth-callgrind-"))
+  const servers = [HANDWRITTEN, PROMISE_LOOP].map(
+    (variant, index) =>
+      new RemoteServer(
+        { variant: variant.name, mechanism: "NULL", credentials },
+        { callgrindOutFile: join(directory, `server-${index}.out`) }
+      )
+  ) as [RemoteServer, RemoteServer]
+  const clients = [new RemoteClients(), new RemoteClients()] as const
+  const window = async (index: 0 | 1): Promise<Run> => {
+    const server = servers[index]
+    const workload = clientWorkload(
+      await server.endpoint,
+      "NULL",
+      credentials,
+      settings.instructionWindow,
+      settings.handshakeConcurrency
+    )
+    const outcome = await clients[index].run({ ...workload, timeoutMs: CALLGRIND_HANDSHAKE_TIMEOUT_MS })
+    if (outcome.failures > 0) throw new Error(`${outcome.failures} NULL handshakes failed under callgrind`)
+    return countedRun(outcome.latenciesMs.length, await server.instructions())
+  }
+  try {
+    for (let warmup = 0; warmup < settings.instructionWarmups; warmup++) await Promise.all([window(0), window(1)])
+    const result: Round[] = []
+    for (let round = 0; round < settings.rounds; round++) {
+      const [baseline, measured] = await Promise.all([window(0), window(1)])
+      result.push({ baseline: [baseline], measured: [measured] })
+    }
+    return result
+  } finally {
+    for (const client of clients) await client.close()
+    for (const server of servers) await server.close()
+    await rm(directory, { recursive: true, force: true })
+  }
+}
+
+/** NULL ZAP requests answered by each handler alone, counted under callgrind (instruction-burst.ts). */
+async function requestInstructionRounds(settings: BenchSettings): Promise<Round[]> {
+  const counted = await countRequestInstructions({
+    count: settings.instructionWindow,
+    rounds: settings.rounds,
+    warmups: settings.instructionWarmups,
+  })
+  return counted["hand-written"].map((baseline, index) => ({
+    baseline: [countedRun(1, baseline)],
+    measured: [countedRun(1, counted["promise loop"][index]!)],
+  }))
+}
+
 /**
  * Benchmark 9, NULL overhead of the promise loop (`ZapHandler` serving the engine) against the
- * hand-written handler: handshake rates and CPU time per handshake, then the CPU time of the
- * handler alone per ZAP request. CPU times are what the scheduler counted, which other processes
- * competing for the cores do not inflate.
+ * hand-written handler: handshake rates and CPU time per handshake, the CPU time of the handler
+ * alone per ZAP request, then (where valgrind is installed) the instructions of each, which do
+ * not depend on the machine's load. CPU times are what the scheduler counted, which other
+ * processes competing for the cores do not inflate.
  */
 export async function benchmarkNullOverhead(settings: BenchSettings): Promise<BenchmarkReport> {
   const credentials = await createCredentials(1)
   const rows: Array<ResultRow | undefined> = []
+  const counting = callgrindAvailable()
   try {
     const handshakes = await handshakeRounds(settings, credentials)
     rows.push(
@@ -191,6 +276,22 @@ export async function benchmarkNullOverhead(settings: BenchSettings): Promise<Be
     )
     const requests = await zapRounds(settings)
     rows.push(row("NULL ZAP requests, promise loop: handler thread CPU per request", requests, THREAD_CPU))
+    if (counting) {
+      // Instruction counts do not depend on the load: the three processes under callgrind run at once.
+      const [handshakeCounts, requestCounts] = await Promise.all([
+        handshakeInstructionRounds(settings, credentials),
+        requestInstructionRounds(settings),
+      ])
+      rows.push(
+        row(
+          "NULL handshakes, promise loop: server process instructions per handshake",
+          handshakeCounts,
+          INSTRUCTIONS,
+          MINIMUM_RATIO
+        ),
+        row("NULL ZAP requests, promise loop: handler thread instructions per request", requestCounts, INSTRUCTIONS)
+      )
+    }
   } finally {
     await credentials.dispose()
   }
@@ -209,7 +310,14 @@ export async function benchmarkNullOverhead(settings: BenchSettings): Promise<Be
       "dilutes its cost. CPU times are the scheduler's (a process waiting for a core accumulates none); " +
       `cost ratios are hand-written / promise loop. ${settings.rounds} rounds of ${RUNS_PER_ROUND} runs ` +
       "after a warm-up run; the ratio is the median of the rounds' ratios, the spread (largest - " +
-      "smallest) / median of those ratios.",
+      "smallest) / median of those ratios. Rows 5-6 count instructions with valgrind's callgrind " +
+      "instead of timing: row 5 as rows 1-2, both servers under callgrind (every thread of the " +
+      "process counted), the clients not; row 6 as row 4, in one process under callgrind, the " +
+      "handler in its main thread (counted apart, V8 collecting garbage and compiling on that " +
+      "thread), the requests queued and read by a worker thread (not counted), less the count of " +
+      `a window with no request. ${settings.instructionWarmups} warm-up windows, then ` +
+      `${settings.rounds} rounds of one window of ${settings.instructionWindow} handshakes or ` +
+      "requests per handler.",
     rows: rows.filter((result) => result !== undefined),
     notes: [
       "Row 1 compares two runs made at the same time: when one server is slower, the machine is shared " +
@@ -217,6 +325,15 @@ export async function benchmarkNullOverhead(settings: BenchSettings): Promise<Be
       ...(threadCpuNs() === undefined
         ? ["No per-thread CPU time on this platform: the thread CPU rows are skipped."]
         : []),
+      "CPU times change from round to round with the machine's load: on a shared virtual machine, " +
+        "work of the host's other guests slows a core without this one seeing it. Instruction " +
+        "counts (rows 5-6) do not depend on it, and vary by about 1% between windows.",
+      ...(counting
+        ? [
+            "Instructions are not time (cache misses and branches cost more than others), but they " +
+              "count the work each handler asks of the CPU whatever else the machine runs.",
+          ]
+        : ["valgrind (callgrind) is not installed: the instruction rows are skipped."]),
     ],
   }
 }

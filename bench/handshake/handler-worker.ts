@@ -5,33 +5,23 @@
  * thread's CPU nanoseconds in between.
  */
 import { parentPort } from "node:worker_threads"
-import { Authenticator, ZapHandler } from "@zmq-auth/core"
-import { startHandwrittenHandler } from "./handwritten-handler.js"
+import { startNullHandler, type NullHandlerKind } from "./null-handlers.js"
 import { threadCpuNs } from "./thread-cpu.js"
 
 /** A message to a handler worker. */
-export type HandlerWorkerCommand =
-  { kind: "start"; handler: "hand-written" | "promise loop"; endpoint: string } | { kind: "stop" }
+export type HandlerWorkerCommand = { kind: "start"; handler: NullHandlerKind; endpoint: string } | { kind: "stop" }
 
 let running: { stop: () => Promise<void>; startedCpuNs: number } | undefined
 
-async function start(handler: "hand-written" | "promise loop", endpoint: string): Promise<void> {
+async function start(handler: NullHandlerKind, endpoint: string): Promise<void> {
   const startedCpuNs = threadCpuNs() ?? Number.NaN
-  if (handler === "hand-written") {
-    running = { stop: await startHandwrittenHandler(endpoint), startedCpuNs }
-  } else {
-    const zapHandler = new ZapHandler(new Authenticator(), { endpoint })
-    await zapHandler.start()
-    running = { stop: () => zapHandler.stop(), startedCpuNs }
-  }
+  running = { stop: await startNullHandler(handler, endpoint), startedCpuNs }
 }
 
 async function stop(): Promise<{ cpuNs: number }> {
   const { stop, startedCpuNs } = running!
   running = undefined
   const cpuNs = (threadCpuNs() ?? Number.NaN) - startedCpuNs
-  // The requesting DEALER has closed: a quiet moment before the unbind (see served-endpoint.ts).
-  await new Promise((resolve) => setTimeout(resolve, 100))
   await stop()
   return { cpuNs }
 }

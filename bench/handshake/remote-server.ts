@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process"
 import { createInterface, type Interface } from "node:readline"
 import { fileURLToPath } from "node:url"
+import { callgrindCommand, dumpInstructions } from "./callgrind.js"
 import type { HandshakeCredentials, MechanismName } from "./credentials.js"
 
 /** CPU nanoseconds a server process has used so far. */
@@ -19,16 +20,26 @@ export interface RemoteServerSpec {
   credentials: Omit<HandshakeCredentials, "dispose">
 }
 
+/** How a {@link RemoteServer}'s process runs. */
+export interface RemoteServerOptions {
+  /**
+   * Run under callgrind, writing its dumps beside this file (see callgrind.ts): the process is
+   * about fifty times slower, and {@link RemoteServer.instructions} counts its instructions.
+   */
+  callgrindOutFile?: string
+}
+
 /** A benchmark server with its ZAP handler in a child process (server-process.ts), and its CPU counters. */
 export class RemoteServer {
   readonly #child: ChildProcessWithoutNullStreams
+  readonly #callgrindOutFile: string | undefined
   readonly #lines: Interface
   readonly #waiting: Array<(line: string) => void> = []
   /** Resolves with the server's tcp endpoint once it serves. */
   readonly endpoint: Promise<string>
 
   /** Starts the child serving as `spec` says. */
-  constructor(spec: RemoteServerSpec) {
+  constructor(spec: RemoteServerSpec, options: RemoteServerOptions = {}) {
     const entry = fileURLToPath(new URL("./server-process.js", import.meta.url))
     const { variant, mechanism, credentials } = spec
     const { plainUsers, clientKeys, serverKeys, certificateDirectory } = credentials
@@ -37,8 +48,16 @@ export class RemoteServer {
       mechanism,
       credentials: { plainUsers, clientKeys, serverKeys, certificateDirectory },
     }
-    this.#child = spawn(process.execPath, [entry, JSON.stringify(argument)], { stdio: ["pipe", "pipe", "pipe"] })
-    this.#child.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk))
+    this.#callgrindOutFile = options.callgrindOutFile
+    const [command, args] =
+      this.#callgrindOutFile === undefined
+        ? [process.execPath, [entry, JSON.stringify(argument)]]
+        : callgrindCommand(this.#callgrindOutFile, [entry, JSON.stringify(argument)])
+    this.#child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] })
+    // Under callgrind, stderr also carries valgrind's own report ("==<pid>== ..." lines): not shown.
+    createInterface({ input: this.#child.stderr }).on("line", (line) => {
+      if (!/^==\d+==/.test(line)) process.stderr.write(`${line}\n`)
+    })
     this.#lines = createInterface({ input: this.#child.stdout })
     this.#lines.on("line", (line) => this.#waiting.shift()?.(line))
     this.endpoint = this.#nextLine()
@@ -49,6 +68,15 @@ export class RemoteServer {
     const line = this.#nextLine()
     this.#child.stdin.write("cpu\n")
     return JSON.parse(await line) as ServerCpu
+  }
+
+  /**
+   * The instructions the process has executed since the previous call (or since it started),
+   * every thread included; only for a server run under callgrind.
+   */
+  async instructions(): Promise<number> {
+    if (this.#callgrindOutFile === undefined) throw new Error("this benchmark server does not run under callgrind")
+    return dumpInstructions(this.#child.pid!, this.#callgrindOutFile)
   }
 
   #nextLine(): Promise<string> {

@@ -1,5 +1,6 @@
 import type { HandlerWorkerCommand } from "./handler-worker.js"
 import { BENCH_DOMAIN } from "./credentials.js"
+import type { NullHandlerKind } from "./null-handlers.js"
 import { WorkerClient } from "./worker-client.js"
 
 /** A message to the worker thread of {@link ZapRequestDriver}. */
@@ -43,7 +44,7 @@ export class HandlerThread {
   readonly #worker = new WorkerClient<HandlerWorkerCommand>(new URL("./handler-worker.js", import.meta.url))
 
   /** Binds `handler` at `endpoint` in the worker thread. */
-  async start(handler: "hand-written" | "promise loop", endpoint: string): Promise<void> {
+  async start(handler: NullHandlerKind, endpoint: string): Promise<void> {
     await this.#worker.ask({ kind: "start", handler, endpoint })
   }
 
