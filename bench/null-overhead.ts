@@ -5,6 +5,7 @@ import { callgrindAvailable } from "./handshake/callgrind.js"
 import { createCredentials, type HandshakeCredentials } from "./handshake/credentials.js"
 import { RemoteClients } from "./handshake/remote-clients.js"
 import { RemoteServer } from "./handshake/remote-server.js"
+import type { NullHandlerKind } from "./handshake/null-handlers.js"
 import { countRequestInstructions } from "./handshake/request-instructions.js"
 import { clientWorkload } from "./handshake/served-endpoint.js"
 import { threadCpuNs } from "./handshake/thread-cpu.js"
@@ -243,16 +244,22 @@ async function handshakeInstructionRounds(
   }
 }
 
-/** NULL ZAP requests answered by each handler alone, counted under callgrind (instruction-burst.ts). */
+/**
+ * NULL ZAP requests answered by each handler alone, counted under callgrind (instruction-burst.ts),
+ * each handler in a process of its own, both processes at once.
+ */
 async function requestInstructionRounds(settings: BenchSettings): Promise<Round[]> {
-  const counted = await countRequestInstructions({
-    count: settings.instructionWindow,
-    rounds: settings.rounds,
-    warmups: settings.instructionWarmups,
-  })
-  return counted["hand-written"].map((baseline, index) => ({
-    baseline: [countedRun(1, baseline)],
-    measured: [countedRun(1, counted["promise loop"][index]!)],
+  const count = (kind: NullHandlerKind): Promise<number[]> =>
+    countRequestInstructions({
+      kind,
+      count: settings.instructionWindow,
+      rounds: settings.rounds,
+      warmups: settings.instructionWarmups,
+    })
+  const [baseline, measured] = await Promise.all([count("hand-written"), count("promise loop")])
+  return baseline.map((instructions, index) => ({
+    baseline: [countedRun(1, instructions)],
+    measured: [countedRun(1, measured[index]!)],
   }))
 }
 
@@ -312,10 +319,10 @@ export async function benchmarkNullOverhead(settings: BenchSettings): Promise<Be
       "after a warm-up run; the ratio is the median of the rounds' ratios, the spread (largest - " +
       "smallest) / median of those ratios. Rows 5-6 count instructions with valgrind's callgrind " +
       "instead of timing: row 5 as rows 1-2, both servers under callgrind (every thread of the " +
-      "process counted), the clients not; row 6 as row 4, in one process under callgrind, the " +
-      "handler in its main thread (counted apart, V8 collecting garbage and compiling on that " +
-      "thread), the requests queued and read by a worker thread (not counted), less the count of " +
-      `a window with no request. ${settings.instructionWarmups} warm-up windows, then ` +
+      "process counted), the clients not; row 6 as row 4, each handler in a process of its own " +
+      "under callgrind, in its main thread (counted apart, V8 collecting garbage and compiling on " +
+      "that thread), the requests queued and read by a worker thread (not counted), less the count " +
+      `of a window with no request. ${settings.instructionWarmups} warm-up windows, then ` +
       `${settings.rounds} rounds of one window of ${settings.instructionWindow} handshakes or ` +
       "requests per handler.",
     rows: rows.filter((result) => result !== undefined),

@@ -25,7 +25,7 @@ export function callgrindCommand(
 ): [command: string, args: string[]] {
   const tool = ["--tool=callgrind", `--callgrind-out-file=${outFile}`]
   if (perThread) tool.push("--separate-threads=yes")
-  const node = perThread ? ["--single-threaded"] : []
+  const node = perThread ? ["--single-threaded", "--no-flush-bytecode"] : []
   return ["valgrind", [...tool, process.execPath, ...node, ...nodeArguments]]
 }
 

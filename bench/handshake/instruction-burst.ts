@@ -1,12 +1,13 @@
 /**
  * Entry point of a process run under callgrind with per-thread counts (callgrind.ts): the
- * instructions the main thread executes per NULL ZAP request for each handler of the NULL
- * overhead benchmark. A worker thread ({@link ZapRequestDriver}) queues `count` requests at an
+ * instructions the main thread executes per NULL ZAP request for one handler of the NULL
+ * overhead benchmark (one process per handler: V8 then compiles each as it would be used). A
+ * worker thread ({@link ZapRequestDriver}) queues `count` requests at an
  * inproc address before the handler binds it in the main thread; the counters start from zero
  * once the handler is bound and are dumped once every reply has arrived. A window with no
  * request, measured the same way, is subtracted: what is left is the handler's work. The
- * argument is a JSON {@link RequestInstructionSpec}; prints one JSON {@link RequestInstructions}
- * line.
+ * argument is a JSON {@link RequestInstructionSpec}; prints one JSON line, the instructions per
+ * request of each measured window.
  */
 import { dumpInstructions, zeroInstructions } from "./callgrind.js"
 import { startNullHandler, type NullHandlerKind } from "./null-handlers.js"
@@ -16,29 +17,27 @@ import { ZapRequestDriver } from "./zap-requests.js"
 export interface RequestInstructionSpec {
   /** The file callgrind was told to write (`--callgrind-out-file`). */
   outFile: string
+  /** The handler measured. */
+  kind: NullHandlerKind
   /** Requests per measured window. */
   count: number
-  /** Measured windows per handler, the handlers taking turns. */
+  /** Measured windows. */
   rounds: number
-  /** Windows per handler first, to let V8 compile the hot code. */
+  /** Windows first, to let V8 compile the hot code. */
   warmups: number
 }
 
-/** Main-thread instructions per request, one value per round, per handler. */
-export type RequestInstructions = Record<NullHandlerKind, number[]>
-
 const MAIN_THREAD = 1
-const KINDS: readonly NullHandlerKind[] = ["hand-written", "promise loop"]
 
 const spec = JSON.parse(process.argv[2] ?? "null") as RequestInstructionSpec
 const driver = new ZapRequestDriver()
 let endpoints = 0
 
-/** The main thread's instructions while a `kind` handler answers `count` queued requests. */
-async function window(kind: NullHandlerKind, count: number): Promise<number> {
+/** The main thread's instructions while the handler answers `count` queued requests. */
+async function window(count: number): Promise<number> {
   const endpoint = `inproc://bench-instructions-${endpoints++}`
   await driver.fill(endpoint, count)
-  const stop = await startNullHandler(kind, endpoint)
+  const stop = await startNullHandler(spec.kind, endpoint)
   try {
     await zeroInstructions(process.pid)
     await driver.drain(endpoint)
@@ -49,16 +48,14 @@ async function window(kind: NullHandlerKind, count: number): Promise<number> {
 }
 
 try {
-  for (let warmup = 0; warmup < spec.warmups; warmup++) for (const kind of KINDS) await window(kind, spec.count)
-  const result: RequestInstructions = { "hand-written": [], "promise loop": [] }
+  for (let warmup = 0; warmup < spec.warmups; warmup++) await window(spec.count)
+  const perRequest: number[] = []
   for (let round = 0; round < spec.rounds; round++) {
-    for (const kind of round % 2 === 0 ? KINDS : [...KINDS].reverse()) {
-      const answering = await window(kind, spec.count)
-      const idle = await window(kind, 0)
-      result[kind].push((answering - idle) / spec.count)
-    }
+    const answering = await window(spec.count)
+    const idle = await window(0)
+    perRequest.push((answering - idle) / spec.count)
   }
-  process.stdout.write(`${JSON.stringify(result)}\n`)
+  process.stdout.write(`${JSON.stringify(perRequest)}\n`)
 } finally {
   await driver.close()
 }

@@ -4,15 +4,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { callgrindCommand } from "./callgrind.js"
-import type { RequestInstructions, RequestInstructionSpec } from "./instruction-burst.js"
+import type { RequestInstructionSpec } from "./instruction-burst.js"
 
 /**
  * Runs instruction-burst.js under callgrind (per-thread counts) and resolves with the main
- * thread's instructions per NULL ZAP request of each handler, one value per round.
+ * thread's instructions per NULL ZAP request of the handler `spec.kind`, one value per round.
  */
-export async function countRequestInstructions(
-  spec: Omit<RequestInstructionSpec, "outFile">
-): Promise<RequestInstructions> {
+export async function countRequestInstructions(spec: Omit<RequestInstructionSpec, "outFile">): Promise<number[]> {
   const directory = await mkdtemp(join(tmpdir(), "zmq-auth-callgrind-"))
   try {
     const entry = fileURLToPath(new URL("./instruction-burst.js", import.meta.url))
@@ -32,7 +30,7 @@ export async function countRequestInstructions(
       throw new Error(
         `the callgrind request count exited with ${code}: ${errors.trim().split("\n").slice(-5).join(" ")}`
       )
-    return JSON.parse(line) as RequestInstructions
+    return JSON.parse(line) as number[]
   } finally {
     await rm(directory, { recursive: true, force: true })
   }

@@ -100,7 +100,7 @@ describe("ZapEndpoint", () => {
     await new Promise<void>((resolve) => again.close(resolve))
   })
 
-  it("denies with 500 a request whose listener threw, warns, and keeps serving", async () => {
+  it("denies with 500 a request whose listener threw, keeps an answer given before the throw, warns", async () => {
     const endpoint = "inproc://zap-endpoint-throwing-listener"
     const warnings: string[] = []
     const onWarning = (warning: Error): void => {
@@ -110,8 +110,10 @@ describe("ZapEndpoint", () => {
     const served = ZapEndpoint.open(
       {
         exchange: (exchange) => {
-          if (exchange.request.requestId.toString() === "throws") throw new Error("listener down")
+          const id = exchange.request.requestId.toString()
+          if (id === "throws") throw new Error("listener down")
           exchange.reply({ statusCode: 200, statusText: "OK", userId: "fine" })
+          if (id === "answers, then throws") throw new Error("listener down after answering")
         },
         protocolError: () => undefined,
         replyError: () => undefined,
@@ -121,13 +123,19 @@ describe("ZapEndpoint", () => {
     try {
       await served.ready
       const thrown = await sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "throws" }), endpoint)
+      const answered = await sendZapFrames(
+        zapFrames({ mechanism: "NULL", requestId: "answers, then throws" }),
+        endpoint
+      )
       const next = await sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "next" }), endpoint)
-      expect([thrown, next].map((reply) => reply.slice(1, 5).map(String))).toEqual([
+      expect([thrown, answered, next].map((reply) => reply.slice(1, 5).map(String))).toEqual([
         ["throws", "500", "Internal error", ""],
+        ["answers, then throws", "200", "OK", "fine"],
         ["next", "200", "OK", "fine"],
       ])
       await new Promise((resolve) => setImmediate(resolve))
       expect(warnings).toContainEqual(expect.stringContaining("listener down"))
+      expect(warnings).toContainEqual(expect.stringContaining("listener down after answering"))
     } finally {
       process.off("warning", onWarning)
       await served.release()

@@ -97,3 +97,13 @@ describe("an exchange whose delivery ends the subscription", () => {
     expect(emitted?.answered).toBe(true)
   })
 })
+
+describe("a denial's user id", () => {
+  const { keep } = rxKit()
+
+  it("is not sent: only an allow names a user (RFC 27)", async () => {
+    keep(zapRequests().subscribe((exchange) => exchange.reply({ statusCode: 400, statusText: "No", userId: "bob" })))
+    const frames = await sendZapFrames(zapFrames({ mechanism: "NULL", requestId: "0103" }))
+    expect(frames.slice(1, 5).map(String)).toEqual(["0103", "400", "No", ""])
+  })
+})

@@ -334,9 +334,9 @@ export class ZapEndpoint {
     if (this.#unanswered.delete(exchange)) this.#signalChange()
   }
 
-  /** Calls a listener; one that throws (it must not) is reported as a process warning. False when it threw. */
-  #notify(call: () => void): boolean {
-    return callListener(LISTENER_LABEL, call)
+  /** Calls a listener; one that throws (it must not) is reported as a process warning. */
+  #notify(call: () => void): void {
+    callListener(LISTENER_LABEL, call)
   }
 
   #send(message: Buffer[]): void {

@@ -28,20 +28,29 @@ interface CachedText {
  */
 export class FrameTextCache {
   readonly #entries = new Map<number, CachedText>()
+  /** The entry of the last frame decoded: a server's next request most often repeats it. */
+  #last: CachedText | undefined
 
   /** The UTF-8 text of `frame`. */
   decode(frame: Buffer): string {
     const length = frame.length
     if (length === 0) return ""
+    const last = this.#last
+    if (last !== undefined && sameBytes(last.bytes, frame)) return last.text
     if (length > MAX_CACHED_BYTES) return utf8(frame)
     let hash = length
     for (let index = 0; index < length; index++) hash = (Math.imul(hash, 31) + frame[index]!) | 0
     const cached = this.#entries.get(hash)
-    if (cached !== undefined && sameBytes(cached.bytes, frame)) return cached.text
+    if (cached !== undefined && sameBytes(cached.bytes, frame)) {
+      this.#last = cached
+      return cached.text
+    }
     const text = utf8(frame)
     if (this.#entries.size >= CACHE_LIMIT) this.#entries.clear()
     // A copy: the caller may reuse or change its buffer after this call.
-    this.#entries.set(hash, { bytes: Buffer.from(frame), text })
+    const entry = { bytes: Buffer.from(frame), text }
+    this.#entries.set(hash, entry)
+    this.#last = entry
     return text
   }
 }

@@ -52,7 +52,8 @@ function mechanismName(frame: Buffer): string {
 }
 
 /** Domains and peer addresses repeat from one request to the next: decoded once, remembered. */
-const REPEATED_TEXT = new FrameTextCache()
+const DOMAINS = new FrameTextCache()
+const ADDRESSES = new FrameTextCache()
 
 /**
  * Parses the frames of a ZAP request (without the routing envelope): version, request id,
@@ -81,11 +82,12 @@ export function parseZapRequestAt(frames: readonly Buffer[], start: number): Zap
   const request: ZapRequest = {
     version: frameIs(version, "1.0") ? "1.0" : version.toString("latin1"),
     requestId: frames[start + 1]!,
-    domain: REPEATED_TEXT.decode(frames[start + 2]!),
-    address: REPEATED_TEXT.decode(frames[start + 3]!),
+    domain: DOMAINS.decode(frames[start + 2]!),
+    address: ADDRESSES.decode(frames[start + 3]!),
     identity: frames[start + 4]!,
     mechanism: mechanismName(frames[start + 5]!),
-    credentials: frames.slice(start + 6),
+    // NULL has no credential frames: a new empty array costs less than slice().
+    credentials: frames.length === start + 6 ? [] : frames.slice(start + 6),
   }
   const fault = findRequestFault(request)
   if (fault !== undefined) {
