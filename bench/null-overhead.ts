@@ -200,7 +200,7 @@ function countedRun(count: number, instructions: number): Run {
 /**
  * NULL handshakes with both servers under callgrind at the same time, each driven by a client
  * process of its own (not counted): per round, each server's instructions over
- * `settings.instructionWindow` handshakes, every thread of its process included. An instruction
+ * `settings.instructionHandshakes` handshakes, every thread of its process included. An instruction
  * count does not depend on what else the machine runs, so the rounds need no interleaving.
  */
 async function handshakeInstructionRounds(
@@ -222,7 +222,7 @@ async function handshakeInstructionRounds(
       await server.endpoint,
       "NULL",
       credentials,
-      settings.instructionWindow,
+      settings.instructionHandshakes,
       settings.handshakeConcurrency
     )
     const outcome = await clients[index].run({ ...workload, timeoutMs: CALLGRIND_HANDSHAKE_TIMEOUT_MS })
@@ -252,7 +252,7 @@ async function requestInstructionRounds(settings: BenchSettings): Promise<Round[
   const count = (kind: NullHandlerKind): Promise<number[]> =>
     countRequestInstructions({
       kind,
-      count: settings.instructionWindow,
+      count: settings.instructionRequests,
       rounds: settings.rounds,
       warmups: settings.instructionWarmups,
     })
@@ -323,8 +323,8 @@ export async function benchmarkNullOverhead(settings: BenchSettings): Promise<Be
       "under callgrind, in its main thread (counted apart, V8 collecting garbage and compiling on " +
       "that thread), the requests queued and read by a worker thread (not counted), less the count " +
       `of a window with no request. ${settings.instructionWarmups} warm-up windows, then ` +
-      `${settings.rounds} rounds of one window of ${settings.instructionWindow} handshakes or ` +
-      "requests per handler.",
+      `${settings.rounds} rounds of one window per handler (${settings.instructionHandshakes} ` +
+      `handshakes, ${settings.instructionRequests} requests).`,
     rows: rows.filter((result) => result !== undefined),
     notes: [
       "Row 1 compares two runs made at the same time: when one server is slower, the machine is shared " +
@@ -334,7 +334,8 @@ export async function benchmarkNullOverhead(settings: BenchSettings): Promise<Be
         : []),
       "CPU times change from round to round with the machine's load: on a shared virtual machine, " +
         "work of the host's other guests slows a core without this one seeing it. Instruction " +
-        "counts (rows 5-6) do not depend on it, and vary by about 1% between windows.",
+        "counts (rows 5-6) do not depend on it; what moves them is a garbage collection or a " +
+        "compilation falling into one window rather than another.",
       ...(counting
         ? [
             "Instructions are not time (cache misses and branches cost more than others), but they " +

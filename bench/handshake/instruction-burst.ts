@@ -2,16 +2,17 @@
  * Entry point of a process run under callgrind with per-thread counts (callgrind.ts): the
  * instructions the main thread executes per NULL ZAP request for one handler of the NULL
  * overhead benchmark (one process per handler: V8 then compiles each as it would be used). A
- * worker thread ({@link ZapRequestDriver}) queues `count` requests at an
- * inproc address before the handler binds it in the main thread; the counters start from zero
- * once the handler is bound and are dumped once every reply has arrived. A window with no
- * request, measured the same way, is subtracted: what is left is the handler's work. The
- * argument is a JSON {@link RequestInstructionSpec}; prints one JSON line, the instructions per
- * request of each measured window.
+ * worker thread ({@link ZapRequestDriver}) queues `count` requests at an inproc address before
+ * the handler binds it in the main thread; the counters start from zero once the handler is
+ * bound and are dumped once every reply has arrived. The count of a window with no request,
+ * measured the same way (the median of one per round), is subtracted: what is left is the
+ * handler's work. The argument is a JSON {@link RequestInstructionSpec}; prints one JSON line,
+ * the instructions per request of each measured window.
  */
 import { dumpInstructions, zeroInstructions } from "./callgrind.js"
 import { startNullHandler, type NullHandlerKind } from "./null-handlers.js"
 import { ZapRequestDriver } from "./zap-requests.js"
+import { median } from "../statistics.js"
 
 /** What the process measures. */
 export interface RequestInstructionSpec {
@@ -49,12 +50,16 @@ async function window(count: number): Promise<number> {
 
 try {
   for (let warmup = 0; warmup < spec.warmups; warmup++) await window(spec.count)
-  const perRequest: number[] = []
+  const answering: number[] = []
+  const idle: number[] = []
   for (let round = 0; round < spec.rounds; round++) {
-    const answering = await window(spec.count)
-    const idle = await window(0)
-    perRequest.push((answering - idle) / spec.count)
+    answering.push(await window(spec.count))
+    idle.push(await window(0))
   }
+  // One figure for the windows' fixed cost: a garbage collection that falls into one idle window
+  // must not move one round.
+  const fixed = median(idle)
+  const perRequest = answering.map((instructions) => (instructions - fixed) / spec.count)
   process.stdout.write(`${JSON.stringify(perRequest)}\n`)
 } finally {
   await driver.close()
