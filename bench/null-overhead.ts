@@ -321,10 +321,12 @@ export async function benchmarkNullOverhead(settings: BenchSettings): Promise<Be
       "instead of timing: row 5 as rows 1-2, both servers under callgrind (every thread of the " +
       "process counted), the clients not; row 6 as row 4, each handler in a process of its own " +
       "under callgrind, in its main thread (counted apart, V8 collecting garbage and compiling on " +
-      "that thread), the requests queued and read by a worker thread (not counted), less the count " +
-      `of a window with no request. ${settings.instructionWarmups} warm-up windows, then ` +
-      `${settings.rounds} rounds of one window per handler (${settings.instructionHandshakes} ` +
-      `handshakes, ${settings.instructionRequests} requests).`,
+      "that thread), the requests queued before the bind and the replies read after the window by " +
+      "a worker thread (not counted), less the count of a window with no request. " +
+      `${settings.instructionWarmups} warm-up windows, then ` +
+      `${settings.rounds} rounds per handler of one window of ${settings.instructionHandshakes} ` +
+      `handshakes (row 5), or the smaller of two windows of ${settings.instructionRequests} ` +
+      "requests (row 6; what falls into a window by chance only adds instructions).",
     rows: rows.filter((result) => result !== undefined),
     notes: [
       "Row 1 compares two runs made at the same time: when one server is slower, the machine is shared " +

@@ -56,7 +56,7 @@ export function benchSettings(): BenchSettings {
     nullOverheadRunMs: quick ? 100 : 1_000,
     zapRequestsPerRun: quick ? 2_000 : 120_000,
     instructionHandshakes: quick ? 100 : 3_000,
-    instructionRequests: quick ? 100 : 6_000,
+    instructionRequests: quick ? 100 : 3_000,
     instructionWarmups: quick ? 1 : 4,
   }
 }

@@ -16,7 +16,8 @@ export function callgrindAvailable(): boolean {
  * The command and arguments that run `node` with `nodeArguments` under callgrind, counting
  * instructions only (no cache simulation), writing its dumps next to `outFile`. With
  * `perThread`, every thread counts apart and V8 is made to do its garbage collection and
- * compilation on the thread that needs it, so a thread's count is all the work done for it.
+ * compilation on the thread that needs it, so a thread's count is all the work done for it, and
+ * to keep the bytecode of functions idle between windows (else it is dropped and compiled again).
  */
 export function callgrindCommand(
   outFile: string,
