@@ -49,6 +49,12 @@ describe("parseZapRequest", () => {
         parseZapRequest(frames("1.0", "4", `d${index}`, `10.0.${index >> 8}.${index & 255}`, "", "NULL")).address
       ).toBe(`10.0.${index >> 8}.${index & 255}`)
   })
+  it("compares the version and the mechanism whole, and decodes an empty domain as empty", () => {
+    expect(() => parseZapRequest(frames("1.00", "8", "", "", "", "NULL"))).toThrow(/is not "1.0"/)
+    expect(parseZapRequest(frames("1.0", "8", "", "", "", "NULLX")).mechanism).toBe("NULLX")
+    expect(parseZapRequest(frames("1.0", "8", "", "", "", "NUL")).mechanism).toBe("NUL")
+    expect(parseZapRequest(frames("1.0", "8", "", "", "", "NULL"))).toMatchObject({ domain: "", address: "" })
+  })
   it("accepts an unknown mechanism (the policy denies it)", () => {
     expect(parseZapRequest(frames("1.0", "7", "", "", "", "X-FANCY", "a", "b", "c")).mechanism).toBe("X-FANCY")
   })
